@@ -1,0 +1,5 @@
+export * from './types';
+export * from './scale';
+export * from './unit';
+export * from './sample';
+export * from './validate';

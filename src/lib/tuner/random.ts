@@ -1,0 +1,50 @@
+import { createRng } from '../rng';
+import { paramsKey, sampleParams, type Params } from '../space';
+import type { Outcome, Strategy, StrategyOptions, Suggestion } from './types';
+
+const MAX_DRAWS_PER_TRIAL = 1000;
+
+/** Uniform random search in each parameter's scale; never repeats a point it has seen. */
+export class RandomStrategy implements Strategy {
+  private readonly rng;
+  private readonly seen = new Set<string>();
+  private readonly pending = new Map<string, Params>();
+  private issued = 0;
+
+  constructor(private readonly options: StrategyOptions) {
+    this.rng = createRng(options.seed);
+  }
+
+  ask(count: number): Suggestion[] {
+    const suggestions: Suggestion[] = [];
+    for (let i = 0; i < count; i++) {
+      const params = this.drawUnseen();
+      if (!params) break;
+      const id = `t${++this.issued}`;
+      this.pending.set(id, params);
+      suggestions.push({ id, params });
+    }
+    return suggestions;
+  }
+
+  tell(id: string, _outcome: Outcome): void {
+    if (!this.pending.delete(id)) throw new Error(`Unknown trial id "${id}".`);
+  }
+
+  observe(params: Params): void {
+    this.seen.add(paramsKey(this.options.space, params));
+  }
+
+  private drawUnseen(): Params | null {
+    // A small discrete space can run out; give up instead of looping forever.
+    for (let draw = 0; draw < MAX_DRAWS_PER_TRIAL; draw++) {
+      const params = sampleParams(this.options.space, this.rng);
+      const key = paramsKey(this.options.space, params);
+      if (!this.seen.has(key)) {
+        this.seen.add(key);
+        return params;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,35 @@
+import type { Params, SearchSpace } from '../space';
+
+export type Goal = 'minimize' | 'maximize';
+export type StrategyName = 'bayesian' | 'random' | 'grid';
+
+export interface Suggestion {
+  id: string;
+  params: Params;
+}
+
+export type Outcome = { value: number } | { failed: true };
+
+export interface StrategyOptions {
+  space: SearchSpace;
+  goal: Goal;
+  seed: number;
+}
+
+/**
+ * What the job runner asks of a search strategy. The strategy only answers: it never starts,
+ * stops or schedules trials. Suggestions stay pending until told.
+ */
+export interface Strategy {
+  /** Up to `count` new trials; fewer (or none) once the space is exhausted. */
+  ask(count: number): Suggestion[];
+  /** The result of a suggestion this strategy made. Unknown ids throw. */
+  tell(id: string, outcome: Outcome): void;
+  /** An observation made elsewhere (warm start): it counts as data but was never asked. */
+  observe(params: Params, value: number): void;
+}
+
+/** The same contract across a Worker boundary, where every call is asynchronous. */
+export type StrategyClient = {
+  [K in keyof Strategy]: (...args: Parameters<Strategy[K]>) => ReturnType<Strategy[K]> | Promise<ReturnType<Strategy[K]>>;
+};
