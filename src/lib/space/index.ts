@@ -3,3 +3,4 @@ export * from './scale';
 export * from './unit';
 export * from './sample';
 export * from './validate';
+export * from './encode';

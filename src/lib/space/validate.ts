@@ -1,6 +1,8 @@
 import type { CategoryValue, FieldError, Parameter, Scale, SearchSpace } from './types';
 
 const SCALES = ['linear', 'log', 'reverse-log', 'auto'];
+/** Names become hyperparameter keys, CLI flags and dotted error paths: keep them plain. */
+const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 /**
  * Checks an untrusted search space (from a form, a link or a file). Every problem is reported
@@ -18,6 +20,9 @@ export function validateSpace(raw: unknown, path = 'parameters'): { space: Searc
   for (const name of names) {
     const param = validateParameter(raw[name], `${path}.${name}`, errors);
     if (!name.trim()) errors.push({ path: `${path}.${name}`, message: 'A parameter needs a name.' });
+    else if (!NAME_PATTERN.test(name)) {
+      errors.push({ path: `${path}.${name}`, message: 'Use letters, digits, _ and - in a name, starting with a letter or _.' });
+    }
     if (param) space[name] = param;
   }
   return { space, errors };

@@ -1,0 +1,128 @@
+import { compileMetricRegex, DEFAULT_METRIC, type MetricDefinition } from '../metrics';
+import { validateSpace, type CategoryValue, type FieldError, type SearchSpace } from '../space';
+import type { Goal, StrategyName } from '../tuner/types';
+
+export const JOB_VERSION = 1;
+export const STRATEGIES: StrategyName[] = ['bayesian', 'random', 'grid'];
+export type EarlyStopping = 'off' | 'auto';
+
+/** The job definition: shared in links, exported, and read by the CLI (see the design card). */
+export interface JobDefinition {
+  version: number;
+  objective: { metric: string; goal: Goal };
+  metricDefinitions: MetricDefinition[];
+  parameters: SearchSpace;
+  /** Hyperparameters every trial gets unchanged, merged under the searched ones. */
+  fixed: Record<string, CategoryValue | boolean>;
+  strategy: StrategyName;
+  maxJobs: number;
+  maxParallelJobs: number;
+  earlyStopping: EarlyStopping;
+  seed: number;
+}
+
+export function defaultJob(): JobDefinition {
+  return {
+    version: JOB_VERSION,
+    objective: { metric: DEFAULT_METRIC.name, goal: 'maximize' },
+    metricDefinitions: [{ ...DEFAULT_METRIC }],
+    parameters: {
+      lr: { type: 'continuous', min: 0.001, max: 0.3, scale: 'log' },
+      momentum: { type: 'continuous', min: 0.8, max: 0.95, scale: 'linear' },
+      optimizer: { type: 'categorical', values: ['sgd', 'nag'] },
+    },
+    fixed: { model: 'tiny-cnn', data: 'synthetic', train_size: 512, val_size: 256, batch_size: 32, epochs: 1, width: 8 },
+    strategy: 'random',
+    maxJobs: 8,
+    maxParallelJobs: 2,
+    earlyStopping: 'off',
+    seed: 1,
+  };
+}
+
+/**
+ * Checks a job definition from any source. Errors carry the path of the field at fault;
+ * the returned job is only meaningful when there are none.
+ */
+export function validateJob(raw: unknown, availableStrategies: StrategyName[] = STRATEGIES): { job: JobDefinition; errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const input = (typeof raw === 'object' && raw !== null ? raw : {}) as Partial<Record<keyof JobDefinition, unknown>>;
+  const job = defaultJob();
+
+  if (input.version !== undefined) {
+    if (typeof input.version !== 'number' || input.version > JOB_VERSION) {
+      errors.push({ path: 'version', message: `This job was made by a newer TabTune (version ${String(input.version)}); this page reads version ${JOB_VERSION}.` });
+    }
+  }
+
+  const { space, errors: spaceErrors } = validateSpace(input.parameters ?? job.parameters);
+  job.parameters = space;
+  errors.push(...spaceErrors);
+
+  job.maxJobs = readCount(input.maxJobs ?? job.maxJobs, 'maxJobs', 'Max jobs', errors);
+  job.maxParallelJobs = readCount(input.maxParallelJobs ?? job.maxParallelJobs, 'maxParallelJobs', 'Max parallel jobs', errors);
+  if (job.maxParallelJobs > job.maxJobs && !errors.some((e) => e.path.startsWith('max'))) {
+    errors.push({ path: 'maxParallelJobs', message: `Max parallel jobs (${job.maxParallelJobs}) cannot exceed max jobs (${job.maxJobs}).` });
+  }
+
+  const seed = Number(input.seed ?? job.seed);
+  if (!Number.isInteger(seed) || seed < 0) errors.push({ path: 'seed', message: 'The seed must be a whole number ≥ 0.' });
+  else job.seed = seed;
+
+  const strategy = input.strategy ?? job.strategy;
+  if (!availableStrategies.includes(strategy as StrategyName)) {
+    errors.push({ path: 'strategy', message: `The strategy must be one of ${availableStrategies.join(', ')}.` });
+  } else job.strategy = strategy as StrategyName;
+
+  const earlyStopping = input.earlyStopping ?? job.earlyStopping;
+  if (earlyStopping !== 'off' && earlyStopping !== 'auto') errors.push({ path: 'earlyStopping', message: 'Early stopping must be off or auto.' });
+  else job.earlyStopping = earlyStopping;
+
+  job.metricDefinitions = readMetricDefinitions(input.metricDefinitions ?? job.metricDefinitions, errors);
+  job.objective = readObjective(input.objective ?? job.objective, job.metricDefinitions, errors);
+
+  if (input.fixed !== undefined) {
+    if (typeof input.fixed !== 'object' || input.fixed === null || Array.isArray(input.fixed)) {
+      errors.push({ path: 'fixed', message: 'Fixed hyperparameters must be an object of name to value.' });
+    } else job.fixed = input.fixed as JobDefinition['fixed'];
+  }
+  for (const name of Object.keys(job.fixed)) {
+    if (name in job.parameters) errors.push({ path: `fixed.${name}`, message: `"${name}" is both searched and fixed; keep one.` });
+  }
+  return { job, errors };
+}
+
+function readCount(value: unknown, path: string, label: string, errors: FieldError[]): number {
+  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isInteger(number) || number < 1) {
+    errors.push({ path, message: `${label} must be a whole number ≥ 1.` });
+    return 1;
+  }
+  return number;
+}
+
+function readMetricDefinitions(value: unknown, errors: FieldError[]): MetricDefinition[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    errors.push({ path: 'metricDefinitions', message: 'Define at least one metric.' });
+    return [];
+  }
+  const names = new Set<string>();
+  return value.map((definition: unknown, i) => {
+    const { name, regex } = (definition ?? {}) as Partial<MetricDefinition>;
+    if (typeof name !== 'string' || !name.trim()) errors.push({ path: `metricDefinitions.${i}.name`, message: 'A metric needs a name.' });
+    else if (names.has(name)) errors.push({ path: `metricDefinitions.${i}.name`, message: `The metric "${name}" is defined twice.` });
+    names.add(String(name));
+    const compiled = compileMetricRegex(typeof regex === 'string' ? regex : '');
+    if ('error' in compiled) errors.push({ path: `metricDefinitions.${i}.regex`, message: compiled.error });
+    return { name: String(name ?? ''), regex: String(regex ?? '') };
+  });
+}
+
+function readObjective(value: unknown, metrics: MetricDefinition[], errors: FieldError[]): JobDefinition['objective'] {
+  const { metric, goal } = (value ?? {}) as Partial<JobDefinition['objective']>;
+  if (goal !== 'minimize' && goal !== 'maximize') errors.push({ path: 'objective.goal', message: 'The goal must be minimize or maximize.' });
+  if (typeof metric !== 'string' || !metrics.some((m) => m.name === metric)) {
+    errors.push({ path: 'objective.metric', message: 'The objective must name one of the defined metrics.' });
+  }
+  return { metric: String(metric ?? ''), goal: goal === 'minimize' ? 'minimize' : 'maximize' };
+}

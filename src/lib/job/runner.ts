@@ -1,0 +1,176 @@
+import type { JobDefinition } from '../config';
+import { MetricTracker } from '../metrics';
+import type { StrategyClient } from '../tuner/types';
+import type { JobEvent, JobStatus, StopMode, Trial, TrialExecutor, TrialRunResult } from './types';
+
+export interface RunnerOptions {
+  now?: () => number;
+}
+
+/**
+ * Owns a tuning job's state machine: asks the strategy for trials, keeps at most
+ * maxParallelJobs running and at most maxJobs in all, reads each trial's objective from its
+ * log lines, tells the strategy the outcome, and handles stops and failures.
+ */
+export class JobRunner {
+  readonly trials: Trial[] = [];
+  status: JobStatus = 'idle';
+  message?: string;
+
+  private readonly listeners = new Set<(event: JobEvent) => void>();
+  private readonly now: () => number;
+  private pumping = false;
+  private pumpAgain = false;
+  private exhausted = false;
+  private finished!: () => void;
+  readonly done: Promise<void> = new Promise((resolve) => (this.finished = resolve));
+
+  constructor(
+    private readonly job: JobDefinition,
+    private readonly strategy: StrategyClient,
+    private readonly executor: TrialExecutor,
+    options: RunnerOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  subscribe(listener: (event: JobEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  start(): Promise<void> {
+    if (this.status !== 'idle') throw new Error('This job has already started.');
+    this.setStatus('running');
+    void this.pump();
+    return this.done;
+  }
+
+  /** Stops the whole job: no new trials, and running ones stop softly or are terminated. */
+  stop(mode: StopMode = 'soft'): void {
+    if (this.status !== 'running' && this.status !== 'stopping') return;
+    this.setStatus('stopping');
+    for (const trial of this.trials) {
+      if (trial.status === 'pending' || trial.status === 'running') this.executor.stop(trial.id, mode);
+    }
+    this.settleIfIdle();
+  }
+
+  /** Stops one trial; the job goes on with the next. */
+  stopTrial(id: string, mode: StopMode = 'soft'): void {
+    const trial = this.trials.find((t) => t.id === id);
+    if (trial?.status === 'running' || trial?.status === 'pending') this.executor.stop(id, mode);
+  }
+
+  get running(): number {
+    return this.trials.filter((t) => t.status === 'running' || t.status === 'pending').length;
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        const room = Math.min(this.job.maxParallelJobs - this.running, this.job.maxJobs - this.trials.length);
+        if (this.status !== 'running' || this.exhausted || room <= 0) continue;
+        const suggestions = await this.strategy.ask(room);
+        if (suggestions.length < room) this.exhausted = true;
+        if (this.status !== 'running') {
+          // Stopped while the tuner was thinking: hand the suggestions back unused.
+          for (const s of suggestions) await this.strategy.tell(s.id, { failed: true });
+          continue;
+        }
+        for (const suggestion of suggestions) this.launch(suggestion.id, suggestion.params);
+      } while (this.pumpAgain);
+    } catch (error) {
+      this.fail(`The tuner failed: ${(error as Error).message}`);
+    } finally {
+      this.pumping = false;
+    }
+    this.settleIfIdle();
+  }
+
+  private launch(id: string, params: Trial['params']): void {
+    const trial: Trial = { id, number: this.trials.length + 1, params, status: 'pending', createdAt: this.now(), metrics: {}, logs: [] };
+    this.trials.push(trial);
+    this.emitTrial(trial);
+    const tracker = new MetricTracker(this.job.metricDefinitions);
+    const spec = { trialId: id, hyperparameters: { ...this.job.fixed, ...params }, seed: this.job.seed * 100_003 + trial.number };
+    this.executor
+      .run(spec, {
+        onStart: ({ backend, workerId }) => {
+          if (trial.status !== 'pending') return;
+          Object.assign(trial, { status: 'running', startedAt: this.now(), backend, workerId });
+          this.emitTrial(trial);
+        },
+        onLog: (line) => {
+          if (trial.status !== 'running') return;
+          trial.logs.push(line);
+          const found = tracker.push(line);
+          for (const [name, values] of Object.entries(found)) trial.metrics[name] = [...(trial.metrics[name] ?? []), ...values];
+          const objective = tracker.last(this.job.objective.metric);
+          if (objective !== undefined) trial.objective = objective;
+          this.emitTrial(trial);
+        },
+      })
+      .catch((error: Error): TrialRunResult => ({ status: 'failed', reason: error.message }))
+      .then((result) => this.finishTrial(trial, result));
+  }
+
+  private async finishTrial(trial: Trial, result: TrialRunResult): Promise<void> {
+    if (trial.status === 'completed' || trial.status === 'failed' || trial.status === 'stopped') return;
+    if (result.status === 'completed' && trial.objective === undefined) {
+      const definition = this.job.metricDefinitions.find((m) => m.name === this.job.objective.metric);
+      result = { status: 'failed', reason: `No log line matched the objective metric's regex /${definition?.regex}/.` };
+    }
+    this.end(trial, result, result.status === 'failed' ? result.reason : result.status === 'stopped' ? 'Stopped by the user.' : undefined);
+    try {
+      await this.strategy.tell(trial.id, result.status === 'completed' ? { value: trial.objective! } : { failed: true });
+    } catch (error) {
+      this.fail(`The tuner failed: ${(error as Error).message}`);
+      return;
+    }
+    void this.pump();
+  }
+
+  private end(trial: Trial, result: TrialRunResult, reason?: string): void {
+    trial.status = result.status;
+    trial.endedAt = this.now();
+    if (reason) trial.reason = reason;
+    this.emitTrial(trial);
+  }
+
+  private settleIfIdle(): void {
+    if (this.running > 0 || this.pumping) return;
+    if (this.status === 'stopping') this.finish('stopped');
+    else if (this.status === 'running' && (this.exhausted || this.trials.length >= this.job.maxJobs)) {
+      this.finish('completed', this.exhausted && this.trials.length < this.job.maxJobs ? 'The search space is exhausted.' : undefined);
+    }
+  }
+
+  private fail(message: string): void {
+    for (const trial of this.trials) if (trial.status === 'running') this.executor.stop(trial.id, 'hard');
+    this.finish('failed', message);
+  }
+
+  private finish(status: JobStatus, message?: string): void {
+    if (this.status === 'completed' || this.status === 'stopped' || this.status === 'failed') return;
+    this.message = message;
+    this.setStatus(status, message);
+    this.executor.dispose?.();
+    this.finished();
+  }
+
+  private setStatus(status: JobStatus, message?: string): void {
+    this.status = status;
+    for (const listener of this.listeners) listener({ type: 'job', status, message });
+  }
+
+  private emitTrial(trial: Trial): void {
+    for (const listener of this.listeners) listener({ type: 'trial', trial: { ...trial, logs: [...trial.logs] } });
+  }
+}

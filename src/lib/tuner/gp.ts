@@ -1,0 +1,209 @@
+import { choleskyWithJitter, extendCholesky, inverseFromCholesky, solveLower, solveUpper } from './linalg';
+import { matern52, matern52LengthscaleFactor, scaledDistance2 } from './kernel';
+
+/**
+ * Training data for the surrogate, in feature space. `y` is already oriented for minimization
+ * and standardized, so the GP has a zero prior mean.
+ */
+export interface GpData {
+  x: Float64Array;
+  y: Float64Array;
+  n: number;
+  dims: number;
+  /** Feature index to lengthscale group (one group per parameter). */
+  groupOf: Int32Array;
+  groups: number;
+}
+
+/**
+ * Hyperparameters, all on a log scale so they can be optimized unconstrained:
+ * [log ℓ per group…, log signal variance, log noise variance].
+ */
+export type Theta = Float64Array;
+
+export const signalIndex = (data: GpData): number => data.groups;
+export const noiseIndex = (data: GpData): number => data.groups + 1;
+
+export function featureWeights(theta: Theta, data: GpData): Float64Array {
+  const w = new Float64Array(data.dims);
+  for (let d = 0; d < data.dims; d++) w[d] = Math.exp(-2 * theta[data.groupOf[d]]);
+  return w;
+}
+
+/**
+ * Per pair of training points, each group's unscaled squared distance. Lengthscales only
+ * rescale these, so the likelihood can be evaluated many times during a fit in O(n² · groups).
+ */
+export function pairGroupDistances(data: GpData): Float64Array {
+  const { n, dims, groups, x, groupOf } = data;
+  const out = new Float64Array(((n * (n - 1)) / 2) * groups);
+  let p = 0;
+  for (let i = 1; i < n; i++) {
+    for (let j = 0; j < i; j++, p += groups) {
+      for (let d = 0; d < dims; d++) {
+        const diff = x[i * dims + d] - x[j * dims + d];
+        out[p + groupOf[d]] += diff * diff;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Log marginal likelihood log p(y | θ) and, into `grad`, its gradient with respect to θ:
+ * ½ tr((ααᵀ − K⁻¹) ∂K/∂θ). Returns -Infinity when K cannot be factored.
+ */
+export function logMarginalLikelihood(theta: Theta, data: GpData, pairs: Float64Array, grad?: Float64Array): number {
+  const { n, groups } = data;
+  const signal = Math.exp(theta[groups]);
+  const noise = Math.exp(theta[groups + 1]);
+  const inv2 = new Float64Array(groups);
+  for (let g = 0; g < groups; g++) inv2[g] = Math.exp(-2 * theta[g]);
+
+  const k = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) k[i * n + i] = signal + noise;
+  for (let i = 1, p = 0; i < n; i++) {
+    for (let j = 0; j < i; j++, p += groups) {
+      let r2 = 0;
+      for (let g = 0; g < groups; g++) r2 += pairs[p + g] * inv2[g];
+      const v = signal * matern52(Math.sqrt(r2));
+      k[i * n + j] = v;
+      k[j * n + i] = v;
+    }
+  }
+  const factored = choleskyWithJitter(k, n);
+  if (!factored) return -Infinity;
+  const { l } = factored;
+  const alpha = solveUpper(l, n, solveLower(l, n, Float64Array.from(data.y)));
+  let fit = 0;
+  let logDet = 0;
+  for (let i = 0; i < n; i++) {
+    fit += data.y[i] * alpha[i];
+    logDet += Math.log(l[i * n + i]);
+  }
+  const value = -0.5 * fit - logDet - 0.5 * n * Math.log(2 * Math.PI);
+  if (!grad) return value;
+
+  const kinv = inverseFromCholesky(l, n);
+  grad.fill(0);
+  let traceW = 0;
+  for (let i = 0; i < n; i++) {
+    const w = alpha[i] * alpha[i] - kinv[i * n + i];
+    traceW += w;
+    grad[groups] += 0.5 * w * signal;
+  }
+  grad[groups + 1] = 0.5 * traceW * noise;
+  for (let i = 1, p = 0; i < n; i++) {
+    for (let j = 0; j < i; j++, p += groups) {
+      // Each off-diagonal pair appears twice in the trace: the ½ cancels.
+      const w = alpha[i] * alpha[j] - kinv[i * n + j];
+      let r2 = 0;
+      for (let g = 0; g < groups; g++) r2 += pairs[p + g] * inv2[g];
+      const r = Math.sqrt(r2);
+      grad[groups] += w * signal * matern52(r);
+      const factor = w * signal * matern52LengthscaleFactor(r);
+      for (let g = 0; g < groups; g++) grad[g] += factor * pairs[p + g] * inv2[g];
+    }
+  }
+  return value;
+}
+
+/**
+ * The GP posterior of the latent function. The mean comes from the real observations; the
+ * variance may additionally be conditioned on "believed" points (pending trials under the
+ * kriging believer: their fantasy value is the posterior mean, which leaves the mean unchanged
+ * and only shrinks the variance around them).
+ */
+export class GpPosterior {
+  readonly signal: number;
+  readonly noise: number;
+  private readonly weights: Float64Array;
+  private readonly alpha: Float64Array;
+  /** Training points then believed points, row-major. */
+  private readonly points: Float64Array;
+  private readonly size: number;
+  private readonly factor: Float64Array;
+  private readonly kvec: Float64Array;
+
+  private constructor(
+    private readonly data: GpData,
+    readonly theta: Theta,
+    parts: { weights: Float64Array; alpha: Float64Array; points: Float64Array; size: number; factor: Float64Array },
+  ) {
+    this.signal = Math.exp(theta[data.groups]);
+    this.noise = Math.exp(theta[data.groups + 1]);
+    this.weights = parts.weights;
+    this.alpha = parts.alpha;
+    this.points = parts.points;
+    this.size = parts.size;
+    this.factor = parts.factor;
+    this.kvec = new Float64Array(parts.size);
+  }
+
+  static fit(data: GpData, theta: Theta): GpPosterior | null {
+    const { n, dims } = data;
+    const weights = featureWeights(theta, data);
+    const signal = Math.exp(theta[data.groups]);
+    const noise = Math.exp(theta[data.groups + 1]);
+    const k = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      k[i * n + i] = signal + noise;
+      for (let j = 0; j < i; j++) {
+        const v = signal * matern52(Math.sqrt(scaledDistance2(data.x, i * dims, data.x, j * dims, weights)));
+        k[i * n + j] = v;
+        k[j * n + i] = v;
+      }
+    }
+    const factored = choleskyWithJitter(k, n);
+    if (!factored) return null;
+    const alpha = solveUpper(factored.l, n, solveLower(factored.l, n, Float64Array.from(data.y)));
+    return new GpPosterior(data, theta, { weights, alpha, points: data.x, size: n, factor: factored.l });
+  }
+
+  /** The same posterior with its variance also conditioned on `believed` points (m × dims). */
+  believe(believed: Float64Array, m: number): GpPosterior {
+    if (m === 0) return this;
+    const { dims } = this.data;
+    const n = this.size;
+    const cross = new Float64Array(n * m);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < m; j++) cross[i * m + j] = this.kernel(this.points, i * dims, believed, j * dims);
+    }
+    const corner = new Float64Array(m * m);
+    for (let a = 0; a < m; a++) {
+      for (let c = 0; c <= a; c++) {
+        const v = this.kernel(believed, a * dims, believed, c * dims) + (a === c ? this.noise : 0);
+        corner[a * m + c] = v;
+        corner[c * m + a] = v;
+      }
+    }
+    const factor = extendCholesky(this.factor, n, cross, corner, m);
+    if (!factor) return this;
+    const points = new Float64Array((n + m) * dims);
+    points.set(this.points.subarray(0, n * dims));
+    points.set(believed.subarray(0, m * dims), n * dims);
+    return new GpPosterior(this.data, this.theta, { weights: this.weights, alpha: this.alpha, points, size: n + m, factor });
+  }
+
+  /** Posterior mean and variance of the latent function at a feature vector. */
+  predict(x: Float64Array, offset = 0): { mean: number; variance: number } {
+    const { dims, n } = this.data;
+    const size = this.size;
+    const kv = this.kvec;
+    let mean = 0;
+    for (let i = 0; i < size; i++) {
+      kv[i] = this.kernel(this.points, i * dims, x, offset);
+      if (i < n) mean += kv[i] * this.alpha[i];
+    }
+    solveLower(this.factor, size, kv);
+    let explained = 0;
+    for (let i = 0; i < size; i++) explained += kv[i] * kv[i];
+    // Rounding can push the difference slightly below zero next to a training point.
+    const variance = Math.max(this.signal - explained, 1e-12 * this.signal);
+    return { mean, variance };
+  }
+
+  private kernel(a: Float64Array, aOffset: number, b: Float64Array, bOffset: number): number {
+    return this.signal * matern52(Math.sqrt(scaledDistance2(a, aOffset, b, bOffset, this.weights)));
+  }
+}

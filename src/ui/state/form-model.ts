@@ -1,0 +1,145 @@
+import type { JobDefinition, EarlyStopping } from '../../lib/config';
+import { validateJob } from '../../lib/config';
+import { duplicateNames, type CategoryValue, type ParameterType, type Scale } from '../../lib/space';
+import type { Goal, StrategyName } from '../../lib/tuner/types';
+
+/** The job form as the user types it: text fields stay text until validated. */
+export interface ParamRow {
+  key: number;
+  name: string;
+  type: ParameterType;
+  min: string;
+  max: string;
+  scale: Scale;
+  /** Comma-separated categorical values. */
+  values: string;
+}
+
+export interface FixedRow {
+  key: number;
+  name: string;
+  value: string;
+}
+
+export interface JobFormData {
+  rows: ParamRow[];
+  fixed: FixedRow[];
+  maxJobs: string;
+  maxParallelJobs: string;
+  strategy: StrategyName;
+  earlyStopping: EarlyStopping;
+  seed: string;
+  metricName: string;
+  metricRegex: string;
+  goal: Goal;
+}
+
+/** A number when the text is one, otherwise the trimmed text. */
+export function parseCategory(text: string): CategoryValue {
+  const trimmed = text.trim();
+  return trimmed !== '' && Number.isFinite(Number(trimmed)) ? Number(trimmed) : trimmed;
+}
+
+function parseFixed(text: string): CategoryValue | boolean {
+  const trimmed = text.trim();
+  if (trimmed === 'true' || trimmed === 'false') return trimmed === 'true';
+  return parseCategory(trimmed);
+}
+
+let nextKey = 1;
+export const newKey = (): number => nextKey++;
+
+export function jobToForm(job: JobDefinition): JobFormData {
+  return {
+    rows: Object.entries(job.parameters).map(([name, p]) => ({
+      key: newKey(),
+      name,
+      type: p.type,
+      min: p.type === 'categorical' ? '' : String(p.min),
+      max: p.type === 'categorical' ? '' : String(p.max),
+      scale: p.type === 'categorical' ? 'auto' : (p.scale ?? 'auto'),
+      values: p.type === 'categorical' ? p.values.join(', ') : '',
+    })),
+    fixed: Object.entries(job.fixed).map(([name, value]) => ({ key: newKey(), name, value: String(value) })),
+    maxJobs: String(job.maxJobs),
+    maxParallelJobs: String(job.maxParallelJobs),
+    strategy: job.strategy,
+    earlyStopping: job.earlyStopping,
+    seed: String(job.seed),
+    metricName: job.metricDefinitions[0]?.name ?? '',
+    metricRegex: job.metricDefinitions[0]?.regex ?? '',
+    goal: job.objective.goal,
+  };
+}
+
+/**
+ * Turns the form into a job definition and its errors, each keyed by the form field it belongs to:
+ * `param.<rowKey>.<field>`, `fixed.<rowKey>.name`, `metric.name`, `metric.regex`, or a job field name.
+ */
+export function formToJob(form: JobFormData, strategies?: StrategyName[]): { job: JobDefinition; errors: Map<string, string> } {
+  const errors = new Map<string, string>();
+  const addError = (field: string, message: string) => {
+    if (!errors.has(field)) errors.set(field, message);
+  };
+
+  const parameters: Record<string, unknown> = {};
+  const rowByName = new Map<string, ParamRow>();
+  const duplicates = duplicateNames(form.rows.map((r) => r.name));
+  for (const row of form.rows) {
+    const name = row.name.trim();
+    if (rowByName.has(name)) {
+      addError(`param.${row.key}.name`, `The name "${name}" is used twice.`);
+      continue;
+    }
+    if (!name) {
+      addError(`param.${row.key}.name`, 'A parameter needs a name.');
+      continue;
+    }
+    rowByName.set(name, row);
+    parameters[name] =
+      row.type === 'categorical'
+        ? { type: 'categorical', values: row.values.split(',').map(parseCategory) }
+        : { type: row.type, min: row.min, max: row.max, scale: row.scale };
+  }
+  for (const name of duplicates) addError(`param.${rowByName.get(name)?.key}.name`, `The name "${name}" is used twice.`);
+
+  const fixed: Record<string, CategoryValue | boolean> = {};
+  const fixedRowByName = new Map<string, FixedRow>();
+  for (const row of form.fixed) {
+    const name = row.name.trim();
+    if (!name) continue;
+    if (fixedRowByName.has(name)) addError(`fixed.${row.key}.name`, `The name "${name}" is used twice.`);
+    fixedRowByName.set(name, row);
+    fixed[name] = parseFixed(row.value);
+  }
+
+  const { job, errors: jobErrors } = validateJob(
+    {
+      version: 1,
+      objective: { metric: form.metricName.trim(), goal: form.goal },
+      metricDefinitions: [{ name: form.metricName.trim(), regex: form.metricRegex }],
+      parameters,
+      fixed,
+      strategy: form.strategy,
+      maxJobs: form.maxJobs,
+      maxParallelJobs: form.maxParallelJobs,
+      earlyStopping: form.earlyStopping,
+      seed: form.seed,
+    },
+    strategies,
+  );
+  for (const { path, message } of jobErrors) addError(fieldFor(path, rowByName, fixedRowByName), message);
+  return { job, errors };
+}
+
+function fieldFor(path: string, rows: Map<string, ParamRow>, fixedRows: Map<string, FixedRow>): string {
+  const [head, name, field] = path.split('.');
+  if (head === 'parameters' && name !== undefined) {
+    const row = rows.get(name);
+    return row ? `param.${row.key}.${field ?? 'name'}` : 'parameters';
+  }
+  if (head === 'fixed' && name !== undefined) return `fixed.${fixedRows.get(name)?.key}.name`;
+  if (head === 'metricDefinitions') return field === 'regex' ? 'metric.regex' : 'metric.name';
+  if (head === 'objective') return name === 'goal' ? 'goal' : 'metric.name';
+  return head;
+}

@@ -1,0 +1,78 @@
+import * as Comlink from 'comlink';
+import type { JobDefinition } from '../../lib/config';
+import { JobRunner, type JobStatus, type StopMode, type Trial } from '../../lib/job';
+import type { BackendInfo } from '../../lib/train/backend';
+import { WorkerPool } from '../../../workers/pool';
+import { spawnTrainer } from '../../../workers/spawn';
+import type { TunerWorkerApi } from '../../../workers/tuner.worker';
+
+/** One tuning job as the page shows it: rebuilt from the runner's events. */
+export class JobSession {
+  trials = $state<Trial[]>([]);
+  status = $state<JobStatus>('idle');
+  message = $state<string | undefined>();
+  startedAt = $state(0);
+  now = $state(0);
+  workers = $state<Record<number, BackendInfo>>({});
+  /** Tensors left behind by each trial in its worker (0 when nothing leaked). */
+  leakedTensors = $state<Record<string, number>>({});
+
+  private runner?: JobRunner;
+  private clock?: ReturnType<typeof setInterval>;
+
+  get active(): boolean {
+    return this.status === 'running' || this.status === 'stopping';
+  }
+
+  async start(definition: JobDefinition): Promise<void> {
+    if (this.active) return;
+    // Plain data only: it crosses into workers, which cannot receive reactive proxies.
+    const job = $state.snapshot(definition) as JobDefinition;
+    this.trials = [];
+    this.workers = {};
+    this.leakedTensors = {};
+    this.message = undefined;
+    this.startedAt = this.now = Date.now();
+
+    const tunerWorker = new Worker(new URL('../../../workers/tuner.worker.ts', import.meta.url), { type: 'module', name: 'tuner' });
+    const tuner = Comlink.wrap<TunerWorkerApi>(tunerWorker);
+    const pool = new WorkerPool(job.maxParallelJobs, spawnTrainer, {
+      onWorker: (id, info) => (this.workers[id] = info),
+      onTrialTensors: (trialId, before, after) => (this.leakedTensors[trialId] = after - before),
+    });
+    const runner = new JobRunner(job, tuner, pool);
+    this.runner = runner;
+    runner.subscribe((event) => {
+      if (event.type === 'job') {
+        this.status = event.status;
+        this.message = event.message;
+        return;
+      }
+      const index = this.trials.findIndex((t) => t.id === event.trial.id);
+      if (index >= 0) this.trials[index] = event.trial;
+      else this.trials.push(event.trial);
+      this.now = Date.now();
+    });
+    this.clock = setInterval(() => (this.now = Date.now()), 1000);
+    try {
+      await tuner.start(job.strategy, { space: job.parameters, goal: job.objective.goal, seed: job.seed });
+      await runner.start();
+    } catch (error) {
+      this.status = 'failed';
+      this.message = (error as Error).message;
+      pool.dispose();
+    } finally {
+      clearInterval(this.clock);
+      this.now = Date.now();
+      tunerWorker.terminate();
+    }
+  }
+
+  stop(mode: StopMode): void {
+    this.runner?.stop(mode);
+  }
+
+  stopTrial(id: string, mode: StopMode): void {
+    this.runner?.stopTrial(id, mode);
+  }
+}

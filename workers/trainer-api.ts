@@ -1,0 +1,22 @@
+import type { BackendInfo, BackendName } from '../src/lib/train/backend';
+import type { TrialSpec } from '../src/lib/job/types';
+
+export type TrainerEvent = { type: 'log'; line: string };
+
+export interface TrainerResult {
+  status: 'completed' | 'stopped' | 'failed';
+  reason?: string;
+  /** tf.memory().numTensors before and after the trial: equal when nothing leaked. */
+  tensorsBefore: number;
+  tensorsAfter: number;
+  /** The worker cannot train again (its GPU device is gone): replace it. */
+  unusable?: boolean;
+}
+
+/** What a trainer worker exposes through Comlink. It knows nothing about tuning. */
+export interface TrainerApi {
+  init(order?: BackendName[]): Promise<BackendInfo>;
+  train(spec: TrialSpec, onEvent: (event: TrainerEvent) => void): Promise<TrainerResult>;
+  /** Soft stop: the running trial ends as stopped at its next step boundary. */
+  stop(): void;
+}
