@@ -94,9 +94,9 @@ function compassSearch(
   score: (x: Float64Array) => number,
   isTaken: (x: Float64Array) => boolean,
 ): { x: Float64Array; value: number } {
-  let x = Float64Array.from(start);
+  let x: Float64Array = Float64Array.from(start);
   let value = startValue;
-  const steps = layout.blocks.map((block) => (block.kind === 'continuous' ? 0.05 : 0));
+  const steps = layout.blocks.map((block): number => (block.kind === 'continuous' ? 0.05 : 0));
   const budget = 40 + 25 * layout.blocks.length;
   let evaluations = 0;
   const tryMove = (candidate: Float64Array): boolean => {

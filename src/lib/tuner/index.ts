@@ -1,14 +1,23 @@
+import { BayesianStrategy } from './bayesian';
+import { GridStrategy } from './grid';
 import { RandomStrategy } from './random';
 import type { Strategy, StrategyName, StrategyOptions } from './types';
 
 export * from './types';
+export { MedianStoppingRule } from './stopping';
+export { paramsError } from './check-params';
+export { DEFAULT_GRID_POINTS } from './grid';
 
-/** Strategies built so far; `bayesian` and `grid` join through this one switch. */
+/** The one switch from a strategy's name to its implementation. */
 export function createStrategy(name: StrategyName, options: StrategyOptions): Strategy {
   switch (name) {
+    case 'bayesian':
+      return new BayesianStrategy(options);
     case 'random':
       return new RandomStrategy(options);
+    case 'grid':
+      return new GridStrategy(options);
     default:
-      throw new Error(`The "${name}" strategy is not available yet.`);
+      throw new Error(`Unknown strategy "${String(name)}".`);
   }
 }

@@ -14,6 +14,8 @@ export interface StrategyOptions {
   space: SearchSpace;
   goal: Goal;
   seed: number;
+  /** Grid strategy only: points per continuous parameter (default DEFAULT_GRID_POINTS = 5). */
+  gridPoints?: number;
 }
 
 /**

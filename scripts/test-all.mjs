@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// `npm test`: installs what the tests need that npm cannot (Debian's Chromium and the Vulkan loader),
+// then runs every test: Vitest, then Playwright on the production build.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+
+const CHROMIUM = '/usr/bin/chromium';
+const VULKAN_LOADER_PATHS = ['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', '/usr/lib/aarch64-linux-gnu/libvulkan.so.1'];
+
+function run(command, args, extraEnv = {}) {
+  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...extraEnv } });
+  if (result.error) throw result.error;
+  return result.status ?? 1;
+}
+
+function ensureSystemPackages() {
+  const missing = [];
+  if (!existsSync(CHROMIUM)) missing.push('chromium');
+  if (!VULKAN_LOADER_PATHS.some(existsSync)) missing.push('libvulkan1');
+  if (missing.length === 0) return;
+
+  const isDebian = existsSync('/etc/debian_version') || /ID(_LIKE)?=.*debian/.test(existsSync('/etc/os-release') ? readFileSync('/etc/os-release', 'utf8') : '');
+  const isRoot = process.getuid?.() === 0;
+  if (!isDebian || !isRoot) {
+    console.error(
+      `The tests need ${missing.join(' and ')} (Debian packages: Chromium with its SwiftShader WebGPU driver, and the Vulkan loader).\n` +
+        `Install them as root on Debian with:\n  apt-get update && apt-get install -y ${missing.join(' ')}\n` +
+        (isDebian ? 'This process is not root, so it cannot do that itself.' : 'This machine is not Debian; install the equivalent packages and make Chromium available at /usr/bin/chromium.'),
+    );
+    process.exit(1);
+  }
+  console.log(`Installing ${missing.join(', ')} with apt-get…`);
+  const env = { DEBIAN_FRONTEND: 'noninteractive' };
+  if (run('apt-get', ['update', '-qq'], env) !== 0 || run('apt-get', ['install', '-y', '-qq', ...missing], env) !== 0) {
+    console.error(`apt-get could not install ${missing.join(' ')}. Install them by hand and run npm test again.`);
+    process.exit(1);
+  }
+}
+
+ensureSystemPackages();
+const unit = run('npx', ['vitest', 'run']);
+const e2e = run('npx', ['playwright', 'test'], { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' });
+if (unit !== 0 || e2e !== 0) {
+  console.error(`Tests failed: unit ${unit === 0 ? 'passed' : 'FAILED'}, end-to-end ${e2e === 0 ? 'passed' : 'FAILED'}.`);
+  process.exit(1);
+}
+console.log('All tests passed: unit and end-to-end.');

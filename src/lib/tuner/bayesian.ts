@@ -1,0 +1,207 @@
+import { createRng, type Rng } from '../rng';
+import { decodeFeatures, encodeParams, encodingLayout, fromUnitPoint, paramsKey, sampleParams, type EncodingLayout, type Params } from '../space';
+import { maximizeAcquisition } from './acquisition';
+import { assertParams } from './check-params';
+import { latinHypercube } from './design';
+import { fitHyperparameters } from './fit';
+import { GpPosterior, type GpData, type Theta } from './gp';
+import { gridAxes, gridPoint, gridSize } from './grid';
+import type { Outcome, Strategy, StrategyOptions, Suggestion } from './types';
+import { warpOutputs } from './warp';
+
+export interface BayesianOptions extends StrategyOptions {
+  /** Size of the space-filling initial design; default from `defaultInitialTrials`. */
+  initialTrials?: number;
+  /** Yeo-Johnson transform of the outputs (default on). */
+  powerTransform?: boolean;
+}
+
+/**
+ * Initial design size: the bench (docs/PERFORMANCE.md) found little difference between d + 1
+ * and 2d for d ≤ 6 under a budget of 30–40 trials, and clearly worse results with a larger
+ * design; a floor of 5 keeps the first hyperparameter fit from working with a handful of points.
+ */
+export function defaultInitialTrials(parameters: number): number {
+  return Math.max(5, parameters + 1);
+}
+
+interface Observation {
+  features: Float64Array;
+  /** Oriented for minimization. */
+  value: number;
+}
+
+const RANDOM_DRAWS = 1000;
+const ENUMERATION_LIMIT = 100_000n;
+
+/**
+ * GP-based Bayesian optimization (see docs/TUNER.md): a space-filling design first, then a
+ * Matérn-5/2 GP on warped outputs, LogEI maximized over the mixed space, and the kriging
+ * believer for pending trials.
+ */
+export class BayesianStrategy implements Strategy {
+  private readonly layout: EncodingLayout;
+  private readonly sign: number;
+  private readonly initialTrials: number;
+  private readonly designRng: Rng;
+  private readonly fitRng: Rng;
+  private readonly searchRng: Rng;
+  private readonly observations: Observation[] = [];
+  private readonly failed: Float64Array[] = [];
+  private readonly pending = new Map<string, { params: Params; features: Float64Array }>();
+  private readonly seen = new Set<string>();
+  private design: Params[] | null = null;
+  private designUsed = 0;
+  private issued = 0;
+  private theta: Theta | null = null;
+  private model: { posterior: GpPosterior; best: number; incumbents: Float64Array[] } | null = null;
+  private readonly finiteSize: bigint | null;
+
+  constructor(private readonly options: BayesianOptions) {
+    this.layout = encodingLayout(options.space);
+    this.sign = options.goal === 'maximize' ? -1 : 1;
+    const parameters = this.layout.blocks.length;
+    this.initialTrials = Math.max(1, Math.floor(options.initialTrials ?? defaultInitialTrials(parameters)));
+    const rng = createRng(options.seed);
+    this.designRng = rng.fork();
+    this.fitRng = rng.fork();
+    this.searchRng = rng.fork();
+    const discrete = Object.values(options.space).every((p) => p.type !== 'continuous');
+    this.finiteSize = discrete ? gridSize(gridAxes(options.space)) : null;
+  }
+
+  ask(count: number): Suggestion[] {
+    const suggestions: Suggestion[] = [];
+    for (let i = 0; i < count; i++) {
+      const params = this.suggest();
+      if (!params) break;
+      const id = `t${++this.issued}`;
+      this.seen.add(this.key(params));
+      this.pending.set(id, { params, features: encodeParams(this.layout, params) });
+      suggestions.push({ id, params });
+    }
+    return suggestions;
+  }
+
+  tell(id: string, outcome: Outcome): void {
+    const trial = this.pending.get(id);
+    if (!trial) throw new Error(`Unknown trial id "${id}".`);
+    this.pending.delete(id);
+    if ('value' in outcome && Number.isFinite(outcome.value)) {
+      this.observations.push({ features: trial.features, value: this.sign * outcome.value });
+      this.model = null;
+    } else {
+      // A failed (or non-finite) run says nothing about the objective; it is only kept out of
+      // future suggestions (and believed at the model's mean, see suggestFromModel).
+      this.failed.push(trial.features);
+    }
+  }
+
+  observe(params: Params, value: number): void {
+    assertParams(this.options.space, params);
+    this.seen.add(this.key(params));
+    const features = encodeParams(this.layout, params);
+    if (Number.isFinite(value)) {
+      this.observations.push({ features, value: this.sign * value });
+      this.model = null;
+    } else {
+      this.failed.push(features);
+    }
+  }
+
+  private suggest(): Params | null {
+    if (this.finiteSize !== null && BigInt(this.seen.size) >= this.finiteSize) return null;
+    const trials = this.observations.length + this.failed.length + this.pending.size;
+    if (trials < this.initialTrials || this.observations.length < 2) {
+      return this.fromDesign() ?? this.randomUnseen();
+    }
+    return this.suggestFromModel() ?? this.randomUnseen();
+  }
+
+  private fromDesign(): Params | null {
+    if (!this.design) {
+      const dims = this.layout.blocks.length;
+      this.design = latinHypercube(this.initialTrials, dims, this.designRng).map((u) => fromUnitPoint(this.options.space, u));
+    }
+    while (this.designUsed < this.design.length) {
+      const params = this.design[this.designUsed++];
+      if (!this.seen.has(this.key(params))) return params;
+    }
+    return null;
+  }
+
+  private suggestFromModel(): Params | null {
+    const model = this.fitModel();
+    if (!model) return null;
+    // Kriging believer: pending trials (and failed ones, so they are not retried next door)
+    // are believed to return the posterior mean, which shrinks the variance around them.
+    const believedList = [...[...this.pending.values()].map((p) => p.features), ...this.failed];
+    const dims = this.layout.width;
+    const believed = new Float64Array(believedList.length * dims);
+    believedList.forEach((f, i) => believed.set(f, i * dims));
+    const posterior = model.posterior.believe(believed, believedList.length);
+    let best = model.best;
+    for (const p of this.pending.values()) best = Math.min(best, model.posterior.predict(p.features).mean);
+
+    const x = maximizeAcquisition({
+      space: this.options.space,
+      layout: this.layout,
+      posterior,
+      best,
+      incumbents: model.incumbents,
+      isTaken: (features) => this.seen.has(this.key(decodeFeatures(this.layout, features))),
+      rng: this.searchRng,
+      globalCandidates: Math.min(2000, 500 + 150 * this.layout.blocks.length),
+    });
+    return x ? decodeFeatures(this.layout, x) : null;
+  }
+
+  private fitModel(): { posterior: GpPosterior; best: number; incumbents: Float64Array[] } | null {
+    if (this.model) return this.model;
+    const n = this.observations.length;
+    const dims = this.layout.width;
+    const x = new Float64Array(n * dims);
+    this.observations.forEach((o, i) => x.set(o.features, i * dims));
+    const y = warpOutputs(
+      this.observations.map((o) => o.value),
+      { powerTransform: this.options.powerTransform },
+    );
+    const data: GpData = { x, y, n, dims, groupOf: this.layout.blockOf, groups: this.layout.blocks.length };
+    // Refits get cheaper as data grow: the previous optimum is a good start once the data
+    // change by one point, so random restarts are only worth their O(n³) cost early on.
+    const randomStarts = n < 20 ? 3 : n < 50 ? 2 : n < 100 ? 1 : 0;
+    const maxIterations = n < 50 ? 60 : n < 100 ? 40 : 25;
+    const theta = fitHyperparameters(data, { rng: this.fitRng, previous: this.theta ?? undefined, randomStarts, maxIterations });
+    const posterior = GpPosterior.fit(data, theta);
+    if (!posterior) return null;
+    this.theta = theta;
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => y[a] - y[b]);
+    this.model = {
+      posterior,
+      best: y[order[0]],
+      incumbents: order.slice(0, 5).map((i) => this.observations[i].features),
+    };
+    return this.model;
+  }
+
+  private randomUnseen(): Params | null {
+    for (let draw = 0; draw < RANDOM_DRAWS; draw++) {
+      const params = sampleParams(this.options.space, this.designRng);
+      if (!this.seen.has(this.key(params))) return params;
+    }
+    // A nearly exhausted discrete space: list it, starting at a random place.
+    if (this.finiteSize !== null && this.finiteSize <= ENUMERATION_LIMIT) {
+      const axes = gridAxes(this.options.space);
+      const start = BigInt(this.designRng.int(Number(this.finiteSize)));
+      for (let i = 0n; i < this.finiteSize; i++) {
+        const params = gridPoint(axes, (start + i) % this.finiteSize);
+        if (!this.seen.has(this.key(params))) return params;
+      }
+    }
+    return null;
+  }
+
+  private key(params: Params): string {
+    return paramsKey(this.options.space, params);
+  }
+}

@@ -1,0 +1,113 @@
+import { createRng } from '../rng';
+import { fromUnit, paramsKey, resolveScale, type CategoryValue, type Params, type SearchSpace } from '../space';
+import { assertParams } from './check-params';
+import type { Outcome, Strategy, StrategyOptions, Suggestion } from './types';
+
+/** Points per continuous parameter when `gridPoints` is not given: ends, quartiles and middle. */
+export const DEFAULT_GRID_POINTS = 5;
+
+/**
+ * Every value each parameter takes on the grid: all categories, all integers in range, and
+ * `gridPoints` evenly spaced values of a continuous parameter in its own scale (ends included,
+ * so a log-scaled learning rate gets one value per equal step in decades).
+ */
+export function gridAxes(space: SearchSpace, gridPoints = DEFAULT_GRID_POINTS): { name: string; values: CategoryValue[] }[] {
+  const points = Math.max(1, Math.floor(gridPoints));
+  return Object.entries(space).map(([name, param]) => {
+    switch (param.type) {
+      case 'categorical':
+        return { name, values: [...param.values] };
+      case 'integer':
+        return { name, values: Array.from({ length: param.max - param.min + 1 }, (_, i) => param.min + i) };
+      case 'continuous': {
+        const scale = resolveScale(param);
+        const values = points === 1
+          ? [fromUnit(0.5, param.min, param.max, scale)]
+          : Array.from({ length: points }, (_, i) => (i === points - 1 ? param.max : i === 0 ? param.min : fromUnit(i / (points - 1), param.min, param.max, scale)));
+        return { name, values };
+      }
+    }
+  });
+}
+
+export function gridSize(axes: { values: CategoryValue[] }[]): bigint {
+  return axes.reduce((total, axis) => total * BigInt(axis.values.length), 1n);
+}
+
+/** The grid point with a given mixed-radix index (first parameter varies slowest). */
+export function gridPoint(axes: { name: string; values: CategoryValue[] }[], index: bigint): Params {
+  const params: Params = {};
+  let rest = index;
+  for (let a = axes.length - 1; a >= 0; a--) {
+    const radix = BigInt(axes[a].values.length);
+    params[axes[a].name] = axes[a].values[Number(rest % radix)];
+    rest /= radix;
+  }
+  // Keep the space's parameter order in the object.
+  const ordered: Params = {};
+  for (const axis of axes) ordered[axis.name] = params[axis.name];
+  return ordered;
+}
+
+export interface GridOptions extends StrategyOptions {
+  gridPoints?: number;
+}
+
+/**
+ * Exhaustive grid, visited in a seeded order: a job with fewer trials than grid points then
+ * covers the grid evenly instead of sweeping only the last parameter. The order is an affine
+ * permutation i → (a·i + b) mod N with gcd(a, N) = 1: a bijection that needs no memory, even
+ * for grids too large to list. When every point has been asked, ask returns [].
+ */
+export class GridStrategy implements Strategy {
+  private readonly axes;
+  private readonly size: bigint;
+  private readonly multiplier: bigint;
+  private readonly shift: bigint;
+  private cursor = 0n;
+  private readonly seen = new Set<string>();
+  private readonly pending = new Map<string, Params>();
+  private issued = 0;
+
+  constructor(private readonly options: GridOptions) {
+    this.axes = gridAxes(options.space, options.gridPoints ?? DEFAULT_GRID_POINTS);
+    this.size = gridSize(this.axes);
+    const rng = createRng(options.seed);
+    const draw = (): bigint => BigInt(Math.floor(rng.next() * 2 ** 52)) % this.size;
+    let multiplier = draw();
+    if (multiplier === 0n) multiplier = 1n;
+    while (gcd(multiplier, this.size) !== 1n) multiplier = (multiplier + 1n) % this.size || 1n;
+    this.multiplier = multiplier;
+    this.shift = draw();
+  }
+
+  ask(count: number): Suggestion[] {
+    const suggestions: Suggestion[] = [];
+    while (suggestions.length < count && this.cursor < this.size) {
+      const index = (this.multiplier * this.cursor + this.shift) % this.size;
+      this.cursor++;
+      const params = gridPoint(this.axes, index);
+      const key = paramsKey(this.options.space, params);
+      if (this.seen.has(key)) continue;
+      this.seen.add(key);
+      const id = `t${++this.issued}`;
+      this.pending.set(id, params);
+      suggestions.push({ id, params });
+    }
+    return suggestions;
+  }
+
+  tell(id: string, _outcome: Outcome): void {
+    if (!this.pending.delete(id)) throw new Error(`Unknown trial id "${id}".`);
+  }
+
+  observe(params: Params, _value: number): void {
+    assertParams(this.options.space, params);
+    this.seen.add(paramsKey(this.options.space, params));
+  }
+}
+
+function gcd(a: bigint, b: bigint): bigint {
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a;
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { defaultJob, validateJob } from '../../src/lib/config';
+import { formToJob, jobToForm, type JobFormData } from '../../src/ui/state/form-model';
+
+function form(edit: (f: JobFormData) => void = () => {}): JobFormData {
+  const f = jobToForm(defaultJob());
+  edit(f);
+  return f;
+}
+const errorsOf = (f: JobFormData) => Object.fromEntries(formToJob(f).errors);
+const row = (f: JobFormData, name: string) => f.rows.find((r) => r.name === name)!;
+
+describe('validateJob', () => {
+  it('accepts the default job', () => {
+    expect(validateJob(defaultJob()).errors).toEqual([]);
+  });
+
+  it('refuses a job from a newer version', () => {
+    expect(validateJob({ ...defaultJob(), version: 2 }).errors).toEqual([{ path: 'version', message: expect.stringContaining('newer TabTune') }]);
+  });
+
+  it('refuses more parallel jobs than jobs, and counts below 1', () => {
+    expect(validateJob({ ...defaultJob(), maxJobs: 2, maxParallelJobs: 3 }).errors).toEqual([
+      { path: 'maxParallelJobs', message: 'Max parallel jobs (3) cannot exceed max jobs (2).' },
+    ]);
+    expect(validateJob({ ...defaultJob(), maxJobs: 0 }).errors[0].path).toBe('maxJobs');
+  });
+
+  it('refuses an objective that names no defined metric, and a parameter both fixed and searched', () => {
+    const job = defaultJob();
+    expect(validateJob({ ...job, objective: { metric: 'nope', goal: 'maximize' } }).errors).toEqual([
+      { path: 'objective.metric', message: expect.stringContaining('defined metrics') },
+    ]);
+    expect(validateJob({ ...job, fixed: { lr: 0.1 } }).errors).toEqual([{ path: 'fixed.lr', message: expect.stringContaining('both searched and fixed') }]);
+  });
+});
+
+describe('formToJob', () => {
+  it('builds the job definition from the default form with no errors', () => {
+    const { job, errors } = formToJob(form());
+    expect(errors.size).toBe(0);
+    expect(job).toEqual(defaultJob());
+  });
+
+  it('puts each search-space error on the row and field at fault', () => {
+    const f = form((f) => {
+      row(f, 'lr').min = '0';
+      row(f, 'momentum').max = 'abc';
+      row(f, 'optimizer').values = 'sgd, , nag';
+    });
+    const lr = row(f, 'lr').key;
+    const momentum = row(f, 'momentum').key;
+    const optimizer = row(f, 'optimizer').key;
+    expect(errorsOf(f)).toEqual({
+      [`param.${lr}.min`]: 'A log scale needs a minimum above 0.',
+      [`param.${momentum}.max`]: 'Enter a number.',
+      [`param.${optimizer}.values`]: expect.stringContaining('Value 2 is empty'),
+    });
+  });
+
+  it('flags min ≥ max, duplicated names and duplicated categorical values', () => {
+    const f = form((f) => {
+      row(f, 'momentum').min = '0.95';
+      row(f, 'optimizer').values = 'sgd, sgd';
+      f.rows.push({ ...row(f, 'lr'), key: 999 });
+    });
+    const errors = errorsOf(f);
+    expect(errors[`param.${row(f, 'momentum').key}.max`]).toMatch(/greater than the minimum/);
+    expect(errors[`param.${row(f, 'optimizer').key}.values`]).toMatch(/listed twice/);
+    expect(errors['param.999.name']).toBe('The name "lr" is used twice.');
+    expect(errors[`param.${f.rows[0].key}.name`]).toBe('The name "lr" is used twice.');
+  });
+
+  it('flags a bad regex and too many parallel jobs on their fields', () => {
+    expect(errorsOf(form((f) => (f.metricRegex = 'Validation accuracy=([0-9.]+')))).toEqual({ 'metric.regex': expect.stringContaining('does not compile') });
+    expect(errorsOf(form((f) => (f.metricRegex = 'Validation accuracy=[0-9.]+')))).toEqual({ 'metric.regex': expect.stringContaining('capture group') });
+    expect(errorsOf(form((f) => ((f.maxJobs = '2'), (f.maxParallelJobs = '4'))))).toEqual({ maxParallelJobs: expect.stringContaining('cannot exceed') });
+  });
+
+  it('reads numbers and booleans in fixed values and numeric categoricals as numbers', () => {
+    const { job } = formToJob(
+      form((f) => {
+        f.fixed.push({ key: 500, name: 'ema', value: 'true' });
+        row(f, 'optimizer').values = 'sgd, 128';
+      }),
+    );
+    expect(job.fixed).toMatchObject({ train_size: 512, ema: true, model: 'tiny-cnn' });
+    expect(job.parameters.optimizer).toEqual({ type: 'categorical', values: ['sgd', 128] });
+  });
+});

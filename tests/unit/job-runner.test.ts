@@ -1,0 +1,192 @@
+import { describe, expect, it } from 'vitest';
+import { defaultJob, type JobDefinition } from '../../src/lib/config';
+import { JobRunner, type StopMode, type TrialExecutor, type TrialHooks, type TrialRunResult, type TrialSpec } from '../../src/lib/job';
+import { RandomStrategy } from '../../src/lib/tuner/random';
+import type { Outcome } from '../../src/lib/tuner/types';
+
+/** A controllable executor: each trial waits until the test finishes it. */
+class FakeExecutor implements TrialExecutor {
+  running = new Map<string, { spec: TrialSpec; hooks: TrialHooks; resolve: (r: TrialRunResult) => void }>();
+  maxConcurrent = 0;
+  stops: [string, StopMode][] = [];
+  disposed = false;
+
+  run(spec: TrialSpec, hooks: TrialHooks): Promise<TrialRunResult> {
+    return new Promise((resolve) => {
+      this.running.set(spec.trialId, { spec, hooks, resolve });
+      this.maxConcurrent = Math.max(this.maxConcurrent, this.running.size);
+      hooks.onStart({ backend: 'fake', workerId: 1 });
+    });
+  }
+
+  stop(trialId: string, mode: StopMode): void {
+    this.stops.push([trialId, mode]);
+    this.finish(trialId, { status: 'stopped' });
+  }
+
+  dispose(): void {
+    this.disposed = true;
+  }
+
+  log(trialId: string, line: string): void {
+    this.running.get(trialId)!.hooks.onLog(line);
+  }
+
+  finish(trialId: string, result: TrialRunResult = { status: 'completed' }): void {
+    const entry = this.running.get(trialId);
+    if (!entry) return;
+    this.running.delete(trialId);
+    entry.resolve(result);
+  }
+
+  /** Completes every running trial with the given accuracy. */
+  completeAll(accuracy = 0.5): void {
+    for (const id of [...this.running.keys()]) {
+      this.log(id, `Epoch 1, Validation accuracy=${accuracy}`);
+      this.finish(id);
+    }
+  }
+}
+
+class RecordingStrategy extends RandomStrategy {
+  told: [string, Outcome][] = [];
+  override tell(id: string, outcome: Outcome): void {
+    this.told.push([id, outcome]);
+    super.tell(id, outcome);
+  }
+}
+
+const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+function setup(overrides: Partial<JobDefinition> = {}) {
+  const job = { ...defaultJob(), ...overrides };
+  const strategy = new RecordingStrategy({ space: job.parameters, goal: 'maximize', seed: 1 });
+  const executor = new FakeExecutor();
+  const runner = new JobRunner(job, strategy, executor);
+  return { job, strategy, executor, runner };
+}
+
+describe('JobRunner', () => {
+  it('runs exactly maxJobs trials, never more than maxParallelJobs at once', async () => {
+    const { executor, runner, strategy } = setup({ maxJobs: 5, maxParallelJobs: 2 });
+    const done = runner.start();
+    for (let round = 0; round < 10 && runner.status === 'running'; round++) {
+      await flush();
+      expect(executor.running.size).toBeLessThanOrEqual(2);
+      executor.completeAll(0.1 * (round + 1));
+    }
+    await done;
+    expect(runner.status).toBe('completed');
+    expect(runner.trials).toHaveLength(5);
+    expect(executor.maxConcurrent).toBe(2);
+    expect(runner.trials.every((t) => t.status === 'completed')).toBe(true);
+    expect(strategy.told.map(([, o]) => o)).toEqual(runner.trials.map((t) => ({ value: t.objective })));
+    expect(executor.disposed).toBe(true);
+  });
+
+  it('passes fixed and searched hyperparameters to each trial', async () => {
+    const { executor, runner } = setup({ maxJobs: 1, maxParallelJobs: 1 });
+    void runner.start();
+    await flush();
+    const [{ spec }] = executor.running.values();
+    expect(spec.hyperparameters).toMatchObject({ model: 'tiny-cnn', data: 'synthetic' });
+    expect(typeof spec.hyperparameters.lr).toBe('number');
+    expect(['sgd', 'nag']).toContain(spec.hyperparameters.optimizer);
+  });
+
+  it('takes the last objective value from the log', async () => {
+    const { executor, runner } = setup({ maxJobs: 1, maxParallelJobs: 1 });
+    const done = runner.start();
+    await flush();
+    const id = runner.trials[0].id;
+    executor.log(id, 'Epoch 1, Validation accuracy=0.30');
+    expect(runner.trials[0].objective).toBe(0.3);
+    executor.log(id, 'Epoch 2, Validation accuracy=0.45');
+    executor.finish(id);
+    await done;
+    expect(runner.trials[0]).toMatchObject({ status: 'completed', objective: 0.45, metrics: { 'Validation-accuracy': [0.3, 0.45] } });
+  });
+
+  it('fails a trial whose log never matches the regex, tells the tuner, and goes on', async () => {
+    const { executor, runner, strategy } = setup({ maxJobs: 2, maxParallelJobs: 1 });
+    const done = runner.start();
+    await flush();
+    executor.log(runner.trials[0].id, 'Epoch 1, accuracy 0.5');
+    executor.finish(runner.trials[0].id);
+    await flush();
+    executor.completeAll();
+    await done;
+    expect(runner.trials[0].status).toBe('failed');
+    expect(runner.trials[0].reason).toMatch(/No log line matched.*Validation accuracy/);
+    expect(strategy.told[0]).toEqual([runner.trials[0].id, { failed: true }]);
+    expect(runner.trials[1].status).toBe('completed');
+    expect(runner.status).toBe('completed');
+  });
+
+  it('records a trial the executor failed, with its reason, and goes on', async () => {
+    const { executor, runner } = setup({ maxJobs: 3, maxParallelJobs: 3 });
+    const done = runner.start();
+    await flush();
+    executor.finish(runner.trials[1].id, { status: 'failed', reason: 'The worker crashed: boom' });
+    await flush();
+    executor.completeAll();
+    await done;
+    expect(runner.trials.map((t) => t.status)).toEqual(['completed', 'failed', 'completed']);
+    expect(runner.trials[1].reason).toBe('The worker crashed: boom');
+  });
+
+  it('stops: running trials end stopped, no new trials start, the job ends stopped', async () => {
+    const { executor, runner, strategy } = setup({ maxJobs: 6, maxParallelJobs: 2 });
+    const done = runner.start();
+    await flush();
+    executor.completeAll();
+    await flush();
+    expect(runner.trials).toHaveLength(4);
+    runner.stop('soft');
+    await done;
+    expect(runner.status).toBe('stopped');
+    expect(runner.trials.map((t) => t.status)).toEqual(['completed', 'completed', 'stopped', 'stopped']);
+    expect(executor.stops.map(([, mode]) => mode)).toEqual(['soft', 'soft']);
+    expect(strategy.told.slice(2).map(([, o]) => o)).toEqual([{ failed: true }, { failed: true }]);
+    expect(runner.trials.some((t) => t.status === 'running')).toBe(false);
+  });
+
+  it('stops one trial without ending the job', async () => {
+    const { executor, runner } = setup({ maxJobs: 2, maxParallelJobs: 1 });
+    const done = runner.start();
+    await flush();
+    runner.stopTrial(runner.trials[0].id, 'hard');
+    await flush();
+    expect(runner.status).toBe('running');
+    executor.completeAll();
+    await done;
+    expect(runner.trials.map((t) => t.status)).toEqual(['stopped', 'completed']);
+    expect(executor.stops).toEqual([[runner.trials[0].id, 'hard']]);
+  });
+
+  it('ends early when the space is exhausted', async () => {
+    const { executor, runner } = setup({
+      maxJobs: 10,
+      maxParallelJobs: 2,
+      parameters: { opt: { type: 'categorical', values: ['a', 'b', 'c'] } },
+    });
+    const done = runner.start();
+    for (let i = 0; i < 5; i++) {
+      await flush();
+      executor.completeAll();
+    }
+    await done;
+    expect(runner.trials).toHaveLength(3);
+    expect(runner.status).toBe('completed');
+    expect(runner.message).toMatch(/exhausted/);
+  });
+
+  it('fails the job with a message when the tuner throws', async () => {
+    const job = defaultJob();
+    const executor = new FakeExecutor();
+    const runner = new JobRunner(job, { ask: () => Promise.reject(new Error('GP exploded')), tell: () => {}, observe: () => {} }, executor);
+    await runner.start();
+    expect(runner.status).toBe('failed');
+    expect(runner.message).toBe('The tuner failed: GP exploded');
+  });
+});
