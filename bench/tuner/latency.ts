@@ -39,11 +39,14 @@ console.log(`ask(2) latency, 8-parameter mixed space, ${repeats} asks per size, 
 for (const size of sizes) {
   const strategy = createStrategy('bayesian', { space, goal: 'minimize', seed: size });
   const rng = createRng(size + 1000);
-  // Reach `size` completed trials the way a job would: ask, tell.
-  while (true) {
-    const done = (strategy as unknown as { observations: unknown[] }).observations.length;
-    if (done >= size) break;
-    for (const trial of strategy.ask(1)) strategy.tell(trial.id, { value: objective(trial.params, rng.normal()) });
+  // Reach the size the way a job would (ask, tell), stopping short so that the timed asks,
+  // each followed by two tells, are centred on `size` completed trials.
+  const start = Math.max(2, size - repeats);
+  for (let done = 0; done < start; ) {
+    for (const trial of strategy.ask(1)) {
+      strategy.tell(trial.id, { value: objective(trial.params, rng.normal()) });
+      done++;
+    }
   }
   const times: number[] = [];
   for (let r = 0; r < repeats; r++) {

@@ -19,7 +19,11 @@ const functions: BenchFunction[] = chosen
   ? all.filter((f) => chosen.includes(f.name))
   : args.includes('--extra') ? all : [branin, hartmann3];
 const strategies = (flag('strategies')?.split(',') ?? ['bayesian', 'random']) as StrategyName[];
-const extra = flag('initial') ? { initialTrials: Number(flag('initial')) } : {};
+// Ablations for docs/TUNER.md: --initial N (design size), --power off (no output warping).
+const extra = {
+  ...(flag('initial') ? { initialTrials: Number(flag('initial')) } : {}),
+  ...(flag('power') === 'off' ? { powerTransform: false } : {}),
+};
 
 console.log(`seeds 1..${seeds}; two trials pending; regret = best found - known minimum`);
 for (const fn of functions) {

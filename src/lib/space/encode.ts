@@ -81,7 +81,9 @@ export function decodeFeatures(layout: EncodingLayout, features: ArrayLike<numbe
     if (block.kind === 'categorical') {
       params[block.name] = block.values[argmax(features, block.offset, block.width)];
     } else {
-      const value = fromUnit(features[block.offset], block.min, block.max, block.scale);
+      // The ends decode to the bounds exactly, not to exp(log(min)) one rounding away.
+      const u = features[block.offset];
+      const value = u <= 0 ? block.min : u >= 1 ? block.max : fromUnit(u, block.min, block.max, block.scale);
       params[block.name] = block.kind === 'integer' ? roundInto(value, block.min, block.max) : value;
     }
   }

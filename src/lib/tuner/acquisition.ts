@@ -17,6 +17,8 @@ export interface AcquisitionProblem {
   rng: Rng;
   /** Quasi-random candidates over the whole space. */
   globalCandidates: number;
+  /** Fraction (0, 1] of the full local-search effort: fewer starts and a smaller budget. */
+  effort?: number;
 }
 
 const LOCAL_PER_INCUMBENT = 40;
@@ -32,6 +34,7 @@ const MIN_STEP = 1e-5;
  */
 export function maximizeAcquisition(problem: AcquisitionProblem): Float64Array | null {
   const { layout, rng } = problem;
+  const effort = problem.effort ?? 1;
   const score = (x: Float64Array): number => {
     const { mean, variance } = problem.posterior.predict(x);
     const value = logExpectedImprovement(mean, Math.sqrt(variance), problem.best);
@@ -44,7 +47,7 @@ export function maximizeAcquisition(problem: AcquisitionProblem): Float64Array |
     candidates.push({ x, value: score(x) });
   }
   problem.incumbents.forEach((incumbent) => {
-    for (let i = 0; i < LOCAL_PER_INCUMBENT; i++) {
+    for (let i = 0; i < Math.round(LOCAL_PER_INCUMBENT * effort); i++) {
       const x = perturb(layout, incumbent, LOCAL_SCALES[i % LOCAL_SCALES.length], rng);
       candidates.push({ x, value: score(x) });
     }
@@ -54,11 +57,11 @@ export function maximizeAcquisition(problem: AcquisitionProblem): Float64Array |
   const refined: { x: Float64Array; value: number }[] = [];
   const startKeys = new Set<string>();
   for (const candidate of candidates) {
-    if (refined.length >= REFINED_STARTS) break;
+    if (refined.length >= Math.max(2, Math.round(REFINED_STARTS * effort))) break;
     const key = candidate.x.join(',');
     if (startKeys.has(key)) continue;
     startKeys.add(key);
-    refined.push(compassSearch(layout, candidate.x, candidate.value, score, problem.isTaken));
+    refined.push(compassSearch(layout, candidate.x, candidate.value, score, problem.isTaken, effort));
   }
   const ranked = [...refined, ...candidates].sort((a, b) => b.value - a.value);
   for (const { x } of ranked) if (!problem.isTaken(x)) return x;
@@ -93,11 +96,12 @@ function compassSearch(
   startValue: number,
   score: (x: Float64Array) => number,
   isTaken: (x: Float64Array) => boolean,
+  effort: number,
 ): { x: Float64Array; value: number } {
   let x: Float64Array = Float64Array.from(start);
   let value = startValue;
   const steps = layout.blocks.map((block): number => (block.kind === 'continuous' ? 0.05 : 0));
-  const budget = 40 + 25 * layout.blocks.length;
+  const budget = Math.round(effort * (40 + 25 * layout.blocks.length));
   let evaluations = 0;
   const tryMove = (candidate: Float64Array): boolean => {
     evaluations++;

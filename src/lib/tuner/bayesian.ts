@@ -54,6 +54,7 @@ export class BayesianStrategy implements Strategy {
   private designUsed = 0;
   private issued = 0;
   private theta: Theta | null = null;
+  private fits = 0;
   private model: { posterior: GpPosterior; best: number; incumbents: Float64Array[] } | null = null;
   private readonly finiteSize: bigint | null;
 
@@ -143,6 +144,9 @@ export class BayesianStrategy implements Strategy {
     let best = model.best;
     for (const p of this.pending.values()) best = Math.min(best, model.posterior.predict(p.features).mean);
 
+    // Scoring a point costs O(n²): past 60 observations the candidate counts shrink so an ask
+    // stays within its latency budget.
+    const effort = Math.min(1, (60 / this.observations.length) ** 1.5);
     const x = maximizeAcquisition({
       space: this.options.space,
       layout: this.layout,
@@ -151,7 +155,8 @@ export class BayesianStrategy implements Strategy {
       incumbents: model.incumbents,
       isTaken: (features) => this.seen.has(this.key(decodeFeatures(this.layout, features))),
       rng: this.searchRng,
-      globalCandidates: Math.min(2000, 500 + 150 * this.layout.blocks.length),
+      globalCandidates: Math.round(Math.max(300, effort * Math.min(2000, 500 + 150 * this.layout.blocks.length))),
+      effort: Math.max(0.3, effort),
     });
     return x ? decodeFeatures(this.layout, x) : null;
   }
@@ -167,11 +172,18 @@ export class BayesianStrategy implements Strategy {
       { powerTransform: this.options.powerTransform },
     );
     const data: GpData = { x, y, n, dims, groupOf: this.layout.blockOf, groups: this.layout.blocks.length };
-    // Refits get cheaper as data grow: the previous optimum is a good start once the data
-    // change by one point, so random restarts are only worth their O(n³) cost early on.
-    const randomStarts = n < 20 ? 3 : n < 50 ? 2 : n < 100 ? 1 : 0;
-    const maxIterations = n < 50 ? 60 : n < 100 ? 40 : 25;
-    const theta = fitHyperparameters(data, { rng: this.fitRng, previous: this.theta ?? undefined, randomStarts, maxIterations });
+    // Refits get cheaper as data grow: one new point barely moves the optimum, so past 60
+    // points the previous fit is refined briefly, with a fresh start from the prior every
+    // eighth fit in case the likelihood's best mode has moved elsewhere.
+    this.fits++;
+    const warm = this.theta !== null && n >= 60;
+    const theta = fitHyperparameters(data, {
+      rng: this.fitRng,
+      previous: this.theta ?? undefined,
+      fromPrior: !warm || this.fits % 8 === 0,
+      randomStarts: warm ? 0 : n < 30 ? 3 : 1,
+      maxIterations: warm ? 15 : n < 30 ? 60 : 40,
+    });
     const posterior = GpPosterior.fit(data, theta);
     if (!posterior) return null;
     this.theta = theta;

@@ -60,6 +60,8 @@ export interface FitOptions {
   rng: Rng;
   /** Last fit's hyperparameters: the data changed little, so this is usually a good start. */
   previous?: Theta;
+  /** Also start from the prior's (shortened) mode. */
+  fromPrior: boolean;
   /** Extra starts drawn from the prior, besides the previous fit and the prior's mode. */
   randomStarts: number;
   maxIterations: number;
@@ -86,7 +88,7 @@ export function fitHyperparameters(data: GpData, options: FitOptions): Theta {
   // The prior mode of the lengthscales is very smooth; start a little shorter, where data usually lead.
   for (let g = 0; g < data.groups; g++) mode[g] = Math.log(0.5 * Math.sqrt(Math.max(1, data.groups)));
   mode[data.groups + 1] = Math.log(1e-3);
-  starts.push(mode);
+  if (options.fromPrior || starts.length === 0) starts.push(mode);
   for (let s = 0; s < options.randomStarts; s++) {
     const theta = new Float64Array(prior.mean.length);
     for (let i = 0; i < theta.length; i++) {

@@ -1,0 +1,68 @@
+/**
+ * Ask/tell tuner over JSON lines:
+ *   npm run --silent tuner -- --space FILE --seed N [--strategy bayesian|random|grid] [--grid-points N]
+ * stdout carries protocol lines only (a harness parses it); problems starting up go to stderr
+ * with a non-zero exit, problems with a request come back as {"error": ...} and the session goes on.
+ */
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { StrategyName } from '../lib/tuner';
+import { parseTuningProblem, TunerSession } from '../lib/tuner/session';
+
+const USAGE = 'Usage: tuner --space FILE --seed N [--strategy bayesian|random|grid] [--grid-points N]';
+const STRATEGIES: StrategyName[] = ['bayesian', 'random', 'grid'];
+
+function fail(message: string): never {
+  process.stderr.write(`tuner: ${message}\n`);
+  process.exit(2);
+}
+
+function parseArgs(argv: string[]): Map<string, string> {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('--')) fail(`unexpected argument "${arg}".\n${USAGE}`);
+    const eq = arg.indexOf('=');
+    const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
+    const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
+    if (!['space', 'seed', 'strategy', 'grid-points'].includes(name)) fail(`unknown option --${name}.\n${USAGE}`);
+    if (value === undefined) fail(`--${name} needs a value.\n${USAGE}`);
+    flags.set(name, value);
+  }
+  return flags;
+}
+
+function main(): void {
+  const flags = parseArgs(process.argv.slice(2));
+  const file = flags.get('space');
+  if (!file) fail(`--space FILE is required.\n${USAGE}`);
+  const seedText = flags.get('seed') ?? '0';
+  const seed = Number(seedText);
+  if (!Number.isSafeInteger(seed)) fail(`--seed must be an integer, got "${seedText}".`);
+  const strategy = (flags.get('strategy') ?? 'bayesian') as StrategyName;
+  if (!STRATEGIES.includes(strategy)) fail(`--strategy must be one of ${STRATEGIES.join(', ')}, got "${strategy}".`);
+  const gridText = flags.get('grid-points');
+  const gridPoints = gridText === undefined ? undefined : Number(gridText);
+  if (gridPoints !== undefined && !(Number.isInteger(gridPoints) && gridPoints >= 1)) fail(`--grid-points must be a positive integer.`);
+
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    fail(`cannot read the space file "${file}": ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const { problem, errors } = parseTuningProblem(raw);
+  if (!problem) fail(`invalid space file "${file}":\n${errors.map((e) => `  ${e.path || '(root)'}: ${e.message}`).join('\n')}`);
+
+  const session = new TunerSession({ problem, strategy, seed, gridPoints });
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
+  lines.on('line', (line) => {
+    if (line.trim() === '') return;
+    process.stdout.write(`${JSON.stringify(session.handle(line))}\n`);
+  });
+  lines.on('close', () => {
+    process.exitCode = 0;
+  });
+}
+
+main();

@@ -1,0 +1,45 @@
+import { expect, test as base, type Page } from '@playwright/test';
+
+/** Every test collects console errors and uncaught page errors, and fails if any appear. */
+export const test = base.extend<{ consoleErrors: string[] }>({
+  consoleErrors: [
+    async ({ page }, use) => {
+      const errors: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
+      });
+      page.on('pageerror', (error) => errors.push(error.message));
+      await use(errors);
+      expect(errors, 'console errors').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+export { expect };
+
+export interface TinyJob {
+  maxJobs: number;
+  parallel: number;
+  trainSize?: number;
+  valSize?: number;
+  batchSize?: number;
+  width?: number;
+}
+
+/** Fills the form the way a user would, with a network small enough for a software GPU. */
+export async function configureTinyJob(page: Page, job: TinyJob): Promise<void> {
+  const fixed = { train_size: job.trainSize ?? 32, val_size: job.valSize ?? 16, batch_size: job.batchSize ?? 16, width: job.width ?? 2 };
+  for (const [name, value] of Object.entries(fixed)) await page.getByLabel(`Fixed ${name} value`).fill(String(value));
+  await page.getByLabel('Max jobs').fill(String(job.maxJobs));
+  await page.getByLabel('Max parallel jobs').fill(String(job.parallel));
+}
+
+/** Adds a fixed hyperparameter row and fills it. */
+export async function addFixed(page: Page, name: string, value: string): Promise<void> {
+  await page.getByRole('button', { name: 'Add fixed hyperparameter' }).click();
+  const index = await page.locator('.fixed-row').count();
+  await page.getByLabel(`Fixed ${index} name`).fill(name);
+  await page.getByLabel(`Fixed ${name} value`).fill(value);
+}
+
+export const trialRows = (page: Page) => page.locator('section.trials tbody tr[data-trial]');

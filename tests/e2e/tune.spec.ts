@@ -1,0 +1,61 @@
+import { configureTinyJob, expect, test, trialRows } from './fixtures';
+
+test('the page loads without errors and names the SwiftShader adapter', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'TabTune' })).toBeVisible();
+  await expect(page.getByTestId('gpu-status')).toContainText(/WebGPU: \S+ swiftshader/);
+  await expect(page.getByRole('button', { name: 'Tune' })).toBeEnabled();
+});
+
+test('4 jobs, 2 in parallel, all complete on the timeline; a second run is stopped mid-job', async ({ page }) => {
+  await page.goto('/');
+  await configureTinyJob(page, { maxJobs: 4, parallel: 2 });
+  await page.getByRole('button', { name: 'Tune' }).click();
+
+  await expect(page.getByTestId('job-status')).toHaveText('running');
+  // Never more than two trials at once, checked while it runs.
+  await expect.poll(async () => page.locator('section.trials tbody tr[data-status=running]').count()).toBeGreaterThan(0);
+  expect(await page.locator('section.trials tbody tr[data-status=running]').count()).toBeLessThanOrEqual(2);
+
+  await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 180_000 });
+  await expect(trialRows(page)).toHaveCount(4);
+  await expect(page.locator('section.trials tbody tr[data-status=completed]')).toHaveCount(4);
+  for (const row of await trialRows(page).all()) {
+    const objective = Number(await row.locator('td.objective').textContent());
+    expect(objective).toBeGreaterThanOrEqual(0);
+    expect(objective).toBeLessThanOrEqual(1);
+    await expect(row).toHaveAttribute('data-leaked-tensors', '0');
+    await expect(row).toContainText('webgpu');
+  }
+
+  const marks = page.locator('circle.trial-mark[data-status=completed]');
+  await expect(marks).toHaveCount(4);
+  for (const mark of await marks.all()) {
+    const value = Number(await mark.getAttribute('data-value'));
+    expect(value).toBeGreaterThanOrEqual(0);
+    expect(value).toBeLessThanOrEqual(1);
+  }
+  // Equal objectives can overlap; the topmost mark under the pointer answers, as it would for a user.
+  await marks.first().hover({ force: true });
+  const tooltip = page.getByRole('tooltip');
+  await expect(tooltip).toContainText(/Trial \d · completed/);
+  await expect(tooltip).toContainText('lr');
+  await expect(tooltip).toContainText('momentum');
+  await expect(tooltip).toContainText(/optimizer\s*(sgd|nag)/);
+
+  // Second run: longer trials, stopped once two are under way.
+  await configureTinyJob(page, { maxJobs: 6, parallel: 2, trainSize: 96 });
+  await page.getByRole('button', { name: 'Tune' }).click();
+  await expect(page.locator('section.trials tbody tr[data-status=running]')).toHaveCount(2, { timeout: 60_000 });
+  await page.getByRole('button', { name: 'Stop', exact: true }).click();
+  await expect(page.getByTestId('job-status')).toHaveText('stopped', { timeout: 120_000 });
+  await expect(page.locator('section.trials tbody tr[data-status=running]')).toHaveCount(0);
+  await expect(page.locator('section.trials tbody tr[data-status=pending]')).toHaveCount(0);
+  const stopped = await page.locator('section.trials tbody tr[data-status=stopped]').count();
+  const completed = await page.locator('section.trials tbody tr[data-status=completed]').count();
+  expect(stopped).toBeGreaterThanOrEqual(1);
+  expect(stopped + completed).toBe(await trialRows(page).count());
+  expect(await trialRows(page).count()).toBeLessThan(6);
+  await expect(page.locator('circle.trial-mark[data-status=stopped]')).toHaveCount(stopped);
+  await expect(page.getByRole('button', { name: 'Tune' })).toBeEnabled();
+});

@@ -1,0 +1,152 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { paramsKey, type Params, type SearchSpace } from '../../../src/lib/space';
+import { createStrategy, type Strategy, type Suggestion } from '../../../src/lib/tuner';
+
+const mixed: SearchSpace = {
+  lr: { type: 'continuous', min: 1e-4, max: 1, scale: 'log' },
+  momentum: { type: 'continuous', min: 0.5, max: 0.99, scale: 'reverse-log' },
+  batch: { type: 'integer', min: 16, max: 256, scale: 'log' },
+  depth: { type: 'integer', min: 1, max: 4 },
+  opt: { type: 'categorical', values: ['sgd', 'adam', 7] },
+};
+
+function objective(p: Params): number {
+  return (Math.log10(p.lr as number) + 2) ** 2 + (p.opt === 'adam' ? 0 : 0.5) + 0.1 * Math.abs((p.depth as number) - 3) + 10 * (1 - (p.momentum as number)) ** 2;
+}
+
+function expectValid(space: SearchSpace, params: Params): void {
+  expect(Object.keys(params)).toEqual(Object.keys(space));
+  for (const [name, param] of Object.entries(space)) {
+    const v = params[name];
+    if (param.type === 'categorical') {
+      expect(param.values).toContain(v);
+    } else {
+      expect(typeof v).toBe('number');
+      expect(Number.isFinite(v)).toBe(true);
+      expect(v as number).toBeGreaterThanOrEqual(param.min);
+      expect(v as number).toBeLessThanOrEqual(param.max);
+      if (param.type === 'integer') expect(Number.isInteger(v)).toBe(true);
+    }
+  }
+}
+
+/** Runs a job with `parallel` trials in flight, telling the oldest first. */
+function run(strategy: Strategy, evaluate: (p: Params) => number | null, budget: number, parallel = 2): Suggestion[] {
+  const all: Suggestion[] = [];
+  const queue = strategy.ask(parallel);
+  all.push(...queue);
+  while (queue.length > 0) {
+    const trial = queue.shift()!;
+    const value = evaluate(trial.params);
+    strategy.tell(trial.id, value === null ? { failed: true } : { value });
+    if (all.length < budget) {
+      const next = strategy.ask(1);
+      all.push(...next);
+      queue.push(...next);
+    }
+  }
+  return all;
+}
+
+describe('bayesian strategy', () => {
+  it('suggests valid, never-repeated points on random spaces and objectives (property)', () => {
+    const paramArb = fc.oneof(
+      fc.record({ type: fc.constant('continuous' as const), min: fc.integer({ min: -5, max: 5 }), span: fc.integer({ min: 1, max: 100 }), scale: fc.constantFrom('linear' as const, 'auto' as const) }),
+      fc.record({ type: fc.constant('integer' as const), min: fc.integer({ min: -3, max: 3 }), span: fc.integer({ min: 1, max: 6 }) }),
+      fc.record({ type: fc.constant('categorical' as const), n: fc.integer({ min: 1, max: 3 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(paramArb, { minLength: 1, maxLength: 3 }), fc.integer({ min: 0, max: 1000 }), (defs, seed) => {
+        const space: SearchSpace = {};
+        defs.forEach((d, i) => {
+          if (d.type === 'categorical') space[`p${i}`] = { type: 'categorical', values: Array.from({ length: d.n }, (_, k) => (k % 2 ? k : `v${k}`)) };
+          else if (d.type === 'integer') space[`p${i}`] = { type: 'integer', min: d.min, max: d.min + d.span };
+          else space[`p${i}`] = { type: 'continuous', min: d.min, max: d.min + d.span, scale: d.scale };
+        });
+        const strategy = createStrategy('bayesian', { space, goal: 'minimize', seed });
+        const trials = run(strategy, (p) => Object.values(p).reduce<number>((s, v) => s + (typeof v === 'number' ? Math.sin(v) : v.length), 0), 12, 3);
+        const keys = trials.map((t) => paramsKey(space, t.params));
+        expect(new Set(keys).size).toBe(keys.length);
+        for (const t of trials) expectValid(space, t.params);
+      }),
+      { numRuns: 12 },
+    );
+  });
+
+  it('replays the same suggestions for the same seed and sequence', () => {
+    const a = run(createStrategy('bayesian', { space: mixed, goal: 'minimize', seed: 11 }), objective, 14);
+    const b = run(createStrategy('bayesian', { space: mixed, goal: 'minimize', seed: 11 }), objective, 14);
+    const c = run(createStrategy('bayesian', { space: mixed, goal: 'minimize', seed: 12 }), objective, 14);
+    expect(b).toEqual(a);
+    expect(c.map((t) => t.params)).not.toEqual(a.map((t) => t.params));
+  });
+
+  it('treats maximize as minimizing the negation, and improves on the objective', () => {
+    const min = run(createStrategy('bayesian', { space: mixed, goal: 'minimize', seed: 4 }), objective, 16);
+    const max = run(createStrategy('bayesian', { space: mixed, goal: 'maximize', seed: 4 }), (p) => -objective(p), 16);
+    expect(max).toEqual(min);
+    const values = min.map((t) => objective(t.params));
+    expect(Math.min(...values.slice(8))).toBeLessThan(Math.min(...values.slice(0, 6)));
+  });
+
+  it('returns k distinct, spread-out trials when asked for k at once', () => {
+    const strategy = createStrategy('bayesian', { space: { x: { type: 'continuous', min: 0, max: 1 }, y: { type: 'continuous', min: 0, max: 1 } }, goal: 'minimize', seed: 2 });
+    run(strategy, (p) => ((p.x as number) - 0.3) ** 2 + ((p.y as number) - 0.6) ** 2, 10);
+    const batch = strategy.ask(4);
+    expect(batch).toHaveLength(4);
+    expect(new Set(batch.map((t) => t.id)).size).toBe(4);
+    for (let i = 0; i < 4; i++) {
+      for (let j = 0; j < i; j++) {
+        const d = Math.hypot((batch[i].params.x as number) - (batch[j].params.x as number), (batch[i].params.y as number) - (batch[j].params.y as number));
+        expect(d).toBeGreaterThan(1e-3);
+      }
+    }
+  });
+
+  it('keeps suggesting after failed trials and never repeats a failed point', () => {
+    let calls = 0;
+    const trials = run(createStrategy('bayesian', { space: mixed, goal: 'minimize', seed: 5 }), (p) => (++calls % 3 === 0 || p.opt === 7 ? null : objective(p)), 16);
+    expect(trials).toHaveLength(16);
+    const keys = trials.map((t) => paramsKey(mixed, t.params));
+    expect(new Set(keys).size).toBe(16);
+  });
+
+  it('survives constant objectives, outliers and duplicate warm-start observations without NaN', () => {
+    for (const evaluate of [() => 3, (p: Params) => (p.opt === 'sgd' ? 1e9 : objective(p))]) {
+      const strategy = createStrategy('bayesian', { space: mixed, goal: 'minimize', seed: 8 });
+      const seen = { lr: 0.01, momentum: 0.9, batch: 32, depth: 2, opt: 'adam' };
+      strategy.observe(seen, 1);
+      strategy.observe(seen, 1.5);
+      strategy.observe({ ...seen, depth: 3 }, 1);
+      const trials = run(strategy, evaluate, 12);
+      for (const t of trials) expectValid(mixed, t.params);
+      expect(trials.some((t) => paramsKey(mixed, t.params) === paramsKey(mixed, seen))).toBe(false);
+    }
+  });
+
+  it('uses warm-start observations: with a good region known it suggests near it at once', () => {
+    const space: SearchSpace = { x: { type: 'continuous', min: 0, max: 10 } };
+    const strategy = createStrategy('bayesian', { space, goal: 'minimize', seed: 1 });
+    for (let i = 0; i <= 10; i++) strategy.observe({ x: i }, (i - 7.2) ** 2);
+    const [first] = strategy.ask(1);
+    expect(Math.abs((first.params.x as number) - 7.2)).toBeLessThan(0.6);
+    expect(() => strategy.observe({ x: 11 }, 1)).toThrow(/out of range/);
+  });
+
+  it('exhausts a small discrete space, then returns fewer and none', () => {
+    const space: SearchSpace = { a: { type: 'integer', min: 0, max: 2 }, b: { type: 'categorical', values: ['x', 'y'] } };
+    const strategy = createStrategy('bayesian', { space, goal: 'maximize', seed: 9 });
+    const trials = run(strategy, (p) => (p.a as number) + (p.b === 'y' ? 1 : 0), 10);
+    expect(trials).toHaveLength(6);
+    expect(strategy.ask(2)).toEqual([]);
+  });
+
+  it('rejects unknown ids', () => {
+    const strategy = createStrategy('bayesian', { space: mixed, goal: 'minimize', seed: 1 });
+    expect(() => strategy.tell('t9', { value: 1 })).toThrow(/Unknown trial/);
+    const [t] = strategy.ask(1);
+    strategy.tell(t.id, { value: 1 });
+    expect(() => strategy.tell(t.id, { value: 1 })).toThrow(/Unknown trial/);
+  });
+});
