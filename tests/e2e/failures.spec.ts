@@ -1,0 +1,33 @@
+import { addFixed, configureTinyJob, expect, test, trialRows } from './fixtures';
+
+test('a trial whose log never matches the metric regex fails with that reason', async ({ page }) => {
+  await page.goto('/');
+  await configureTinyJob(page, { maxJobs: 1, parallel: 1 });
+  await page.getByLabel('Metric regex').fill('Val acc=([0-9.]+)');
+  await page.getByRole('button', { name: 'Tune' }).click();
+  await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 120_000 });
+  const row = trialRows(page).first();
+  await expect(row).toHaveAttribute('data-status', 'failed');
+  await expect(row.locator('td.reason')).toHaveText("No log line matched the objective metric's regex /Val acc=([0-9.]+)/.");
+  await expect(page.locator('circle.trial-mark[data-status=failed]')).toHaveCount(1);
+});
+
+test('a crashed worker is replaced, its trial fails, and the job goes on', async ({ page }) => {
+  await page.goto('/');
+  await configureTinyJob(page, { maxJobs: 2, parallel: 1, trainSize: 48 });
+  await addFixed(page, 'fault', 'crash');
+  await page.getByRole('button', { name: 'Tune' }).click();
+  await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 120_000 });
+  await expect(page.locator('section.trials tbody tr[data-status=failed]')).toHaveCount(2);
+  for (const row of await trialRows(page).all()) await expect(row.locator('td.reason')).toContainText('The worker crashed');
+});
+
+test('a worker that loses its GPU device is replaced, its trial fails, and the job goes on', async ({ page }) => {
+  await page.goto('/');
+  await configureTinyJob(page, { maxJobs: 2, parallel: 1, trainSize: 48 });
+  await addFixed(page, 'fault', 'device-lost');
+  await page.getByRole('button', { name: 'Tune' }).click();
+  await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 120_000 });
+  await expect(page.locator('section.trials tbody tr[data-status=failed]')).toHaveCount(2);
+  for (const row of await trialRows(page).all()) await expect(row.locator('td.reason')).toContainText('The GPU device was lost');
+});
