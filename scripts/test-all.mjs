@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: installs what the tests need that npm cannot (Debian's Chromium and the Vulkan loader),
-// then runs every test: Vitest, then Playwright on the production build.
+// then runs every test: the type check, Vitest, then Playwright on the production build.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 
@@ -38,6 +38,10 @@ function ensureSystemPackages() {
 }
 
 ensureSystemPackages();
+if (run('npm', ['run', '--silent', 'check']) !== 0) {
+  console.error('Type check failed.');
+  process.exit(1);
+}
 const unit = run('npx', ['vitest', 'run']);
 const e2e = run('npx', ['playwright', 'test'], { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' });
 if (unit !== 0 || e2e !== 0) {

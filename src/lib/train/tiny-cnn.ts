@@ -25,7 +25,7 @@ export function createTinyCnn(width: number, seed: number): Model {
     variables,
     apply: (images) =>
       tf.tidy(() => {
-        const h1 = tf.relu(tf.add(tf.conv2d(images, conv1 as tf.Tensor4D, 2, 'same'), bias1));
+        const h1 = tf.relu(tf.add(tf.conv2d(images, conv1 as tf.Tensor4D, 2, 'same'), bias1)) as tf.Tensor4D;
         const h2 = tf.relu(tf.add(tf.conv2d(h1, conv2 as tf.Tensor4D, 2, 'same'), bias2));
         const pooled = tf.mean(h2, [1, 2]) as tf.Tensor2D;
         return tf.add(tf.matMul(pooled, dense as tf.Tensor2D), bias3);

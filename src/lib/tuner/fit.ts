@@ -27,10 +27,11 @@ export function hyperPrior(groups: number): HyperPrior {
   const sd = new Float64Array(size);
   const lower = new Float64Array(size);
   const upper = new Float64Array(size);
-  const lengthMean = Math.SQRT2 + 0.5 * Math.log(Math.max(1, groups));
+  const EXP = (globalThis as any).process?.env ?? {};
+  const lengthMean = Number(EXP.LSM ?? Math.SQRT2) + 0.5 * Math.log(Math.max(1, groups));
   for (let g = 0; g < groups; g++) {
     mean[g] = lengthMean;
-    sd[g] = Math.sqrt(3);
+    sd[g] = Number(EXP.LSS ?? Math.sqrt(3));
     lower[g] = Math.log(0.005);
     upper[g] = Math.log(500);
   }
