@@ -190,3 +190,44 @@ describe('JobRunner', () => {
     expect(runner.message).toBe('The tuner failed: GP exploded');
   });
 });
+
+describe('JobRunner with early stopping "auto"', () => {
+  it('stops a trial whose curve falls below the median of completed curves, and tells the tuner its last value', async () => {
+    const { executor, runner, strategy } = setup({ maxJobs: 4, maxParallelJobs: 1, earlyStopping: 'auto' });
+    const done = runner.start();
+    const good = [0.3, 0.5, 0.6, 0.7];
+    for (let trial = 0; trial < 3; trial++) {
+      await flush();
+      const id = runner.trials[trial].id;
+      good.forEach((acc, epoch) => executor.log(id, `Epoch ${epoch + 1}, Validation accuracy=${acc + trial * 0.01}`));
+      executor.finish(id);
+    }
+    await flush();
+    const slow = runner.trials[3].id;
+    [0.3, 0.45].forEach((acc, epoch) => executor.log(slow, `Epoch ${epoch + 1}, Validation accuracy=${acc}`));
+    expect(executor.stops).toEqual([]);
+    // Step 3: 0.2 is below the median running average of the completed trials (about 0.48).
+    executor.log(slow, 'Epoch 3, Validation accuracy=0.2');
+    expect(executor.stops).toEqual([[slow, 'soft']]);
+    await done;
+    expect(runner.trials[3]).toMatchObject({ status: 'stopped', objective: 0.2 });
+    expect(runner.trials[3].reason).toMatch(/^Stopped early at step 3: 0.2 is worse than the median/);
+    expect(strategy.told.at(-1)).toEqual([slow, { value: 0.2 }]);
+    expect(runner.trials.slice(0, 3).every((t) => t.status === 'completed')).toBe(true);
+  });
+
+  it('never stops early when the option is off', async () => {
+    const { executor, runner } = setup({ maxJobs: 4, maxParallelJobs: 1, earlyStopping: 'off' });
+    const done = runner.start();
+    for (let trial = 0; trial < 4; trial++) {
+      await flush();
+      const id = runner.trials[trial].id;
+      const curve = trial < 3 ? [0.5, 0.6, 0.7, 0.8] : [0.1, 0.1, 0.1, 0.1];
+      curve.forEach((acc, epoch) => executor.log(id, `Epoch ${epoch + 1}, Validation accuracy=${acc}`));
+      executor.finish(id);
+    }
+    await done;
+    expect(executor.stops).toEqual([]);
+    expect(runner.trials.every((t) => t.status === 'completed')).toBe(true);
+  });
+});

@@ -1,5 +1,6 @@
 import type { JobDefinition } from '../config';
 import { MetricTracker } from '../metrics';
+import { MedianStoppingRule } from '../tuner/stopping';
 import type { StrategyClient } from '../tuner/types';
 import type { JobEvent, JobStatus, StopMode, Trial, TrialExecutor, TrialRunResult } from './types';
 
@@ -23,6 +24,9 @@ export class JobRunner {
   private pumpAgain = false;
   private exhausted = false;
   private finished!: () => void;
+  /** SageMaker's "Auto" early stopping, when the job asks for it. */
+  private readonly stoppingRule?: MedianStoppingRule;
+  private readonly stoppedEarly = new Map<string, string>();
   readonly done: Promise<void> = new Promise((resolve) => (this.finished = resolve));
 
   constructor(
@@ -32,6 +36,7 @@ export class JobRunner {
     options: RunnerOptions = {},
   ) {
     this.now = options.now ?? Date.now;
+    if (job.earlyStopping === 'auto') this.stoppingRule = new MedianStoppingRule({ goal: job.objective.goal });
   }
 
   subscribe(listener: (event: JobEvent) => void): () => void {
@@ -114,11 +119,23 @@ export class JobRunner {
           for (const [name, values] of Object.entries(found)) trial.metrics[name] = [...(trial.metrics[name] ?? []), ...values];
           const objective = tracker.last(this.job.objective.metric);
           if (objective !== undefined) trial.objective = objective;
+          if (found[this.job.objective.metric]) this.considerEarlyStop(trial, tracker.values(this.job.objective.metric));
           this.emitTrial(trial);
         },
       })
       .catch((error: Error): TrialRunResult => ({ status: 'failed', reason: error.message }))
       .then((result) => this.finishTrial(trial, result));
+  }
+
+  /** Each objective value is a step of the trial's learning curve; a curve below the median is stopped softly. */
+  private considerEarlyStop(trial: Trial, curve: number[]): void {
+    if (!this.stoppingRule || this.stoppedEarly.has(trial.id)) return;
+    const step = curve.length;
+    const value = curve[step - 1];
+    if (!this.stoppingRule.report(trial.id, step, value)) return;
+    const median = this.stoppingRule.medianAt(step);
+    this.stoppedEarly.set(trial.id, `Stopped early at step ${step}: ${value} is worse than the median of completed trials' running averages (${median?.toPrecision(4)}).`);
+    this.executor.stop(trial.id, 'soft');
   }
 
   private async finishTrial(trial: Trial, result: TrialRunResult): Promise<void> {
@@ -127,9 +144,15 @@ export class JobRunner {
       const definition = this.job.metricDefinitions.find((m) => m.name === this.job.objective.metric);
       result = { status: 'failed', reason: `No log line matched the objective metric's regex /${definition?.regex}/.` };
     }
-    this.end(trial, result, result.status === 'failed' ? result.reason : result.status === 'stopped' ? 'Stopped by the user.' : undefined);
+    const earlyReason = this.stoppedEarly.get(trial.id);
+    const stopReason = earlyReason ?? 'Stopped by the user.';
+    this.end(trial, result, result.status === 'failed' ? result.reason : result.status === 'stopped' ? stopReason : undefined);
+    if (result.status === 'completed') this.stoppingRule?.complete(trial.id);
+    else this.stoppingRule?.discard(trial.id);
+    // An early-stopped trial still tells the tuner what it reached: a poor value is information.
+    const told = result.status === 'completed' || (earlyReason && trial.objective !== undefined) ? { value: trial.objective! } : { failed: true as const };
     try {
-      await this.strategy.tell(trial.id, result.status === 'completed' ? { value: trial.objective! } : { failed: true });
+      await this.strategy.tell(trial.id, told);
     } catch (error) {
       this.fail(`The tuner failed: ${(error as Error).message}`);
       return;

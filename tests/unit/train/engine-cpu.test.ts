@@ -12,6 +12,13 @@ beforeAll(async () => {
 describe('training engine on the CPU backend', () => {
   it('leaves tf.memory().numTensors flat across epochs and trials', expectNoTensorLeaks);
 
+  it('learns the synthetic set well above chance (10%) in a few dozen steps', async () => {
+    const config = readTrainConfig({ train_size: 160, val_size: 100, batch_size: 16, width: 4, epochs: 3, lr: 0.05 });
+    const outcome = await train(config, loadTrainData(config), 1, { log: () => {}, shouldStop: () => false });
+    expect(outcome.status).toBe('completed');
+    if (outcome.status === 'completed') expect(outcome.valAccuracy).toBeGreaterThan(0.35);
+  });
+
   it('stops softly at a step boundary when asked', async () => {
     const config = readTrainConfig({ train_size: 64, val_size: 16, batch_size: 16, width: 2 });
     const lines: string[] = [];
