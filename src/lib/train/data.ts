@@ -1,6 +1,7 @@
 import type { TrainConfig } from './hyperparameters';
 import type { TrainData } from './loop';
-import { makeSyntheticSet, subset } from './synthetic';
+import { subset } from './image-set';
+import { makeSyntheticSet } from './synthetic';
 
 /** Builds the train, validation and test splits a config asks for. Disjoint splits of one generated pool. */
 export function loadTrainData(config: TrainConfig, dataSeed = 2024): TrainData {

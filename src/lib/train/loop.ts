@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng, shuffledIndices } from '../rng';
 import type { TrainConfig } from './hyperparameters';
-import { CLASSES, IMAGE_SIZE, CHANNELS, PIXELS_PER_IMAGE, type ImageSet } from './synthetic';
+import { CLASSES, IMAGE_SIZE, CHANNELS, PIXELS_PER_IMAGE, type ImageSet } from './image-set';
 import { createTinyCnn } from './tiny-cnn';
 import { SgdMomentum } from './optimizer';
 

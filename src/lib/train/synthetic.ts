@@ -1,16 +1,5 @@
 import { createRng, shuffledIndices } from '../rng';
-
-export const IMAGE_SIZE = 32;
-export const CHANNELS = 3;
-export const CLASSES = 10;
-export const PIXELS_PER_IMAGE = IMAGE_SIZE * IMAGE_SIZE * CHANNELS;
-
-/** Images as uint8 NHWC, labels as uint8 class indices: the layout every loader produces. */
-export interface ImageSet {
-  images: Uint8Array;
-  labels: Uint8Array;
-  count: number;
-}
+import { CHANNELS, CLASSES, IMAGE_SIZE, PIXELS_PER_IMAGE, subset, type ImageSet } from './image-set';
 
 /** One distinct colour per class, so even global pooling can tell classes apart. */
 const CLASS_COLOURS: [number, number, number][] = [
@@ -46,15 +35,4 @@ export function makeSyntheticSet(count: number, seed: number): ImageSet {
   }
   // Shuffle so that batches mix classes the way real data does.
   return subset({ images, labels, count }, shuffledIndices(count, rng));
-}
-
-/** The images at the given indices, copied into a new set. */
-export function subset(set: ImageSet, indices: number[]): ImageSet {
-  const images = new Uint8Array(indices.length * PIXELS_PER_IMAGE);
-  const labels = new Uint8Array(indices.length);
-  indices.forEach((from, to) => {
-    images.set(set.images.subarray(from * PIXELS_PER_IMAGE, (from + 1) * PIXELS_PER_IMAGE), to * PIXELS_PER_IMAGE);
-    labels[to] = set.labels[from];
-  });
-  return { images, labels, count: indices.length };
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { CHANNELS, CLASSES } from './synthetic';
+import { CHANNELS, CLASSES } from './image-set';
 
 /** A two-conv network small enough to train in tests on a software GPU; the ResNets replace it. */
 export interface Model {
