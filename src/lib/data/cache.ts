@@ -1,0 +1,126 @@
+import type { ImageDataset, ImageSet } from '../train/image-set';
+
+/**
+ * The decoded data set lives in IndexedDB: it works in the page and in every worker (so each
+ * trainer reads it itself, no copy per trial), stores ArrayBuffers without encoding, and its
+ * quota errors are explicit. See docs/DECISIONS.md.
+ */
+const DB_NAME = 'tabtune';
+const STORE = 'datasets';
+
+export interface CachedDatasetInfo {
+  name: string;
+  source: string;
+  trainCount: number;
+  testCount: number;
+  bytes: number;
+  savedAt: number;
+}
+
+interface StoredDataset extends CachedDatasetInfo {
+  trainImages: ArrayBuffer;
+  trainLabels: ArrayBuffer;
+  testImages: ArrayBuffer;
+  testLabels: ArrayBuffer;
+}
+
+export class StorageQuotaError extends Error {
+  constructor(bytes: number) {
+    super(
+      `The browser refused to store the data set (${(bytes / 1024 ** 2).toFixed(0)} MB): storage quota exceeded. ` +
+        'Free space for this site (or leave private browsing) and load it again; until then it must be downloaded on every visit.',
+    );
+    this.name = 'StorageQuotaError';
+  }
+}
+
+export class DatasetCache {
+  constructor(private readonly factory: IDBFactory = globalThis.indexedDB) {}
+
+  async save(name: string, source: string, dataset: ImageDataset): Promise<CachedDatasetInfo> {
+    const info: CachedDatasetInfo = {
+      name,
+      source,
+      trainCount: dataset.train.count,
+      testCount: dataset.test.count,
+      bytes: dataset.train.images.byteLength + dataset.test.images.byteLength + dataset.train.count + dataset.test.count,
+      savedAt: Date.now(),
+    };
+    const record: StoredDataset = {
+      ...info,
+      trainImages: copyBuffer(dataset.train.images),
+      trainLabels: copyBuffer(dataset.train.labels),
+      testImages: copyBuffer(dataset.test.images),
+      testLabels: copyBuffer(dataset.test.labels),
+    };
+    try {
+      await this.request('readwrite', (store) => {
+        store.put(record, name);
+        return store.put(info, infoKey(name));
+      });
+    } catch (error) {
+      if ((error as DOMException)?.name === 'QuotaExceededError') throw new StorageQuotaError(info.bytes);
+      throw error;
+    }
+    return info;
+  }
+
+  async load(name: string): Promise<{ info: CachedDatasetInfo; dataset: ImageDataset } | undefined> {
+    const record = await this.request<StoredDataset | undefined>('readonly', (store) => store.get(name));
+    if (!record) return undefined;
+    const { trainImages, trainLabels, testImages, testLabels, ...info } = record;
+    const set = (images: ArrayBuffer, labels: ArrayBuffer, count: number): ImageSet => ({
+      images: new Uint8Array(images),
+      labels: new Uint8Array(labels),
+      count,
+    });
+    return { info, dataset: { train: set(trainImages, trainLabels, info.trainCount), test: set(testImages, testLabels, info.testCount) } };
+  }
+
+  /** What is cached, without reading the pixels. */
+  async info(name: string): Promise<CachedDatasetInfo | undefined> {
+    return this.request<CachedDatasetInfo | undefined>('readonly', (store) => store.get(infoKey(name)));
+  }
+
+  async clear(name: string): Promise<void> {
+    await this.request('readwrite', (store) => {
+      store.delete(name);
+      return store.delete(infoKey(name));
+    });
+  }
+
+  private async request<T>(mode: IDBTransactionMode, action: (store: IDBObjectStore) => IDBRequest): Promise<T> {
+    if (!this.factory) throw new Error('This browser has no IndexedDB, so the data set cannot be cached.');
+    const db = await this.open();
+    try {
+      return await new Promise<T>((resolve, reject) => {
+        const transaction = db.transaction(STORE, mode);
+        const request = action(transaction.objectStore(STORE));
+        let result: T;
+        request.onsuccess = () => (result = request.result as T);
+        transaction.oncomplete = () => resolve(result);
+        transaction.onerror = () => reject(transaction.error ?? request.error);
+        transaction.onabort = () => reject(transaction.error ?? request.error ?? new Error('The storage transaction was aborted.'));
+      });
+    } finally {
+      db.close();
+    }
+  }
+
+  private open(): Promise<IDBDatabase> {
+    return new Promise((resolve, reject) => {
+      const request = this.factory.open(DB_NAME, 1);
+      request.onupgradeneeded = () => request.result.createObjectStore(STORE);
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+      request.onblocked = () => reject(new Error('The data cache is blocked by another open tab of TabTune; close it and retry.'));
+    });
+  }
+}
+
+const infoKey = (name: string) => `${name}:info`;
+
+/** A standalone buffer holding exactly the view's bytes (views may share a larger buffer). */
+function copyBuffer(view: Uint8Array): ArrayBuffer {
+  return view.buffer.byteLength === view.byteLength && view.byteOffset === 0 ? (view.buffer as ArrayBuffer) : view.slice().buffer;
+}
