@@ -231,3 +231,26 @@ describe('JobRunner with early stopping "auto"', () => {
     expect(runner.trials.every((t) => t.status === 'completed')).toBe(true);
   });
 });
+
+describe('JobRunner warm start', () => {
+  it('gives earlier results to the strategy before the first ask, leaving out points outside the space', async () => {
+    const job = { ...defaultJob(), maxJobs: 1, maxParallelJobs: 1 };
+    const calls: string[] = [];
+    const strategy = new RandomStrategy({ space: job.parameters, goal: 'maximize', seed: 1 });
+    const client = {
+      ask: (n: number) => (calls.push('ask'), strategy.ask(n)),
+      tell: (id: string, o: Outcome) => strategy.tell(id, o),
+      observe: (params: Record<string, string | number>, value: number) => void calls.push(`observe ${params.lr} ${value}`),
+    };
+    const executor = new FakeExecutor();
+    const inside = { lr: 0.01, momentum: 0.9, optimizer: 'nag' };
+    const outside = { lr: 5, momentum: 0.9, optimizer: 'nag' };
+    const runner = new JobRunner(job, client, executor, { warmStart: [{ params: inside, value: 0.4 }, { params: outside, value: 0.9 }] });
+    const done = runner.start();
+    await flush();
+    executor.completeAll();
+    await done;
+    expect(calls).toEqual(['observe 0.01 0.4', 'ask']);
+    expect(runner.message).toBe('Warm-started from 1 earlier trial (1 outside this search space left out).');
+  });
+});

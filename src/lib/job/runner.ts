@@ -1,11 +1,19 @@
 import type { JobDefinition } from '../config';
 import { MetricTracker } from '../metrics';
+import { paramsError } from '../tuner/check-params';
 import { MedianStoppingRule } from '../tuner/stopping';
 import type { StrategyClient } from '../tuner/types';
 import type { JobEvent, JobStatus, StopMode, Trial, TrialExecutor, TrialRunResult } from './types';
 
 export interface RunnerOptions {
   now?: () => number;
+  /** Results of an earlier job, given to the strategy before its first ask. */
+  warmStart?: WarmStartObservation[];
+}
+
+export interface WarmStartObservation {
+  params: Trial['params'];
+  value: number;
 }
 
 /**
@@ -20,6 +28,7 @@ export class JobRunner {
 
   private readonly listeners = new Set<(event: JobEvent) => void>();
   private readonly now: () => number;
+  private readonly warmStart: WarmStartObservation[];
   private pumping = false;
   private pumpAgain = false;
   private exhausted = false;
@@ -36,6 +45,7 @@ export class JobRunner {
     options: RunnerOptions = {},
   ) {
     this.now = options.now ?? Date.now;
+    this.warmStart = options.warmStart ?? [];
     if (job.earlyStopping === 'auto') this.stoppingRule = new MedianStoppingRule({ goal: job.objective.goal });
   }
 
@@ -47,8 +57,24 @@ export class JobRunner {
   start(): Promise<void> {
     if (this.status !== 'idle') throw new Error('This job has already started.');
     this.setStatus('running');
-    void this.pump();
+    void this.observeWarmStart().then(() => this.pump());
     return this.done;
+  }
+
+  /** Warm-start points outside this job's space are left out, and the job says how many. */
+  private async observeWarmStart(): Promise<void> {
+    const usable = this.warmStart.filter((o) => paramsError(this.job.parameters, o.params) === null && Number.isFinite(o.value));
+    try {
+      for (const observation of usable) await this.strategy.observe(observation.params, observation.value);
+    } catch (error) {
+      this.fail(`The tuner failed: ${(error as Error).message}`);
+      return;
+    }
+    if (this.warmStart.length > 0) {
+      const skipped = this.warmStart.length - usable.length;
+      this.message = `Warm-started from ${usable.length} earlier trial${usable.length === 1 ? '' : 's'}${skipped ? ` (${skipped} outside this search space left out)` : ''}.`;
+      for (const listener of this.listeners) listener({ type: 'job', status: this.status, message: this.message });
+    }
   }
 
   /** Stops the whole job: no new trials, and running ones stop softly or are terminated. */
@@ -182,8 +208,8 @@ export class JobRunner {
 
   private finish(status: JobStatus, message?: string): void {
     if (this.status === 'completed' || this.status === 'stopped' || this.status === 'failed') return;
-    this.message = message;
-    this.setStatus(status, message);
+    this.message = message ?? this.message;
+    this.setStatus(status, this.message);
     this.executor.dispose?.();
     this.finished();
   }
