@@ -17,12 +17,21 @@ export interface BayesianOptions extends StrategyOptions {
 }
 
 /**
- * Initial design size: the bench (docs/PERFORMANCE.md) found little difference between d + 1
- * and 2d for d ≤ 6 under a budget of 30–40 trials, and clearly worse results with a larger
- * design; a floor of 5 keeps the first hyperparameter fit from working with a handful of points.
+ * Initial design size. In the bench (docs/PERFORMANCE.md) 5 points beat 3, 8 and 12 on the worst
+ * case at Branin/Hartmann3 budgets; d + 1 is the least that shows each parameter's effect to a
+ * first fit, and more gave nothing on the 6- and 7-parameter functions.
  */
 export function defaultInitialTrials(parameters: number): number {
   return Math.max(5, parameters + 1);
+}
+
+interface FittedModel {
+  posterior: GpPosterior;
+  /** Best and worst observed values in the GP's units. */
+  best: number;
+  worst: number;
+  /** Features of the best few observations, best first. */
+  incumbents: Float64Array[];
 }
 
 interface Observation {
@@ -36,8 +45,8 @@ const ENUMERATION_LIMIT = 100_000n;
 
 /**
  * GP-based Bayesian optimization (see docs/TUNER.md): a space-filling design first, then a
- * Matérn-5/2 GP on warped outputs, LogEI maximized over the mixed space, and the kriging
- * believer for pending trials.
+ * Matérn-5/2 GP on warped outputs, LogEI maximized over the mixed space, and a kriging
+ * believer capped at the incumbent for pending trials.
  */
 export class BayesianStrategy implements Strategy {
   private readonly layout: EncodingLayout;
@@ -55,7 +64,7 @@ export class BayesianStrategy implements Strategy {
   private issued = 0;
   private theta: Theta | null = null;
   private fits = 0;
-  private model: { posterior: GpPosterior; best: number; incumbents: Float64Array[] } | null = null;
+  private model: FittedModel | null = null;
   private readonly finiteSize: bigint | null;
 
   constructor(private readonly options: BayesianOptions) {
@@ -92,8 +101,8 @@ export class BayesianStrategy implements Strategy {
       this.observations.push({ features: trial.features, value: this.sign * outcome.value });
       this.model = null;
     } else {
-      // A failed (or non-finite) run says nothing about the objective; it is only kept out of
-      // future suggestions (and believed at the model's mean, see suggestFromModel).
+      // A failed (or non-finite) run has no value to fit; it is kept out of future suggestions
+      // and believed to be poor (see suggestFromModel).
       this.failed.push(trial.features);
     }
   }
@@ -134,15 +143,24 @@ export class BayesianStrategy implements Strategy {
   private suggestFromModel(): Params | null {
     const model = this.fitModel();
     if (!model) return null;
-    // Kriging believer: pending trials (and failed ones, so they are not retried next door)
-    // are believed to return the posterior mean, which shrinks the variance around them.
-    const believedList = [...[...this.pending.values()].map((p) => p.features), ...this.failed];
+    // Kriging believer, capped at the incumbent: a pending trial is believed to return the
+    // posterior mean there, or the best value so far if the mean promises better. Uncapped,
+    // a point the model expects to improve leaves its neighbourhood attractive through the
+    // mean alone, and a batch collapses onto one spot; capped, the next point must find its
+    // improvement elsewhere. A failed trial is believed to be as bad as the worst result:
+    // failures in training are mostly divergence or running out of memory, both caused by
+    // the parameters, so their neighbourhood should look unpromising, not merely known.
+    const pending = [...this.pending.values()].map((p) => p.features);
+    const believedList = [...pending, ...this.failed];
     const dims = this.layout.width;
     const believed = new Float64Array(believedList.length * dims);
-    believedList.forEach((f, i) => believed.set(f, i * dims));
-    const posterior = model.posterior.believe(believed, believedList.length);
-    let best = model.best;
-    for (const p of this.pending.values()) best = Math.min(best, model.posterior.predict(p.features).mean);
+    const values = new Float64Array(believedList.length);
+    believedList.forEach((f, i) => {
+      believed.set(f, i * dims);
+      values[i] = Math.max(model.posterior.predict(f).mean, i < pending.length ? model.best : model.worst);
+    });
+    const posterior = model.posterior.believe(believed, believedList.length, values);
+    const best = model.best;
 
     // Scoring a point costs O(n²): past 60 observations the candidate counts shrink so an ask
     // stays within its latency budget.
@@ -161,7 +179,7 @@ export class BayesianStrategy implements Strategy {
     return x ? decodeFeatures(this.layout, x) : null;
   }
 
-  private fitModel(): { posterior: GpPosterior; best: number; incumbents: Float64Array[] } | null {
+  private fitModel(): FittedModel | null {
     if (this.model) return this.model;
     const n = this.observations.length;
     const dims = this.layout.width;
@@ -191,6 +209,7 @@ export class BayesianStrategy implements Strategy {
     this.model = {
       posterior,
       best: y[order[0]],
+      worst: y[order[n - 1]],
       incumbents: order.slice(0, 5).map((i) => this.observations[i].features),
     };
     return this.model;

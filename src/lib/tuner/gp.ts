@@ -109,16 +109,17 @@ export function logMarginalLikelihood(theta: Theta, data: GpData, pairs: Float64
 }
 
 /**
- * The GP posterior of the latent function. The mean comes from the real observations; the
- * variance may additionally be conditioned on "believed" points (pending trials under the
- * kriging believer: their fantasy value is the posterior mean, which leaves the mean unchanged
- * and only shrinks the variance around them).
+ * The GP posterior of the latent function, optionally conditioned on "believed" observations
+ * (pending trials with fantasy values). With the posterior mean as the fantasy (the kriging
+ * believer) the mean is unchanged and only the variance shrinks around the believed points.
  */
 export class GpPosterior {
   readonly signal: number;
   readonly noise: number;
   private readonly weights: Float64Array;
   private readonly alpha: Float64Array;
+  /** Targets of the training points then the believed values. */
+  private readonly targets: Float64Array;
   /** Training points then believed points, row-major. */
   private readonly points: Float64Array;
   private readonly size: number;
@@ -128,12 +129,13 @@ export class GpPosterior {
   private constructor(
     private readonly data: GpData,
     readonly theta: Theta,
-    parts: { weights: Float64Array; alpha: Float64Array; points: Float64Array; size: number; factor: Float64Array },
+    parts: { weights: Float64Array; alpha: Float64Array; targets: Float64Array; points: Float64Array; size: number; factor: Float64Array },
   ) {
     this.signal = Math.exp(theta[data.groups]);
     this.noise = Math.exp(theta[data.groups + 1]);
     this.weights = parts.weights;
     this.alpha = parts.alpha;
+    this.targets = parts.targets;
     this.points = parts.points;
     this.size = parts.size;
     this.factor = parts.factor;
@@ -157,14 +159,18 @@ export class GpPosterior {
     const factored = choleskyWithJitter(k, n);
     if (!factored) return null;
     const alpha = solveUpper(factored.l, n, solveLower(factored.l, n, Float64Array.from(data.y)));
-    return new GpPosterior(data, theta, { weights, alpha, points: data.x, size: n, factor: factored.l });
+    return new GpPosterior(data, theta, { weights, alpha, targets: data.y, points: data.x, size: n, factor: factored.l });
   }
 
-  /** The same posterior with its variance also conditioned on `believed` points (m × dims). */
-  believe(believed: Float64Array, m: number): GpPosterior {
+  /**
+   * The posterior after also observing `values` at `believed` points (m × dims); without
+   * values, each point is believed at its current posterior mean (kriging believer).
+   */
+  believe(believed: Float64Array, m: number, values?: Float64Array): GpPosterior {
     if (m === 0) return this;
     const { dims } = this.data;
     const n = this.size;
+    const fantasies = values ?? Float64Array.from({ length: m }, (_, j) => this.predict(believed, j * dims).mean);
     const cross = new Float64Array(n * m);
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < m; j++) cross[i * m + j] = this.kernel(this.points, i * dims, believed, j * dims);
@@ -182,18 +188,22 @@ export class GpPosterior {
     const points = new Float64Array((n + m) * dims);
     points.set(this.points.subarray(0, n * dims));
     points.set(believed.subarray(0, m * dims), n * dims);
-    return new GpPosterior(this.data, this.theta, { weights: this.weights, alpha: this.alpha, points, size: n + m, factor });
+    const targets = new Float64Array(n + m);
+    targets.set(this.targets);
+    targets.set(fantasies.subarray(0, m), n);
+    const alpha = solveUpper(factor, n + m, solveLower(factor, n + m, Float64Array.from(targets)));
+    return new GpPosterior(this.data, this.theta, { weights: this.weights, alpha, targets, points, size: n + m, factor });
   }
 
   /** Posterior mean and variance of the latent function at a feature vector. */
   predict(x: Float64Array, offset = 0): { mean: number; variance: number } {
-    const { dims, n } = this.data;
+    const { dims } = this.data;
     const size = this.size;
     const kv = this.kvec;
     let mean = 0;
     for (let i = 0; i < size; i++) {
       kv[i] = this.kernel(this.points, i * dims, x, offset);
-      if (i < n) mean += kv[i] * this.alpha[i];
+      mean += kv[i] * this.alpha[i];
     }
     solveLower(this.factor, size, kv);
     let explained = 0;

@@ -6,47 +6,53 @@ import type { Outcome, Strategy, StrategyOptions, Suggestion } from './types';
 /** Points per continuous parameter when `gridPoints` is not given: ends, quartiles and middle. */
 export const DEFAULT_GRID_POINTS = 5;
 
+/** The values one parameter takes on the grid, listed lazily (an integer range may be huge). */
+export interface GridAxis {
+  name: string;
+  count: number;
+  valueAt: (index: number) => CategoryValue;
+}
+
 /**
  * Every value each parameter takes on the grid: all categories, all integers in range, and
  * `gridPoints` evenly spaced values of a continuous parameter in its own scale (ends included,
  * so a log-scaled learning rate gets one value per equal step in decades).
  */
-export function gridAxes(space: SearchSpace, gridPoints = DEFAULT_GRID_POINTS): { name: string; values: CategoryValue[] }[] {
+export function gridAxes(space: SearchSpace, gridPoints = DEFAULT_GRID_POINTS): GridAxis[] {
   const points = Math.max(1, Math.floor(gridPoints));
-  return Object.entries(space).map(([name, param]) => {
+  return Object.entries(space).map(([name, param]): GridAxis => {
     switch (param.type) {
       case 'categorical':
-        return { name, values: [...param.values] };
+        return { name, count: param.values.length, valueAt: (i) => param.values[i] };
       case 'integer':
-        return { name, values: Array.from({ length: param.max - param.min + 1 }, (_, i) => param.min + i) };
+        return { name, count: param.max - param.min + 1, valueAt: (i) => param.min + i };
       case 'continuous': {
         const scale = resolveScale(param);
-        const values = points === 1
-          ? [fromUnit(0.5, param.min, param.max, scale)]
-          : Array.from({ length: points }, (_, i) => (i === points - 1 ? param.max : i === 0 ? param.min : fromUnit(i / (points - 1), param.min, param.max, scale)));
-        return { name, values };
+        if (points === 1) return { name, count: 1, valueAt: () => fromUnit(0.5, param.min, param.max, scale) };
+        const valueAt = (i: number): number =>
+          i === 0 ? param.min : i === points - 1 ? param.max : fromUnit(i / (points - 1), param.min, param.max, scale);
+        return { name, count: points, valueAt };
       }
     }
   });
 }
 
-export function gridSize(axes: { values: CategoryValue[] }[]): bigint {
-  return axes.reduce((total, axis) => total * BigInt(axis.values.length), 1n);
+export function gridSize(axes: GridAxis[]): bigint {
+  return axes.reduce((total, axis) => total * BigInt(axis.count), 1n);
 }
 
 /** The grid point with a given mixed-radix index (first parameter varies slowest). */
-export function gridPoint(axes: { name: string; values: CategoryValue[] }[], index: bigint): Params {
-  const params: Params = {};
+export function gridPoint(axes: GridAxis[], index: bigint): Params {
+  const digits = new Array<number>(axes.length);
   let rest = index;
   for (let a = axes.length - 1; a >= 0; a--) {
-    const radix = BigInt(axes[a].values.length);
-    params[axes[a].name] = axes[a].values[Number(rest % radix)];
+    const radix = BigInt(axes[a].count);
+    digits[a] = Number(rest % radix);
     rest /= radix;
   }
-  // Keep the space's parameter order in the object.
-  const ordered: Params = {};
-  for (const axis of axes) ordered[axis.name] = params[axis.name];
-  return ordered;
+  const params: Params = {};
+  axes.forEach((axis, a) => (params[axis.name] = axis.valueAt(digits[a])));
+  return params;
 }
 
 export interface GridOptions extends StrategyOptions {
@@ -60,7 +66,7 @@ export interface GridOptions extends StrategyOptions {
  * for grids too large to list. When every point has been asked, ask returns [].
  */
 export class GridStrategy implements Strategy {
-  private readonly axes;
+  private readonly axes: GridAxis[];
   private readonly size: bigint;
   private readonly multiplier: bigint;
   private readonly shift: bigint;

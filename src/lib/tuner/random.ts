@@ -1,5 +1,6 @@
 import { createRng } from '../rng';
 import { paramsKey, sampleParams, type Params } from '../space';
+import { assertParams } from './check-params';
 import type { Outcome, Strategy, StrategyOptions, Suggestion } from './types';
 
 const MAX_DRAWS_PER_TRIAL = 1000;
@@ -32,6 +33,7 @@ export class RandomStrategy implements Strategy {
   }
 
   observe(params: Params): void {
+    assertParams(this.options.space, params);
     this.seen.add(paramsKey(this.options.space, params));
   }
 

@@ -24,6 +24,10 @@ export function warpOutputs(values: ArrayLike<number>, options: { powerTransform
 export function standardize(values: Float64Array): Float64Array | null {
   const n = values.length;
   if (n === 0) return null;
+  // Dividing by the largest magnitude first keeps sums of values near ±1e308 finite.
+  let largest = 0;
+  for (const v of values) largest = Math.max(largest, Math.abs(v));
+  if (largest > 1e100) values = values.map((v) => v / largest);
   let mean = 0;
   for (const v of values) mean += v;
   mean /= n;

@@ -150,3 +150,13 @@ describe('bayesian strategy', () => {
     expect(() => strategy.tell(t.id, { value: 1 })).toThrow(/Unknown trial/);
   });
 });
+
+describe('bayesian strategy on extreme values', () => {
+  it('stays finite with values near the largest double', () => {
+    const space: SearchSpace = { x: { type: 'continuous', min: 0, max: 1 } };
+    const strategy = createStrategy('bayesian', { space, goal: 'maximize', seed: 3 });
+    const trials = run(strategy, (p) => ((p.x as number) > 0.5 ? 1.7e308 : -1.7e308), 10);
+    expect(trials).toHaveLength(10);
+    for (const t of trials) expect(Number.isFinite(t.params.x)).toBe(true);
+  });
+});

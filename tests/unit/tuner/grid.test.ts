@@ -39,3 +39,15 @@ describe('grid strategy', () => {
     expect(c.map((t) => t.params)).not.toEqual(a.map((t) => t.params));
   });
 });
+
+describe('huge discrete ranges', () => {
+  it('neither strategy materializes a billion-value integer axis', () => {
+    const space: SearchSpace = { n: { type: 'integer', min: 0, max: 1_000_000_000 }, c: { type: 'categorical', values: ['a', 'b'] } };
+    const grid = createStrategy('grid', { space, goal: 'minimize', seed: 1 }).ask(3);
+    expect(grid).toHaveLength(3);
+    const bayes = createStrategy('bayesian', { space, goal: 'minimize', seed: 1 });
+    const trials = bayes.ask(8);
+    for (const t of trials) bayes.tell(t.id, { value: (t.params.n as number) / 1e9 });
+    expect(bayes.ask(1)).toHaveLength(1);
+  });
+});
