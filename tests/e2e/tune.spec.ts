@@ -9,6 +9,7 @@ test('the page loads without errors and names the SwiftShader adapter', async ({
 
 test('4 jobs, 2 in parallel, all complete on the timeline; a second run is stopped mid-job', async ({ page }) => {
   await page.goto('/');
+  await expect(page.getByLabel('Strategy')).toHaveValue('bayesian');
   await configureTinyJob(page, { maxJobs: 4, parallel: 2 });
   await page.getByRole('button', { name: 'Tune' }).click();
 
@@ -43,10 +44,12 @@ test('4 jobs, 2 in parallel, all complete on the timeline; a second run is stopp
   await expect(tooltip).toContainText('momentum');
   await expect(tooltip).toContainText(/optimizer\s*(sgd|nag)/);
 
-  // Second run: longer trials, stopped once two are under way.
+  // Second run: warm-started from the first, with longer trials, stopped once two are under way.
   await configureTinyJob(page, { maxJobs: 6, parallel: 2, trainSize: 96 });
+  await page.getByLabel("Warm-start from the previous job's 4 completed trials").check();
   await page.getByRole('button', { name: 'Tune' }).click();
   await expect(page.locator('section.trials tbody tr[data-status=running]')).toHaveCount(2, { timeout: 60_000 });
+  await expect(page.getByText('Warm-started from 4 earlier trials.')).toBeVisible();
   await page.getByRole('button', { name: 'Stop', exact: true }).click();
   await expect(page.getByTestId('job-status')).toHaveText('stopped', { timeout: 120_000 });
   await expect(page.locator('section.trials tbody tr[data-status=running]')).toHaveCount(0);

@@ -32,7 +32,7 @@ export function defaultJob(): JobDefinition {
       optimizer: { type: 'categorical', values: ['sgd', 'nag'] },
     },
     fixed: { model: 'tiny-cnn', data: 'synthetic', train_size: 512, val_size: 256, batch_size: 32, epochs: 1, width: 8 },
-    strategy: 'random',
+    strategy: 'bayesian',
     maxJobs: 8,
     maxParallelJobs: 2,
     earlyStopping: 'off',

@@ -3,7 +3,7 @@ import { formToJob, jobToForm, newKey, type JobFormData } from './form-model';
 import type { StrategyName } from '../../lib/tuner/types';
 
 /** Strategies this build can run; the page offers only these. */
-export const AVAILABLE_STRATEGIES: StrategyName[] = ['random'];
+export const AVAILABLE_STRATEGIES: StrategyName[] = ['bayesian', 'random', 'grid'];
 
 /** The editable job definition, validated on every keystroke. */
 export class JobForm {
@@ -25,6 +25,13 @@ export class JobForm {
 
   addFixed(): void {
     this.data.fixed.push({ key: newKey(), name: '', value: '' });
+  }
+
+  /** Sets a fixed hyperparameter, adding its row when there is none. */
+  setFixed(name: string, value: string): void {
+    const row = this.data.fixed.find((r) => r.name.trim() === name);
+    if (row) row.value = value;
+    else this.data.fixed.push({ key: newKey(), name, value });
   }
 
   removeFixed(key: number): void {

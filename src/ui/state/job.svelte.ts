@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
 import type { JobDefinition } from '../../lib/config';
-import { JobRunner, type JobStatus, type StopMode, type Trial } from '../../lib/job';
+import { JobRunner, type JobStatus, type StopMode, type Trial, type WarmStartObservation } from '../../lib/job';
 import type { BackendInfo } from '../../lib/train/backend';
 import { WorkerPool } from '../../../workers/pool';
 import { spawnTrainer } from '../../../workers/spawn';
@@ -24,7 +24,12 @@ export class JobSession {
     return this.status === 'running' || this.status === 'stopping';
   }
 
-  async start(definition: JobDefinition): Promise<void> {
+  /** Completed trials of the last job, offered as a warm start for the next. */
+  get warmStartCandidates(): WarmStartObservation[] {
+    return this.trials.filter((t) => t.status === 'completed' && t.objective !== undefined).map((t) => ({ params: t.params, value: t.objective! }));
+  }
+
+  async start(definition: JobDefinition, warmStart: WarmStartObservation[] = []): Promise<void> {
     if (this.active) return;
     // Plain data only: it crosses into workers, which cannot receive reactive proxies.
     const job = $state.snapshot(definition) as JobDefinition;
@@ -40,7 +45,7 @@ export class JobSession {
       onWorker: (id, info) => (this.workers[id] = info),
       onTrialTensors: (trialId, before, after) => (this.leakedTensors[trialId] = after - before),
     });
-    const runner = new JobRunner(job, tuner, pool);
+    const runner = new JobRunner(job, tuner, pool, { warmStart: $state.snapshot(warmStart) as WarmStartObservation[] });
     this.runner = runner;
     runner.subscribe((event) => {
       if (event.type === 'job') {
