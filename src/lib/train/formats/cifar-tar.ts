@@ -1,0 +1,87 @@
+import type { ImageDataset, ImageSet } from '../image-set';
+import { BatchWriter, RECORD_BYTES, batchFileName, batchRole, checkBatchSize, type BatchRole } from './binary-batch';
+import { planBatches, type BatchPlan } from './binary-files';
+import { CifarFormatError } from './errors';
+import { gunzipStream } from './gzip';
+import { ProgressTracker } from './progress';
+import { knownSize, toStream } from './sources';
+import { StreamReader } from './stream-reader';
+import { tarEntries } from './tar';
+import type { CifarFile, CifarReadOptions } from './types';
+
+const ALL_BATCHES = ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin', 'test_batch.bin'];
+
+export interface TarBatch {
+  /** Entry path inside the archive, e.g. `cifar-10-batches-bin/data_batch_3.bin`. */
+  entry: string;
+  role: BatchRole;
+  /** The batch's images (only those a limit keeps), a view into `dataset`. */
+  set: ImageSet;
+  /** The combined dataset being filled; complete once the iteration ends. */
+  dataset: ImageDataset;
+}
+
+function view(set: ImageSet, first: number, count: number): ImageSet {
+  const px = set.images.length / Math.max(1, set.count);
+  return {
+    images: set.images.subarray(first * px, (first + count) * px),
+    labels: set.labels.subarray(first, first + count),
+    count,
+  };
+}
+
+/**
+ * The batches of `cifar-10-binary.tar.gz` as each finishes, decoded straight from the
+ * decompressed stream into the combined dataset (neither the compressed nor the decompressed
+ * archive is ever held whole). Ends early once a limit is met.
+ */
+export async function* readCifarTarGzBatches(archive: CifarFile, options: CifarReadOptions = {}, tracker = new ProgressTracker(options.onProgress)): AsyncGenerator<TarBatch> {
+  const plan: BatchPlan = planBatches(options);
+  tracker.file = archive.name;
+  tracker.totalBytes = knownSize(archive.data);
+  tracker.totalImages = plan.dataset.train.count + plan.dataset.test.count;
+  const stream = gunzipStream(toStream(archive.data), archive.name, (n) => tracker.addBytes(n));
+  const input = new StreamReader(stream);
+  const seen = new Map<string, string>();
+  const unmet = new Set(ALL_BATCHES.filter((name) => plan.slot(batchRole(name)!).keep > 0));
+  try {
+    for await (const entry of tarEntries(input, archive.name)) {
+      const role = batchRole(entry.name);
+      if (!role) continue;
+      const key = batchFileName(role);
+      const where = `${archive.name}, entry ${entry.name}`;
+      if (seen.has(key)) throw new CifarFormatError(where, `second copy of ${key} (first was ${seen.get(key)})`);
+      seen.set(key, entry.name);
+      checkBatchSize(where, entry.size, plan.recordsPerBatch);
+      const slot = plan.slot(role);
+      if (slot.keep === 0) continue;
+      const writer = new BatchWriter(where, plan.dataset[slot.target], slot.first, slot.keep);
+      const wanted = slot.keep * RECORD_BYTES;
+      while (writer.bytes < wanted) {
+        const chunk = await entry.read(Math.min(1 << 20, wanted - writer.bytes));
+        if (chunk === null) break;
+        const before = writer.records;
+        writer.push(chunk);
+        tracker.addImages(writer.records - before);
+      }
+      unmet.delete(key);
+      yield { entry: entry.name, role, set: view(plan.dataset[slot.target], slot.first, slot.keep), dataset: plan.dataset };
+      if (unmet.size === 0 && options.limit !== undefined) return;
+    }
+  } finally {
+    await input.cancel();
+  }
+  const missing = ALL_BATCHES.filter((n) => !seen.has(n));
+  if (missing.length > 0) {
+    throw new CifarFormatError(archive.name, `archive lacks ${missing.map((n) => `cifar-10-batches-bin/${n}`).join(', ')}`);
+  }
+}
+
+/** `cifar-10-binary.tar.gz` to the combined dataset: the five training batches in order, then the test batch. */
+export async function readCifarTarGz(archive: CifarFile, options: CifarReadOptions = {}, tracker?: ProgressTracker): Promise<ImageDataset> {
+  if (options.limit === 0) return planBatches(options).dataset;
+  let dataset: ImageDataset | undefined;
+  for await (const batch of readCifarTarGzBatches(archive, options, tracker)) dataset = batch.dataset;
+  if (!dataset) throw new CifarFormatError(archive.name, 'archive holds no CIFAR-10 batches');
+  return dataset;
+}
