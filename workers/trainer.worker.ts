@@ -3,15 +3,36 @@ import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { currentGpuDevice, initBackend, type BackendInfo } from '../src/lib/train/backend';
-import { loadTrainData } from '../src/lib/train/data';
+import { DatasetCache } from '../src/lib/data/cache';
+import { loadTrainData, prepareTrainData, type TrainData } from '../src/lib/train/data';
+import type { ImageDataset } from '../src/lib/train/image-set';
 import { readTrainConfig } from '../src/lib/train/hyperparameters';
-import { train, type TrainData } from '../src/lib/train/loop';
+import { train } from '../src/lib/train/loop';
+import { CIFAR10_CACHE_KEY } from './data-api';
 import type { TrainerApi } from './trainer-api';
 
 let backend: Promise<BackendInfo> | undefined;
 let stopRequested = false;
 let deviceLost: string | undefined;
-const dataCache = new Map<string, TrainData>();
+const syntheticData = new Map<string, TrainData>();
+/** CIFAR-10 is read from the browser cache once per worker and reused by its later trials. */
+let cifar10: Promise<ImageDataset> | undefined;
+
+function loadCifar10(): Promise<ImageDataset> {
+  cifar10 ??= new DatasetCache().load(CIFAR10_CACHE_KEY).then((cached) => {
+    if (!cached) throw new Error("CIFAR-10 is not in this browser's cache: load it in the Data panel first.");
+    return cached.dataset;
+  });
+  cifar10.catch(() => (cifar10 = undefined));
+  return cifar10;
+}
+
+async function trainDataFor(config: ReturnType<typeof readTrainConfig>): Promise<TrainData> {
+  if (config.data === 'cifar10') return prepareTrainData(config, await loadCifar10());
+  const key = `${config.trainSize}:${config.valSize}:${config.testSize}`;
+  if (!syntheticData.has(key)) syntheticData.set(key, loadTrainData(config));
+  return syntheticData.get(key)!;
+}
 
 const api: TrainerApi = {
   init(order) {
@@ -37,10 +58,9 @@ const api: TrainerApi = {
     });
     try {
       const config = readTrainConfig(spec.hyperparameters);
-      const key = `${config.data}:${config.trainSize}:${config.valSize}:${config.testSize}`;
-      if (!dataCache.has(key)) dataCache.set(key, loadTrainData(config));
+      const data = await trainDataFor(config);
       let steps = 0;
-      const outcome = await train(config, dataCache.get(key)!, spec.seed, {
+      const outcome = await train(config, data, spec.seed, {
         log: (line) => void onEvent({ type: 'log', line }),
         shouldStop: () => {
           if (deviceLost) throw new Error(deviceLost);

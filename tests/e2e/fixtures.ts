@@ -1,16 +1,22 @@
 import { expect, test as base, type Page } from '@playwright/test';
 
-/** Every test collects console errors and uncaught page errors, and fails if any appear. */
-export const test = base.extend<{ consoleErrors: string[] }>({
+export interface ConsoleErrors {
+  /** Errors the browser itself logs for a failure the test provokes on purpose (a 404, a CORS refusal). */
+  allow(pattern: RegExp): void;
+}
+
+/** Every test collects console errors and uncaught page errors, and fails if any appear that it did not expect. */
+export const test = base.extend<{ consoleErrors: ConsoleErrors }>({
   consoleErrors: [
     async ({ page }, use) => {
       const errors: string[] = [];
+      const allowed: RegExp[] = [];
       page.on('console', (message) => {
         if (message.type() === 'error') errors.push(message.text());
       });
       page.on('pageerror', (error) => errors.push(error.message));
-      await use(errors);
-      expect(errors, 'console errors').toEqual([]);
+      await use({ allow: (pattern) => allowed.push(pattern) });
+      expect(errors.filter((e) => !allowed.some((p) => p.test(e))), 'console errors').toEqual([]);
     },
     { auto: true },
   ],

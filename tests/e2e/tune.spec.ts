@@ -45,7 +45,7 @@ test('4 jobs, 2 in parallel, all complete on the timeline; a second run is stopp
   await expect(tooltip).toContainText(/optimizer\s*(sgd|nag)/);
 
   // Second run: warm-started from the first, with longer trials, stopped once two are under way.
-  await configureTinyJob(page, { maxJobs: 6, parallel: 2, trainSize: 96 });
+  await configureTinyJob(page, { maxJobs: 6, parallel: 2, trainSize: 320 });
   await page.getByLabel("Warm-start from the previous job's 4 completed trials").check();
   await page.getByRole('button', { name: 'Tune' }).click();
   await expect(page.locator('section.trials tbody tr[data-status=running]')).toHaveCount(2, { timeout: 60_000 });

@@ -1,106 +1,172 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng, shuffledIndices } from '../rng';
+import { augment, drawPlacement } from './augment';
+import { uploadImages, uploadLabels } from './batch';
+import type { TrainData } from './data';
+import { WeightEma } from './ema';
+import { evaluateAccuracy } from './evaluate';
 import type { TrainConfig } from './hyperparameters';
-import { CLASSES, IMAGE_SIZE, CHANNELS, PIXELS_PER_IMAGE, type ImageSet } from './image-set';
-import { createTinyCnn } from './tiny-cnn';
+import { CLASSES, IMAGE_SIZE } from './image-set';
+import { createModel, type Model } from './models';
 import { SgdMomentum } from './optimizer';
+import { scheduleAt } from './schedule';
 
-/** CIFAR-10's per-channel mean and standard deviation on the 0–255 scale. */
-const CIFAR_MEAN = [125.31, 122.95, 113.87];
-const CIFAR_STD = [62.99, 62.09, 66.7];
+export type { TrainData } from './data';
 
-export interface TrainData {
-  train: ImageSet;
-  val: ImageSet;
-  test: ImageSet;
+/**
+ * How many steps run between reads of the loss. Each read waits for the device, so reading every
+ * step would idle a GPU while JavaScript records the next step; a divergence is caught within this many.
+ */
+const SYNC_EVERY = 8;
+
+export interface EpochReport {
+  epoch: number;
+  trainLoss: number;
+  valAccuracy: number;
+  imagesPerSecond: number;
+  /** Seconds spent in training steps so far, evaluations excluded. */
+  trainSeconds: number;
+  /** Only when `testEachEpoch` asked for it. */
+  testAccuracy?: number;
 }
 
 export interface TrainHooks {
   log(line: string): void;
-  /** Polled between steps: true ends the trial as stopped. */
+  /** Polled before every step: true ends the trial as stopped. */
   shouldStop(): boolean;
+  /** Also measure test accuracy after every epoch (the CLI's time to 94%); costs one more evaluation per epoch. */
+  testEachEpoch?: boolean;
+  onEpoch?(report: EpochReport): void;
 }
 
 export type TrainOutcome = { status: 'completed'; valAccuracy: number; testAccuracy: number } | { status: 'stopped' };
 
 /**
- * Trains one trial and prints the log-line convention: one `Epoch N, ...` line per epoch
- * and a `Final, ...` line. Every tensor it makes is gone when it returns or throws.
+ * Trains one trial and prints the log-line convention: one `Epoch N, ...` line per epoch (a last
+ * partial epoch included) and a `Final, ...` line. Every tensor it makes is gone when it returns or throws.
  */
 export async function train(config: TrainConfig, data: TrainData, seed: number, hooks: TrainHooks): Promise<TrainOutcome> {
   const started = performance.now();
-  const model = createTinyCnn(config.width, seed);
-  const optimizer = new SgdMomentum(model.variables, { momentum: config.momentum, nesterov: config.optimizer === 'nag', weightDecay: config.weightDecay });
+  if (config.batchSize > data.train.count) {
+    throw new Error(`batch_size (${config.batchSize}) is larger than the training set (${data.train.count} images).`);
+  }
+  const held: { dispose(): void }[] = [];
+  try {
+    const model = await createModel(config.model, config.width, seed, data.train);
+    held.push(model);
+    const optimizer = new SgdMomentum(
+      model.params.map((p) => ({ variable: p.variable, lrScale: p.role === 'bn-bias' ? config.bnBiasLr : 1 })),
+      { nesterov: config.optimizer === 'nag', weightDecay: config.weightDecay },
+    );
+    held.push(optimizer);
+    const ema = config.ema ? new WeightEma([...model.params.map((p) => p.variable), ...model.buffers], config.emaDecay) : undefined;
+    if (ema) held.push(ema);
+    return await run(config, data, seed, hooks, { model, optimizer, ema }, started);
+  } finally {
+    held.reverse().forEach((h) => h.dispose());
+  }
+}
+
+interface Trainer {
+  model: Model;
+  optimizer: SgdMomentum;
+  ema?: WeightEma;
+}
+
+async function run(config: TrainConfig, data: TrainData, seed: number, hooks: TrainHooks, { model, optimizer, ema }: Trainer, started: number): Promise<TrainOutcome> {
   const rng = createRng(seed);
   const stepsPerEpoch = Math.floor(data.train.count / config.batchSize);
   const totalSteps = Math.max(1, Math.round(config.epochs * stepsPerEpoch));
-  try {
-    let step = 0;
-    for (let epoch = 1; step < totalSteps; epoch++) {
-      const order = shuffledIndices(data.train.count, rng);
-      const epochStart = performance.now();
-      let lossSum = 0;
-      let epochSteps = 0;
+  const flipState = Uint8Array.from({ length: data.train.count }, () => (rng.next() < 0.5 ? 1 : 0));
+  const cycle = {
+    peakLr: config.lr,
+    warmup: config.warmup,
+    startFactor: config.lrStartFactor,
+    endFactor: config.lrEndFactor,
+    momentum: config.momentum,
+    momentumCycle: config.momentumCycle,
+  };
+  // Without a validation split (cifar10 with val_size 0) the epoch lines report the test set.
+  const valSet = data.val.count > 0 ? data.val : data.test;
+  if (data.val.count === 0) hooks.log('No validation split (val_size=0): Validation accuracy is measured on the test set.');
+  const evaluate = (set: typeof valSet) => evaluateAccuracy(model, set, config.batchSize, config.tta, ema?.weights);
+
+  let trainSeconds = 0;
+  let step = 0;
+  for (let epoch = 1; step < totalSteps; epoch++) {
+    const order = shuffledIndices(data.train.count, rng);
+    const epochStart = performance.now();
+    const loss = new LossTracker();
+    try {
       for (let b = 0; b < stepsPerEpoch && step < totalSteps; b++, step++) {
         if (hooks.shouldStop()) {
           hooks.log(`Stopped at step ${step} of ${totalSteps}`);
           return { status: 'stopped' };
         }
         const indices = order.slice(b * config.batchSize, (b + 1) * config.batchSize);
-        const { images, labels } = toBatch(data.train, indices);
-        const lossTensor = optimizer.step(() => {
-          const oneHot = tf.oneHot(labels, CLASSES);
-          return tf.losses.softmaxCrossEntropy(oneHot, model.apply(images), undefined, config.labelSmoothing) as tf.Scalar;
-        }, config.lr);
-        tf.dispose([images, labels]);
-        const loss = (await lossTensor.data())[0];
-        lossTensor.dispose();
-        if (!Number.isFinite(loss)) throw new Error(`diverged: the training loss became ${loss} at step ${step + 1}.`);
-        lossSum += loss;
-        epochSteps++;
+        const placement = drawPlacement(rng, indices, epoch, config, flipState, IMAGE_SIZE);
+        const { lr, momentum } = scheduleAt(step, totalSteps, cycle);
+        const images = uploadImages(data.train, indices);
+        const labels = uploadLabels(data.train, indices);
+        try {
+          loss.add(
+            optimizer.step(() => {
+              const logits = model.forward(augment(images, placement), true);
+              return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, CLASSES), logits, undefined, config.labelSmoothing) as tf.Scalar;
+            }, lr, momentum),
+          );
+        } finally {
+          tf.dispose([images, labels]);
+        }
+        ema?.update();
+        if (loss.steps % SYNC_EVERY === 0) await loss.check(step + 1);
       }
-      const valAccuracy = await accuracy(model, data.val, config.batchSize);
-      const imagesPerSecond = (epochSteps * config.batchSize) / ((performance.now() - epochStart) / 1000);
-      hooks.log(
-        `Epoch ${epoch}, Train loss=${(lossSum / Math.max(1, epochSteps)).toFixed(4)}, Validation accuracy=${valAccuracy.toFixed(4)}, Images/s=${imagesPerSecond.toFixed(1)}`,
-      );
-      if (step >= totalSteps) {
-        const testAccuracy = await accuracy(model, data.test, config.batchSize);
-        hooks.log(`Final, Test accuracy=${testAccuracy.toFixed(4)}, Seconds=${((performance.now() - started) / 1000).toFixed(1)}`);
-        return { status: 'completed', valAccuracy, testAccuracy };
-      }
+      await loss.check(step);
+    } finally {
+      loss.dispose();
     }
-    throw new Error('The training loop ended without a final epoch.');
-  } finally {
-    model.dispose();
-    optimizer.dispose();
+    const epochSeconds = (performance.now() - epochStart) / 1000;
+    trainSeconds += epochSeconds;
+    const valAccuracy = await evaluate(valSet);
+    const imagesPerSecond = (loss.steps * config.batchSize) / epochSeconds;
+    hooks.log(
+      `Epoch ${epoch}, Train loss=${loss.mean.toFixed(4)}, Validation accuracy=${valAccuracy.toFixed(4)}, Images/s=${imagesPerSecond.toFixed(1)}`,
+    );
+    const testAccuracy = hooks.testEachEpoch ? await evaluate(data.test) : undefined;
+    hooks.onEpoch?.({ epoch, trainLoss: loss.mean, valAccuracy, imagesPerSecond, trainSeconds, testAccuracy });
+    if (step >= totalSteps) {
+      const finalTest = testAccuracy ?? (await evaluate(data.test));
+      hooks.log(`Final, Test accuracy=${finalTest.toFixed(4)}, Seconds=${((performance.now() - started) / 1000).toFixed(1)}`);
+      return { status: 'completed', valAccuracy, testAccuracy: finalTest };
+    }
   }
+  throw new Error('The training loop ended without a final epoch.');
 }
 
-async function accuracy(model: ReturnType<typeof createTinyCnn>, set: ImageSet, batchSize: number): Promise<number> {
-  let correct = 0;
-  for (let start = 0; start < set.count; start += batchSize) {
-    const indices = Array.from({ length: Math.min(batchSize, set.count - start) }, (_, i) => start + i);
-    const hits = tf.tidy(() => {
-      const { images, labels } = toBatch(set, indices);
-      return tf.sum(tf.cast(tf.equal(tf.argMax(model.apply(images), 1), labels), 'int32'));
-    });
-    correct += (await hits.data())[0];
-    hits.dispose();
-  }
-  return correct / set.count;
-}
+/** Sums the epoch's losses on the device and reads them only at sync points. */
+class LossTracker {
+  private sum: tf.Scalar = tf.scalar(0);
+  private total = 0;
+  steps = 0;
 
-function toBatch(set: ImageSet, indices: number[]): { images: tf.Tensor4D; labels: tf.Tensor1D } {
-  const pixels = new Uint8Array(indices.length * PIXELS_PER_IMAGE);
-  const labels = new Int32Array(indices.length);
-  indices.forEach((index, i) => {
-    pixels.set(set.images.subarray(index * PIXELS_PER_IMAGE, (index + 1) * PIXELS_PER_IMAGE), i * PIXELS_PER_IMAGE);
-    labels[i] = set.labels[index];
-  });
-  return tf.tidy(() => {
-    const raw = tf.tensor4d(pixels, [indices.length, IMAGE_SIZE, IMAGE_SIZE, CHANNELS], 'int32');
-    const images = tf.div(tf.sub(tf.cast(raw, 'float32'), CIFAR_MEAN), CIFAR_STD) as tf.Tensor4D;
-    return { images, labels: tf.tensor1d(labels, 'int32') };
-  });
+  add(loss: tf.Scalar): void {
+    const next = tf.add(this.sum, loss) as tf.Scalar;
+    tf.dispose([this.sum, loss]);
+    this.sum = next;
+    this.steps++;
+  }
+
+  /** Reads the running sum; a non-finite one means the run diverged. */
+  async check(step: number): Promise<void> {
+    this.total = (await this.sum.data())[0];
+    if (!Number.isFinite(this.total)) throw new Error(`diverged: the training loss became ${this.total} by step ${step}.`);
+  }
+
+  get mean(): number {
+    return this.total / Math.max(1, this.steps);
+  }
+
+  dispose(): void {
+    this.sum.dispose();
+  }
 }

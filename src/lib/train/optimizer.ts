@@ -1,36 +1,38 @@
 import * as tf from '@tensorflow/tfjs';
 
+export interface TrainableParam {
+  variable: tf.Variable;
+  /** Multiplies the step's learning rate for this parameter (BatchNorm biases learn faster). */
+  lrScale: number;
+}
+
 export interface SgdOptions {
-  momentum: number;
   nesterov: boolean;
-  /** Decoupled (AdamW-style) decay: w -= lr * weightDecay * w, apart from the gradient. */
+  /** Decoupled decay: w -= lr · weightDecay · w, apart from the gradient and its momentum. */
   weightDecay: number;
 }
 
 /**
- * SGD with heavy-ball or Nesterov momentum. Written here rather than taken from tf.train because
- * the step's learning rate changes every step (schedules) and tf.train.momentum leaks a tensor on dispose.
+ * SGD with heavy-ball or Nesterov momentum in PyTorch's form (v = μv + g; step along v, or g + μv).
+ * Written here rather than taken from tf.train because lr and momentum change every step and
+ * tf.train.momentum leaks a tensor on dispose.
  */
 export class SgdMomentum {
   private readonly velocity: tf.Variable[];
 
-  constructor(private readonly variables: tf.Variable[], private readonly options: SgdOptions) {
-    this.velocity = variables.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
+  constructor(private readonly params: TrainableParam[], private readonly options: SgdOptions) {
+    this.velocity = params.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p.variable), false)));
   }
 
   /** One update from the loss function's gradients; returns the loss, which the caller disposes. */
-  step(lossFn: () => tf.Scalar, lr: number): tf.Scalar {
-    const { momentum, nesterov, weightDecay } = this.options;
-    const { value, grads } = tf.variableGrads(lossFn, this.variables);
+  step(lossFn: () => tf.Scalar, lr: number, momentum: number): tf.Scalar {
+    const { value, grads } = tf.variableGrads(lossFn, this.params.map((p) => p.variable));
     tf.tidy(() => {
-      this.variables.forEach((variable, i) => {
-        const grad = grads[variable.name];
-        const velocity = this.velocity[i];
-        const nextVelocity = tf.add(tf.mul(velocity, momentum), grad);
-        const direction = nesterov ? tf.add(grad, tf.mul(nextVelocity, momentum)) : nextVelocity;
-        velocity.assign(nextVelocity);
-        const decayed = weightDecay > 0 ? tf.mul(variable, 1 - lr * weightDecay) : variable;
-        variable.assign(tf.sub(decayed, tf.mul(direction, lr)));
+      this.params.forEach((param, i) => {
+        const grad = grads[param.variable.name];
+        // A parameter the loss does not reach (e.g. an unused head) keeps its value.
+        if (!grad) return;
+        applyUpdate(param.variable, this.velocity[i], grad, lr * param.lrScale, lr * this.options.weightDecay, momentum, this.options.nesterov);
       });
     });
     tf.dispose(grads);
@@ -40,4 +42,13 @@ export class SgdMomentum {
   dispose(): void {
     tf.dispose(this.velocity);
   }
+}
+
+/** The per-parameter update, kept apart as the seam for a fused WebGPU kernel. */
+function applyUpdate(variable: tf.Variable, velocity: tf.Variable, grad: tf.Tensor, lr: number, decay: number, momentum: number, nesterov: boolean): void {
+  const nextVelocity = tf.add(tf.mul(velocity, momentum), grad);
+  const direction = nesterov ? tf.add(grad, tf.mul(nextVelocity, momentum)) : nextVelocity;
+  velocity.assign(nextVelocity);
+  const decayed = decay > 0 ? tf.mul(variable, 1 - decay) : variable;
+  variable.assign(tf.sub(decayed, tf.mul(direction, lr)));
 }

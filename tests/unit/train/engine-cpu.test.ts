@@ -1,23 +1,26 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTrainData } from '../../../src/lib/train/data';
+import { loadTrainData, prepareTrainData } from '../../../src/lib/train/data';
 import { readTrainConfig } from '../../../src/lib/train/hyperparameters';
 import { train } from '../../../src/lib/train/loop';
-import { expectNoTensorLeaks } from './engine-fixture';
+import { makeSyntheticSet } from '../../../src/lib/train/synthetic';
+import { expectLearning, expectNoTensorLeaks } from './engine-fixture';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-describe('training engine on the CPU backend', () => {
-  it('leaves tf.memory().numTensors flat across epochs and trials', expectNoTensorLeaks);
+const quiet = { log: () => {}, shouldStop: () => false };
 
-  it('learns the synthetic set well above chance (10%) in a few dozen steps', async () => {
-    const config = readTrainConfig({ train_size: 160, val_size: 100, batch_size: 16, width: 4, epochs: 3, lr: 0.05 });
-    const outcome = await train(config, loadTrainData(config), 1, { log: () => {}, shouldStop: () => false });
-    expect(outcome.status).toBe('completed');
-    if (outcome.status === 'completed') expect(outcome.valAccuracy).toBeGreaterThan(0.35);
+describe('training engine on the CPU backend', () => {
+  it('leaves tf.memory().numTensors flat across epochs and trials, with EMA, TTA and augmentation on', () => expectNoTensorLeaks());
+
+  it('leaves no tensor behind with BatchNorm running statistics (resnet9) and a frozen whitening layer (airbench)', async () => {
+    await expectNoTensorLeaks({ model: 'resnet9', width: 1 / 32, train_size: 8, val_size: 4, batch_size: 4, bn_bias_lr: 8 });
+    await expectNoTensorLeaks({ model: 'airbench', width: 1 / 32, train_size: 4, val_size: 2, batch_size: 2, tta: 'flip' });
   });
+
+  it('learns the synthetic set well above chance (10%) in a few dozen steps', expectLearning);
 
   it('stops softly at a step boundary when asked', async () => {
     const config = readTrainConfig({ train_size: 64, val_size: 16, batch_size: 16, width: 2 });
@@ -30,17 +33,42 @@ describe('training engine on the CPU backend', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('fails with "diverged" when the loss is not finite', async () => {
-    const config = readTrainConfig({ train_size: 32, val_size: 16, batch_size: 16, width: 2, lr: 1e30, momentum: 0.9 });
+  it('fails with "diverged" when the loss is not finite, leaving nothing behind', async () => {
+    const config = readTrainConfig({ train_size: 32, val_size: 16, batch_size: 16, width: 2, lr: 1e30, momentum: 0.9, ema: true });
     const before = tf.memory().numTensors;
-    await expect(train(config, loadTrainData(config), 1, { log: () => {}, shouldStop: () => false })).rejects.toThrow(/^diverged/);
+    await expect(train(config, loadTrainData(config), 1, quiet)).rejects.toThrow(/^diverged/);
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('refuses out-of-range hyperparameters with a clear reason', () => {
-    expect(() => readTrainConfig({ lr: -0.1 })).toThrow('lr must be above 0; got -0.1.');
-    expect(() => readTrainConfig({ train_size: 32, batch_size: 64 })).toThrow('batch_size (64) is larger than the training set (32 images).');
-    expect(() => readTrainConfig({ model: 'resnet9000' })).toThrow(/model must be one of tiny-cnn/);
-    expect(() => readTrainConfig({ momentum: 1 })).toThrow(/momentum must be in \[0, 1\)/);
+  it('reports test accuracy per epoch on request, and uses the test set when there is no validation split', async () => {
+    const config = readTrainConfig({ data: 'cifar10', val_size: 0, batch_size: 8, width: 2, epochs: 2 });
+    const pool = makeSyntheticSet(40, 3);
+    const data = prepareTrainData(config, { train: pool, test: makeSyntheticSet(8, 4) });
+    const lines: string[] = [];
+    const tests: (number | undefined)[] = [];
+    const outcome = await train(config, data, 1, { log: (l) => lines.push(l), shouldStop: () => false, testEachEpoch: true, onEpoch: (r) => tests.push(r.testAccuracy) });
+    expect(lines[0]).toMatch(/^No validation split/);
+    expect(tests).toHaveLength(2);
+    expect(outcome.status === 'completed' && outcome.testAccuracy).toBe(tests[1]);
+  });
+});
+
+describe('data splits', () => {
+  it('holds out validation from the pool, scaled with the limit, as views', () => {
+    const dataset = { train: makeSyntheticSet(100, 1), test: makeSyntheticSet(20, 2) };
+    // The default 5,000 of 50,000 becomes 5 of a limit of 50.
+    const config = readTrainConfig({ data: 'cifar10', limit: 50, batch_size: 8 });
+    const data = prepareTrainData(config, dataset);
+    expect([data.train.count, data.val.count, data.test.count]).toEqual([45, 5, 20]);
+    expect(data.train.images.length).toBe(45 * 3072);
+    expect(data.val.labels[0]).toBe(dataset.train.labels[45]);
+    expect(data.val.images.buffer).toBe(dataset.train.images.buffer);
+    const all = prepareTrainData(readTrainConfig({ data: 'cifar10', val_size: 20 }), dataset);
+    expect([all.train.count, all.val.count, all.test.count]).toEqual([80, 20, 20]);
+    expect(readTrainConfig({ data: 'cifar10' }).valSize).toBe(5000);
+    expect(() => prepareTrainData(readTrainConfig({ data: 'cifar10', limit: 10, batch_size: 16 }), dataset)).toThrow(
+      'batch_size (16) is larger than the training set (9 images).',
+    );
+    expect(() => loadTrainData(readTrainConfig({ data: 'cifar10' }))).toThrow(/prepareTrainData/);
   });
 });

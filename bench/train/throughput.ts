@@ -1,0 +1,55 @@
+/**
+ * Training throughput of each model at a small width, measured with the real training step
+ * (augmentation, forward, backward, SGD update) on synthetic images:
+ *   npm run bench:train -- [--backend webgpu|cpu] [--width 0.0625] [--batch 32] [--steps 3] [--models resnet9,airbench,resnet18,tiny-cnn]
+ * The first step (shader compilation, warm-up) is left out of the rate.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { augment, drawPlacement } from '../../src/lib/train/augment';
+import { range, uploadImages, uploadLabels } from '../../src/lib/train/batch';
+import { readTrainConfig, type ModelName } from '../../src/lib/train/hyperparameters';
+import { CLASSES } from '../../src/lib/train/image-set';
+import { countParams, createModel } from '../../src/lib/train/models';
+import { SgdMomentum } from '../../src/lib/train/optimizer';
+import { makeSyntheticSet } from '../../src/lib/train/synthetic';
+import { createRng } from '../../src/lib/rng';
+
+const flags = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) flags.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
+const backend = flags.get('backend') ?? 'webgpu';
+const width = Number(flags.get('width') ?? 1 / 16);
+const batch = Number(flags.get('batch') ?? 32);
+const steps = Number(flags.get('steps') ?? 3);
+const models = (flags.get('models') ?? 'tiny-cnn,resnet9,airbench,resnet18').split(',') as ModelName[];
+
+if (backend === 'webgpu') {
+  await import('../../src/cli/node-gpu');
+  await import('@tensorflow/tfjs-backend-webgpu');
+}
+await tf.setBackend(backend);
+await tf.ready();
+const set = makeSyntheticSet(batch, 1);
+console.log(`backend ${backend}, width ${width} (tiny-cnn: 8 channels), batch ${batch}, ${steps} timed steps after one warm-up step`);
+for (const name of models) {
+  const config = readTrainConfig({ model: name, data: 'cifar10', width: name === 'tiny-cnn' ? 8 : width, batch_size: batch });
+  const model = await createModel(name, config.width, 1, set);
+  const optimizer = new SgdMomentum(model.params.map((p) => ({ variable: p.variable, lrScale: 1 })), { nesterov: true, weightDecay: config.weightDecay });
+  const rng = createRng(1);
+  const indices = range(0, batch);
+  const step = async () => {
+    const placement = drawPlacement(rng, indices, 1, config, new Uint8Array(batch), 32);
+    const images = uploadImages(set, indices);
+    const labels = uploadLabels(set, indices);
+    const loss = optimizer.step(() => tf.losses.softmaxCrossEntropy(tf.oneHot(labels, CLASSES), model.forward(augment(images, placement), true)) as tf.Scalar, 0.01, 0.9);
+    await loss.data();
+    tf.dispose([images, labels, loss]);
+  };
+  await step();
+  const start = performance.now();
+  for (let s = 0; s < steps; s++) await step();
+  const seconds = (performance.now() - start) / 1000;
+  console.log(`${name.padEnd(9)} ${String(countParams(model)).padStart(8)} params  ${((steps * batch) / seconds).toFixed(1).padStart(7)} images/s  (${((seconds / steps) * 1000).toFixed(0)} ms/step)`);
+  optimizer.dispose();
+  model.dispose();
+}
+process.exit(0);

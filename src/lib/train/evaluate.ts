@@ -1,0 +1,42 @@
+import * as tf from '@tensorflow/tfjs';
+import { flipAll, shiftAll } from './augment';
+import { range, uploadImages, uploadLabels } from './batch';
+import type { TtaMode } from './hyperparameters';
+import type { ImageSet } from './image-set';
+import type { Model } from './models/model';
+
+/**
+ * Top-1 accuracy in evaluation mode (running BatchNorm statistics), optionally on other
+ * weights (`state`: params then buffers, e.g. an EMA) and with test-time augmentation.
+ * Hits are summed on the device and read once.
+ */
+export async function evaluateAccuracy(model: Model, set: ImageSet, batchSize: number, tta: TtaMode, state?: tf.Tensor[]): Promise<number> {
+  if (set.count === 0) return 0;
+  let hits: tf.Tensor = tf.scalar(0, 'int32');
+  try {
+    for (let start = 0; start < set.count; start += batchSize) {
+      const indices = range(start, Math.min(batchSize, set.count - start));
+      const next = tf.tidy(() => {
+        const logits = predict(model, uploadImages(set, indices), tta, state);
+        return tf.add(hits, tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), uploadLabels(set, indices)), 'int32')));
+      });
+      hits.dispose();
+      hits = next;
+    }
+    return (await hits.data())[0] / set.count;
+  } finally {
+    hits.dispose();
+  }
+}
+
+/** Logits averaged over the test-time views: the image and its mirror, and (flip-translate) both shifted one pixel each way. */
+export function predict(model: Model, images: tf.Tensor4D, tta: TtaMode, state?: tf.Tensor[]): tf.Tensor2D {
+  return tf.tidy(() => {
+    const plain = (x: tf.Tensor4D) => model.forward(x, false, state);
+    if (tta === 'none') return plain(images);
+    const mirrored = (x: tf.Tensor4D) => tf.mul(tf.add(plain(x), plain(flipAll(x))), 0.5) as tf.Tensor2D;
+    if (tta === 'flip') return mirrored(images);
+    const shifted = tf.add(mirrored(shiftAll(images, -1, -1)), mirrored(shiftAll(images, 1, 1)));
+    return tf.add(tf.mul(mirrored(images), 0.5), tf.mul(shifted, 0.25)) as tf.Tensor2D;
+  });
+}
