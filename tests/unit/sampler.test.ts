@@ -65,6 +65,14 @@ describe('sampleParams', () => {
   });
 });
 
+describe('integers around zero', () => {
+  it('never come back as -0', () => {
+    const around: SearchSpace = { depth: { type: 'integer', min: -3, max: 8 } };
+    const rng = createRng(5);
+    for (let i = 0; i < 2000; i++) expect(Object.is(sampleParams(around, rng).depth, -0)).toBe(false);
+  });
+});
+
 describe('resolveScale', () => {
   it('picks log for auto only when the range is positive and spans two decades', () => {
     expect(resolveScale({ type: 'continuous', min: 1e-3, max: 0.1 })).toBe('log');

@@ -122,5 +122,6 @@ function argmax(features: ArrayLike<number>, offset: number, width: number): num
 }
 
 function roundInto(value: number, min: number, max: number): number {
-  return Math.min(max, Math.max(min, Math.round(value)));
+  // `+ 0` turns a -0 from rounding (-0.3 → -0) into 0, so equal integers compare equal everywhere.
+  return Math.min(max, Math.max(min, Math.round(value))) + 0;
 }

@@ -26,7 +26,8 @@ export function parameterFromUnit(param: Parameter, u: number): CategoryValue {
       return fromUnit(u, param.min, param.max, resolveScale(param));
     case 'integer': {
       const { lo, hi, scale } = integerCell(param);
-      return Math.min(param.max, Math.max(param.min, Math.round(fromUnit(u, lo, hi, scale))));
+      // `+ 0`: rounding -0.3 gives -0, which would print and compare as a different point.
+      return Math.min(param.max, Math.max(param.min, Math.round(fromUnit(u, lo, hi, scale)))) + 0;
     }
   }
 }
