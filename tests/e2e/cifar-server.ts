@@ -15,7 +15,7 @@ async function parquetOf(count: number, seed: number): Promise<Uint8Array> {
 
 export interface CifarServer {
   origin: string;
-  trainBytes: number;
+  files: { train: Uint8Array; test: Uint8Array };
   close(): Promise<void>;
 }
 
@@ -57,7 +57,7 @@ export async function startCifarServer(): Promise<CifarServer> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    trainBytes: files['train-00000-of-00001.parquet'].length,
+    files: { train: files['train-00000-of-00001.parquet'], test: files['test-00000-of-00001.parquet'] },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

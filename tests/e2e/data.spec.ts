@@ -51,6 +51,22 @@ test('downloads CIFAR-10 with progress, trains a trial on it, and after a reload
   await expect(status).toContainText('CIFAR-10 is not loaded yet');
 });
 
+test('CIFAR-10 files chosen from disk are decoded and cached', async ({ page }) => {
+  await page.goto('/');
+  await page.getByLabel(/Or choose files/).setInputFiles([
+    { name: 'train-00000-of-00001.parquet', mimeType: 'application/octet-stream', buffer: Buffer.from(host.files.train) },
+    { name: 'test-00000-of-00001.parquet', mimeType: 'application/octet-stream', buffer: Buffer.from(host.files.test) },
+  ]);
+  const status = page.getByTestId('data-status');
+  await expect(status).toContainText('CIFAR-10 is cached in this browser: 160 training and 40 test images', { timeout: 60_000 });
+  await expect(status).toContainText('from local files');
+  await page.getByLabel(/Or choose files/).setInputFiles([{ name: 'cats.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('not cifar') }]);
+  await expect(page.locator('.data-panel [role=alert]')).toContainText('cats.jpg');
+  await expect(status).toContainText('160 training and 40 test images');
+  await page.getByRole('button', { name: 'Clear cache' }).click();
+  await expect(status).toContainText('CIFAR-10 is not loaded yet');
+});
+
 test('bad downloads are explained and never cached', async ({ page, consoleErrors }) => {
   consoleErrors.allow(/Failed to load resource: the server responded with a status of 404/);
   consoleErrors.allow(/blocked by CORS policy/);

@@ -31,3 +31,25 @@ test('a worker that loses its GPU device is replaced, its trial fails, and the j
   await expect(page.locator('section.trials tbody tr[data-status=failed]')).toHaveCount(2);
   for (const row of await trialRows(page).all()) await expect(row.locator('td.reason')).toContainText('The GPU device was lost');
 });
+
+test('a diverging trial fails with "diverged" and one with impossible hyperparameters says why; the job goes on', async ({ page }) => {
+  await page.goto('/');
+  await configureTinyJob(page, { maxJobs: 2, parallel: 1, trainSize: 64 });
+  await page.getByLabel('lr min').fill('1e20');
+  await page.getByLabel('lr max').fill('1e30');
+  await page.getByRole('button', { name: 'Tune' }).click();
+  await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 120_000 });
+  await expect(page.locator('section.trials tbody tr[data-status=failed]')).toHaveCount(2);
+  for (const row of await trialRows(page).all()) await expect(row.locator('td.reason')).toContainText(/^diverged: the training loss became/);
+
+  await page.getByLabel('Fixed batch_size value').fill('64');
+  await page.getByLabel('Fixed train_size value').fill('32');
+  await page.getByLabel('lr min').fill('0.001');
+  await page.getByLabel('lr max').fill('0.3');
+  await page.getByRole('button', { name: 'Tune' }).click();
+  await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 120_000 });
+  for (const row of await trialRows(page).all()) {
+    await expect(row).toHaveAttribute('data-status', 'failed');
+    await expect(row.locator('td.reason')).toHaveText('batch_size (64) is larger than the training set (32 images).');
+  }
+});
