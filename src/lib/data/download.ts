@@ -1,3 +1,5 @@
+import { concatBytes } from '../bytes';
+
 /** Whole-file downloads with byte progress; the CIFAR hosts refuse Range and custom headers, so there are none. */
 
 export interface DownloadProgress {
@@ -82,17 +84,7 @@ async function downloadOnce(url: string, { signal, onProgress, fetch: fetchImpl 
   if (total !== undefined && received < total) {
     throw new DownloadError(`The download of ${url} was cut short at ${formatBytes(received)} of ${formatBytes(total)}.`, true);
   }
-  return concat(chunks, received);
-}
-
-export function concat(chunks: Uint8Array[], length = chunks.reduce((n, c) => n + c.length, 0)): Uint8Array {
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
+  return concatBytes(chunks, received);
 }
 
 export function formatBytes(bytes: number): string {

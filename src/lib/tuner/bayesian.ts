@@ -8,6 +8,7 @@ import { GpPosterior, type GpData, type Theta } from './gp';
 import { gridAxes, gridPoint, gridSize } from './grid';
 import type { Outcome, Strategy, StrategyOptions, Suggestion } from './types';
 import { warpOutputs } from './warp';
+import { PendingTrials } from './pending';
 
 export interface BayesianOptions extends StrategyOptions {
   /** Size of the space-filling initial design; default from `defaultInitialTrials`. */
@@ -57,11 +58,10 @@ export class BayesianStrategy implements Strategy {
   private readonly searchRng: Rng;
   private readonly observations: Observation[] = [];
   private readonly failed: Float64Array[] = [];
-  private readonly pending = new Map<string, { params: Params; features: Float64Array }>();
+  private readonly pending = new PendingTrials<{ params: Params; features: Float64Array }>();
   private readonly seen = new Set<string>();
   private design: Params[] | null = null;
   private designUsed = 0;
-  private issued = 0;
   private theta: Theta | null = null;
   private fits = 0;
   private model: FittedModel | null = null;
@@ -85,18 +85,14 @@ export class BayesianStrategy implements Strategy {
     for (let i = 0; i < count; i++) {
       const params = this.suggest();
       if (!params) break;
-      const id = `t${++this.issued}`;
       this.seen.add(this.key(params));
-      this.pending.set(id, { params, features: encodeParams(this.layout, params) });
-      suggestions.push({ id, params });
+      suggestions.push({ id: this.pending.issue({ params, features: encodeParams(this.layout, params) }), params });
     }
     return suggestions;
   }
 
   tell(id: string, outcome: Outcome): void {
-    const trial = this.pending.get(id);
-    if (!trial) throw new Error(`Unknown trial id "${id}".`);
-    this.pending.delete(id);
+    const trial = this.pending.resolve(id);
     if ('value' in outcome && Number.isFinite(outcome.value)) {
       this.observations.push({ features: trial.features, value: this.sign * outcome.value });
       this.model = null;

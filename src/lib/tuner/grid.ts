@@ -2,6 +2,7 @@ import { createRng } from '../rng';
 import { fromUnit, paramsKey, resolveScale, type CategoryValue, type Params, type SearchSpace } from '../space';
 import { assertParams } from './check-params';
 import type { Outcome, Strategy, StrategyOptions, Suggestion } from './types';
+import { PendingTrials } from './pending';
 
 /** Points per continuous parameter when `gridPoints` is not given: ends, quartiles and middle. */
 export const DEFAULT_GRID_POINTS = 5;
@@ -72,8 +73,7 @@ export class GridStrategy implements Strategy {
   private readonly shift: bigint;
   private cursor = 0n;
   private readonly seen = new Set<string>();
-  private readonly pending = new Map<string, Params>();
-  private issued = 0;
+  private readonly pending = new PendingTrials<Params>();
 
   constructor(private readonly options: GridOptions) {
     this.axes = gridAxes(options.space, options.gridPoints ?? DEFAULT_GRID_POINTS);
@@ -96,15 +96,13 @@ export class GridStrategy implements Strategy {
       const key = paramsKey(this.options.space, params);
       if (this.seen.has(key)) continue;
       this.seen.add(key);
-      const id = `t${++this.issued}`;
-      this.pending.set(id, params);
-      suggestions.push({ id, params });
+      suggestions.push({ id: this.pending.issue(params), params });
     }
     return suggestions;
   }
 
   tell(id: string, _outcome: Outcome): void {
-    if (!this.pending.delete(id)) throw new Error(`Unknown trial id "${id}".`);
+    this.pending.resolve(id);
   }
 
   observe(params: Params, _value: number): void {

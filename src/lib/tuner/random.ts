@@ -1,6 +1,7 @@
 import { createRng } from '../rng';
 import { paramsKey, sampleParams, type Params } from '../space';
 import { assertParams } from './check-params';
+import { PendingTrials } from './pending';
 import type { Outcome, Strategy, StrategyOptions, Suggestion } from './types';
 
 const MAX_DRAWS_PER_TRIAL = 1000;
@@ -9,8 +10,7 @@ const MAX_DRAWS_PER_TRIAL = 1000;
 export class RandomStrategy implements Strategy {
   private readonly rng;
   private readonly seen = new Set<string>();
-  private readonly pending = new Map<string, Params>();
-  private issued = 0;
+  private readonly pending = new PendingTrials<Params>();
 
   constructor(private readonly options: StrategyOptions) {
     this.rng = createRng(options.seed);
@@ -21,15 +21,13 @@ export class RandomStrategy implements Strategy {
     for (let i = 0; i < count; i++) {
       const params = this.drawUnseen();
       if (!params) break;
-      const id = `t${++this.issued}`;
-      this.pending.set(id, params);
-      suggestions.push({ id, params });
+      suggestions.push({ id: this.pending.issue(params), params });
     }
     return suggestions;
   }
 
   tell(id: string, _outcome: Outcome): void {
-    if (!this.pending.delete(id)) throw new Error(`Unknown trial id "${id}".`);
+    this.pending.resolve(id);
   }
 
   observe(params: Params): void {

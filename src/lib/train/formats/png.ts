@@ -1,5 +1,6 @@
 import { IMAGE_SIZE } from '../image-set';
 import { zlibInflateInto } from './inflate';
+import { concatBytes } from '../../bytes';
 
 const SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
 /** Bytes per pixel of the 8-bit colour types this reader takes: grey, RGB, palette, grey+alpha, RGBA. */
@@ -64,19 +65,9 @@ export function parsePng(png: Uint8Array): PngParts {
   if (idat.length === 0) throw new Error('PNG has no image data (IDAT)');
   if (!ended) throw new Error('PNG is truncated (no IEND chunk)');
   if (header.colorType === 3 && !palette) throw new Error('palette PNG has no PLTE chunk');
-  const joined = idat.length === 1 ? idat[0] : concat(idat);
+  const joined = idat.length === 1 ? idat[0] : concatBytes(idat);
   const rawLength = header.height * (1 + header.width * CHANNELS_OF[header.colorType]);
   return { ...header, palette, idat: joined, rawLength };
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /**

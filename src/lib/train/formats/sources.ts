@@ -1,4 +1,5 @@
 import type { CifarData } from './types';
+import { concatBytes } from '../../bytes';
 
 /** A byte range reader; lets the parquet reader fetch one row group at a time from a Blob/File. */
 export interface RandomAccess {
@@ -45,14 +46,7 @@ export async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8
     chunks.push(value);
     total += value.length;
   }
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return concatBytes(chunks, total);
 }
 
 export async function toRandomAccess(data: CifarData): Promise<RandomAccess> {
