@@ -6,7 +6,7 @@ import { currentGpuDevice, initBackend, type BackendInfo } from '../src/lib/trai
 import { DatasetCache } from '../src/lib/data/cache';
 import { loadTrainData, prepareTrainData, type TrainData } from '../src/lib/train/data';
 import type { ImageDataset } from '../src/lib/train/image-set';
-import { readTrainConfig } from '../src/lib/train/hyperparameters';
+import { readTrainConfig, type TrainConfig } from '../src/lib/train/hyperparameters';
 import { train } from '../src/lib/train/loop';
 import { CIFAR10_CACHE_KEY } from './data-api';
 import type { TrainerApi } from './trainer-api';
@@ -27,7 +27,7 @@ function loadCifar10(): Promise<ImageDataset> {
   return cifar10;
 }
 
-async function trainDataFor(config: ReturnType<typeof readTrainConfig>): Promise<TrainData> {
+async function trainDataFor(config: TrainConfig): Promise<TrainData> {
   if (config.data === 'cifar10') return prepareTrainData(config, await loadCifar10());
   const key = `${config.trainSize}:${config.valSize}:${config.testSize}`;
   if (!syntheticData.has(key)) syntheticData.set(key, loadTrainData(config));

@@ -12,25 +12,21 @@ test('a trial whose log never matches the metric regex fails with that reason', 
   await expect(page.locator('circle.trial-mark[data-status=failed]')).toHaveCount(1);
 });
 
-test('a crashed worker is replaced, its trial fails, and the job goes on', async ({ page }) => {
-  await page.goto('/');
-  await configureTinyJob(page, { maxJobs: 2, parallel: 1, trainSize: 48 });
-  await addFixed(page, 'fault', 'crash');
-  await page.getByRole('button', { name: 'Tune' }).click();
-  await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 120_000 });
-  await expect(page.locator('section.trials tbody tr[data-status=failed]')).toHaveCount(2);
-  for (const row of await trialRows(page).all()) await expect(row.locator('td.reason')).toContainText('The worker crashed');
-});
-
-test('a worker that loses its GPU device is replaced, its trial fails, and the job goes on', async ({ page }) => {
-  await page.goto('/');
-  await configureTinyJob(page, { maxJobs: 2, parallel: 1, trainSize: 48 });
-  await addFixed(page, 'fault', 'device-lost');
-  await page.getByRole('button', { name: 'Tune' }).click();
-  await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 120_000 });
-  await expect(page.locator('section.trials tbody tr[data-status=failed]')).toHaveCount(2);
-  for (const row of await trialRows(page).all()) await expect(row.locator('td.reason')).toContainText('The GPU device was lost');
-});
+const FAULTS = [
+  { fault: 'crash', what: 'a crashed worker', reason: 'The worker crashed' },
+  { fault: 'device-lost', what: 'a worker that loses its GPU device', reason: 'The GPU device was lost' },
+];
+for (const { fault, what, reason } of FAULTS) {
+  test(`${what} is replaced, its trial fails, and the job goes on`, async ({ page }) => {
+    await page.goto('/');
+    await configureTinyJob(page, { maxJobs: 2, parallel: 1, trainSize: 48 });
+    await addFixed(page, 'fault', fault);
+    await page.getByRole('button', { name: 'Tune' }).click();
+    await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 120_000 });
+    await expect(page.locator('section.trials tbody tr[data-status=failed]')).toHaveCount(2);
+    for (const row of await trialRows(page).all()) await expect(row.locator('td.reason')).toContainText(reason);
+  });
+}
 
 test('a diverging trial fails with "diverged" and one with impossible hyperparameters says why; the job goes on', async ({ page }) => {
   await page.goto('/');

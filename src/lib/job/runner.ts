@@ -93,7 +93,8 @@ export class JobRunner {
     if (trial?.status === 'running' || trial?.status === 'pending') this.executor.stop(id, mode);
   }
 
-  get running(): number {
+  /** Trials handed to the executor and not yet ended (pending or running). */
+  get activeTrials(): number {
     return this.trials.filter((t) => t.status === 'running' || t.status === 'pending').length;
   }
 
@@ -106,7 +107,7 @@ export class JobRunner {
     try {
       do {
         this.pumpAgain = false;
-        const room = Math.min(this.job.maxParallelJobs - this.running, this.job.maxJobs - this.trials.length);
+        const room = Math.min(this.job.maxParallelJobs - this.activeTrials, this.job.maxJobs - this.trials.length);
         if (this.status !== 'running' || this.exhausted || room <= 0) continue;
         const suggestions = await this.strategy.ask(room);
         if (suggestions.length < room) this.exhausted = true;
@@ -142,7 +143,8 @@ export class JobRunner {
           if (trial.status !== 'running') return;
           trial.logs.push(line);
           const found = tracker.push(line);
-          for (const [name, values] of Object.entries(found)) trial.metrics[name] = [...(trial.metrics[name] ?? []), ...values];
+          // The tracker replaces a history array on each match rather than mutating it, so sharing it is safe.
+          for (const name of Object.keys(found)) trial.metrics[name] = tracker.values(name);
           const objective = tracker.last(this.job.objective.metric);
           if (objective !== undefined) trial.objective = objective;
           if (found[this.job.objective.metric]) this.considerEarlyStop(trial, tracker.values(this.job.objective.metric));
@@ -194,7 +196,7 @@ export class JobRunner {
   }
 
   private settleIfIdle(): void {
-    if (this.running > 0 || this.pumping) return;
+    if (this.activeTrials > 0 || this.pumping) return;
     if (this.status === 'stopping') this.finish('stopped');
     else if (this.status === 'running' && (this.exhausted || this.trials.length >= this.job.maxJobs)) {
       this.finish('completed', this.exhausted && this.trials.length < this.job.maxJobs ? 'The search space is exhausted.' : undefined);

@@ -36,6 +36,7 @@ export class MetricTracker {
       const values = metricValuesInLine(line, regex);
       if (values.length === 0) continue;
       found[name] = values;
+      // A new array each time: callers may keep what values() returned as a snapshot.
       this.history.set(name, [...(this.history.get(name) ?? []), ...values]);
     }
     return found;
