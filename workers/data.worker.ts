@@ -2,8 +2,8 @@
 import * as Comlink from 'comlink';
 import { DatasetCache } from '../src/lib/data/cache';
 import { downloadFile } from '../src/lib/data/download';
-import { readCifarFiles, type CifarFile } from '../src/lib/train/formats';
-import { CIFAR10_CACHE_KEY, type DataApi, type DataProgress } from './data-api';
+import { readCifarFiles, type CifarFile } from '../src/lib/data/formats';
+import { CIFAR10_CACHE_KEY, type DataApi, type DataProgress } from '../src/lib/data/loader-api';
 
 const cache = new DatasetCache();
 

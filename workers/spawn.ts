@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
-import type { WorkerHandle } from './pool';
-import type { TrainerApi } from './trainer-api';
+import type { WorkerHandle } from '../src/lib/job/pool';
+import type { TrainerApi } from '../src/lib/job/trainer-api';
 
 /** Starts a real trainer Web Worker behind Comlink. */
 export function spawnTrainer(): WorkerHandle {

@@ -2,19 +2,20 @@
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { currentGpuDevice, initBackend, type BackendInfo } from '../src/lib/train/backend';
+import type { BackendInfo } from '../src/lib/device/backend-info';
+import { currentGpuDevice, initBackend } from '../src/lib/train/backend';
 import { DatasetCache } from '../src/lib/data/cache';
-import { loadTrainData, prepareTrainData, type TrainData } from '../src/lib/train/data';
-import type { ImageDataset } from '../src/lib/train/image-set';
+import { splitDataset, syntheticSplits, type DataSplits } from '../src/lib/data/splits';
+import type { ImageDataset } from '../src/lib/data/image-set';
 import { readTrainConfig, type TrainConfig } from '../src/lib/train/hyperparameters';
 import { train } from '../src/lib/train/loop';
-import { CIFAR10_CACHE_KEY } from './data-api';
-import type { TrainerApi } from './trainer-api';
+import { CIFAR10_CACHE_KEY } from '../src/lib/data/loader-api';
+import type { TrainerApi } from '../src/lib/job/trainer-api';
 
 let backend: Promise<BackendInfo> | undefined;
 let stopRequested = false;
 let deviceLost: string | undefined;
-const syntheticData = new Map<string, TrainData>();
+const syntheticData = new Map<string, DataSplits>();
 /** CIFAR-10 is read from the browser cache once per worker and reused by its later trials. */
 let cifar10: Promise<ImageDataset> | undefined;
 
@@ -27,10 +28,11 @@ function loadCifar10(): Promise<ImageDataset> {
   return cifar10;
 }
 
-async function trainDataFor(config: TrainConfig): Promise<TrainData> {
-  if (config.data === 'cifar10') return prepareTrainData(config, await loadCifar10());
-  const key = `${config.trainSize}:${config.valSize}:${config.testSize}`;
-  if (!syntheticData.has(key)) syntheticData.set(key, loadTrainData(config));
+async function splitsFor(config: TrainConfig): Promise<DataSplits> {
+  if (config.data === 'cifar10') return splitDataset(await loadCifar10(), { valSize: config.valSize, limit: config.limit });
+  const sizes = { train: config.trainSize, val: config.valSize, test: config.testSize };
+  const key = `${sizes.train}:${sizes.val}:${sizes.test}`;
+  if (!syntheticData.has(key)) syntheticData.set(key, syntheticSplits(sizes));
   return syntheticData.get(key)!;
 }
 
@@ -58,7 +60,7 @@ const api: TrainerApi = {
     });
     try {
       const config = readTrainConfig(spec.hyperparameters);
-      const data = await trainDataFor(config);
+      const data = await splitsFor(config);
       let steps = 0;
       const outcome = await train(config, data, spec.seed, {
         log: (line) => void onEvent({ type: 'log', line }),

@@ -6,12 +6,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { augment, drawPlacement } from '../../src/lib/train/augment';
-import { range, uploadImages, uploadLabels } from '../../src/lib/train/batch';
+import { range } from '../../src/lib/range';
+import { uploadImages, uploadLabels } from '../../src/lib/train/batch';
 import { readTrainConfig, type ModelName } from '../../src/lib/train/hyperparameters';
-import { CLASSES } from '../../src/lib/train/image-set';
+import { CLASSES } from '../../src/lib/data/image-set';
 import { countParams, createModel } from '../../src/lib/train/models';
 import { SgdMomentum } from '../../src/lib/train/optimizer';
-import { makeSyntheticSet } from '../../src/lib/train/synthetic';
+import { makeSyntheticSet } from '../../src/lib/data/synthetic';
 import { createRng } from '../../src/lib/rng';
 
 const flags = new Map<string, string>();

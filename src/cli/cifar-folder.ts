@@ -9,8 +9,8 @@ import { openAsBlob } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CifarFormatError, batchRole, layoutOf, readCifarFiles, type CifarFile, type CifarReadOptions } from '../lib/train/formats';
-import type { ImageDataset } from '../lib/train/image-set';
+import { CifarFormatError, batchRole, layoutOf, readCifarFiles, type CifarFile, type CifarReadOptions } from '../lib/data/formats';
+import type { ImageDataset } from '../lib/data/image-set';
 
 export type CifarFolderOptions = CifarReadOptions;
 

@@ -3,10 +3,10 @@
  *   npm run train -- --model M --data DIR|synthetic [--epochs E --batch B --width W --limit N --seed S ...]
  * stdout carries the engine's log lines and a summary; a bad flag or value is one line on stderr and exit 2.
  */
-import type { BackendName } from '../lib/train/backend';
-import type { TrainData } from '../lib/train/data';
+import type { BackendName } from '../lib/device/backend-info';
+import type { DataSplits } from '../lib/data/splits';
 import { defaultFor, HYPERPARAMETERS, MODEL_NAMES, readTrainConfig, type HyperparameterSpec, type RawHyperparameters, type TrainConfig } from '../lib/train/hyperparameters';
-import type { ImageDataset } from '../lib/train/image-set';
+import type { ImageDataset } from '../lib/data/image-set';
 import type { EpochReport } from '../lib/train/loop';
 
 const TARGET = 0.94;
@@ -94,15 +94,15 @@ async function startBackend(backend: BackendName): Promise<string> {
   return `${info.backend}${adapter}`;
 }
 
-async function loadData(config: TrainConfig, dataDir: string | undefined): Promise<TrainData> {
-  const { loadTrainData, prepareTrainData } = await import('../lib/train/data');
-  if (!dataDir) return loadTrainData(config);
+async function loadData(config: TrainConfig, dataDir: string | undefined): Promise<DataSplits> {
+  const { splitDataset, syntheticSplits } = await import('../lib/data/splits');
+  if (!dataDir) return syntheticSplits({ train: config.trainSize, val: config.valSize, test: config.testSize });
   // Imported by URL so that this CLI builds before the folder loader exists.
   const loader = (await import(new URL('./cifar-folder.ts', import.meta.url).href)) as {
     loadCifarFolder(dir: string, options: { limit?: number }): Promise<ImageDataset>;
   };
   const dataset = await loader.loadCifarFolder(dataDir, { limit: config.limit > 0 ? config.limit : undefined });
-  return prepareTrainData(config, dataset);
+  return splitDataset(dataset, { valSize: config.valSize, limit: config.limit });
 }
 
 async function main(): Promise<void> {

@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { makeSyntheticSet } from '../../src/lib/train/synthetic';
-import { PIXELS_PER_IMAGE } from '../../src/lib/train/image-set';
-import { encodePng } from '../unit/formats/fixtures/png-writer';
-import { writeHfParquet } from '../unit/formats/fixtures/parquet-writer';
+import { makeSyntheticSet } from '../../src/lib/data/synthetic';
+import { PIXELS_PER_IMAGE } from '../../src/lib/data/image-set';
+import { encodePng } from '../fixtures/png-writer';
+import { writeHfParquet } from '../fixtures/parquet-writer';
 
 /** CIFAR-10 in Hugging Face's parquet layout, made from the learnable synthetic set. */
 async function parquetOf(count: number, seed: number): Promise<Uint8Array> {

@@ -1,4 +1,4 @@
-import type { ImageDataset, ImageSet } from '../train/image-set';
+import type { ImageDataset, ImageSet } from './image-set';
 
 /**
  * The decoded data set lives in IndexedDB: it works in the page and in every worker (so each

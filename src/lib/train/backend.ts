@@ -1,15 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { describeAdapter, probeWebGpu, type AdapterSummary } from './webgpu-probe';
-
-export type BackendName = 'webgpu' | 'webgl' | 'cpu';
-
-export interface BackendInfo {
-  backend: BackendName;
-  /** The WebGPU adapter, when there is one (even if another backend was chosen). */
-  adapter?: AdapterSummary;
-  /** Why the preferred backends were passed over, for the page to say. */
-  notes: string[];
-}
+import type { BackendInfo, BackendName } from '../device/backend-info';
+import { describeAdapter, probeWebGpu } from '../device/webgpu-probe';
 
 /**
  * Starts tfjs on the first backend that works, in the order given: WebGPU, then WebGL, then CPU.

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { CHANNELS, IMAGE_SIZE, PIXELS_PER_IMAGE, type ImageSet } from './image-set';
+import { CHANNELS, IMAGE_SIZE, PIXELS_PER_IMAGE, type ImageSet } from '../data/image-set';
 
 /** CIFAR-10's per-channel mean and standard deviation on the 0–255 scale. */
 export const CIFAR_MEAN = [125.31, 122.95, 113.87];
@@ -25,9 +25,4 @@ export function uploadLabels(set: ImageSet, indices: ArrayLike<number>): tf.Tens
 /** Kept apart as the seam for a kernel that unpacks and normalizes bytes in one pass. */
 export function normalize(raw: tf.Tensor4D): tf.Tensor4D {
   return tf.div(tf.sub(tf.cast(raw, 'float32'), CIFAR_MEAN), CIFAR_STD);
-}
-
-/** 0, 1, …, count − 1 from `start`. */
-export function range(start: number, count: number): number[] {
-  return Array.from({ length: count }, (_, i) => start + i);
 }

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { flipAll, shiftAll } from './augment';
-import { range, uploadImages, uploadLabels } from './batch';
+import { range } from '../range';
+import { uploadImages, uploadLabels } from './batch';
 import type { TtaMode } from './hyperparameters';
-import type { ImageSet } from './image-set';
+import type { ImageSet } from '../data/image-set';
 import type { Model } from './models/model';
 
 /**

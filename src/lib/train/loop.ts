@@ -2,16 +2,14 @@ import * as tf from '@tensorflow/tfjs';
 import { createRng, shuffledIndices } from '../rng';
 import { augment, drawPlacement } from './augment';
 import { uploadImages, uploadLabels } from './batch';
-import type { TrainData } from './data';
+import type { DataSplits } from '../data/splits';
 import { WeightEma } from './ema';
 import { evaluateAccuracy } from './evaluate';
 import type { TrainConfig } from './hyperparameters';
-import { CLASSES, IMAGE_SIZE } from './image-set';
+import { CLASSES, IMAGE_SIZE } from '../data/image-set';
 import { createModel, type Model } from './models';
 import { SgdMomentum } from './optimizer';
 import { scheduleAt } from './schedule';
-
-export type { TrainData } from './data';
 
 /**
  * How many steps run between reads of the loss. Each read waits for the device, so reading every
@@ -45,7 +43,7 @@ export type TrainOutcome = { status: 'completed'; valAccuracy: number; testAccur
  * Trains one trial and prints the log-line convention: one `Epoch N, ...` line per epoch (a last
  * partial epoch included) and a `Final, ...` line. Every tensor it makes is gone when it returns or throws.
  */
-export async function train(config: TrainConfig, data: TrainData, seed: number, hooks: TrainHooks): Promise<TrainOutcome> {
+export async function train(config: TrainConfig, data: DataSplits, seed: number, hooks: TrainHooks): Promise<TrainOutcome> {
   const started = performance.now();
   if (config.batchSize > data.train.count) {
     throw new Error(`batch_size (${config.batchSize}) is larger than the training set (${data.train.count} images).`);
@@ -73,7 +71,7 @@ interface Trainer {
   ema?: WeightEma;
 }
 
-async function run(config: TrainConfig, data: TrainData, seed: number, hooks: TrainHooks, { model, optimizer, ema }: Trainer, started: number): Promise<TrainOutcome> {
+async function run(config: TrainConfig, data: DataSplits, seed: number, hooks: TrainHooks, { model, optimizer, ema }: Trainer, started: number): Promise<TrainOutcome> {
   const rng = createRng(seed);
   const stepsPerEpoch = Math.floor(data.train.count / config.batchSize);
   const totalSteps = Math.max(1, Math.round(config.epochs * stepsPerEpoch));

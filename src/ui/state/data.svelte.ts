@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
 import type { CachedDatasetInfo } from '../../lib/data/cache';
-import { CIFAR10_CACHE_KEY, DEFAULT_CIFAR10_URLS, type DataApi, type DataProgress } from '../../../workers/data-api';
+import { CIFAR10_CACHE_KEY, DEFAULT_CIFAR10_URLS, type DataApi, type DataProgress } from '../../lib/data/loader-api';
 
 /** CIFAR-10 as the page knows it: cached or not, loading with progress, or failed with a reason. */
 export class DataState {

@@ -1,5 +1,5 @@
-import { describeAdapter, probeWebGpu, type AdapterSummary } from '../../lib/train/webgpu-probe';
-import type { BackendName } from '../../lib/train/backend';
+import { describeAdapter, probeWebGpu, type AdapterSummary } from '../../lib/device/webgpu-probe';
+import type { BackendName } from '../../lib/device/backend-info';
 import { spawnTrainer } from '../../../workers/spawn';
 
 /** What the page knows about the GPU it will train on. */

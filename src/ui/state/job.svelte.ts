@@ -1,8 +1,8 @@
 import * as Comlink from 'comlink';
 import type { JobDefinition } from '../../lib/config';
 import { JobRunner, type JobStatus, type StopMode, type Trial, type WarmStartObservation } from '../../lib/job';
-import type { BackendInfo } from '../../lib/train/backend';
-import { WorkerPool } from '../../../workers/pool';
+import type { BackendInfo } from '../../lib/device/backend-info';
+import { WorkerPool } from '../../lib/job/pool';
 import { spawnTrainer } from '../../../workers/spawn';
 import type { TunerWorkerApi } from '../../../workers/tuner.worker';
 

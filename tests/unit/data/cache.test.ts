@@ -1,7 +1,7 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { DatasetCache, StorageQuotaError } from '../../../src/lib/data/cache';
-import { makeSyntheticSet } from '../../../src/lib/train/synthetic';
+import { makeSyntheticSet } from '../../../src/lib/data/synthetic';
 
 describe('DatasetCache', () => {
   const dataset = { train: makeSyntheticSet(30, 1), test: makeSyntheticSet(10, 2) };

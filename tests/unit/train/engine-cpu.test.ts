@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTrainData, prepareTrainData } from '../../../src/lib/train/data';
+import { splitDataset } from '../../../src/lib/data/splits';
 import { readTrainConfig } from '../../../src/lib/train/hyperparameters';
 import { train } from '../../../src/lib/train/loop';
-import { makeSyntheticSet } from '../../../src/lib/train/synthetic';
-import { expectLearning, expectNoTensorLeaks } from './engine-fixture';
+import { makeSyntheticSet } from '../../../src/lib/data/synthetic';
+import { expectLearning, expectNoTensorLeaks, syntheticFor } from './engine-fixture';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -27,7 +27,7 @@ describe('training engine on the CPU backend', () => {
     const lines: string[] = [];
     let polls = 0;
     const before = tf.memory().numTensors;
-    const outcome = await train(config, loadTrainData(config), 1, { log: (l) => lines.push(l), shouldStop: () => ++polls > 2 });
+    const outcome = await train(config, syntheticFor(config), 1, { log: (l) => lines.push(l), shouldStop: () => ++polls > 2 });
     expect(outcome).toEqual({ status: 'stopped' });
     expect(lines).toEqual(['Stopped at step 2 of 4']);
     expect(tf.memory().numTensors).toBe(before);
@@ -36,14 +36,14 @@ describe('training engine on the CPU backend', () => {
   it('fails with "diverged" when the loss is not finite, leaving nothing behind', async () => {
     const config = readTrainConfig({ train_size: 32, val_size: 16, batch_size: 16, width: 2, lr: 1e30, momentum: 0.9, ema: true });
     const before = tf.memory().numTensors;
-    await expect(train(config, loadTrainData(config), 1, quiet)).rejects.toThrow(/^diverged/);
+    await expect(train(config, syntheticFor(config), 1, quiet)).rejects.toThrow(/^diverged/);
     expect(tf.memory().numTensors).toBe(before);
   });
 
   it('reports test accuracy per epoch on request, and uses the test set when there is no validation split', async () => {
     const config = readTrainConfig({ data: 'cifar10', val_size: 0, batch_size: 8, width: 2, epochs: 2 });
     const pool = makeSyntheticSet(40, 3);
-    const data = prepareTrainData(config, { train: pool, test: makeSyntheticSet(8, 4) });
+    const data = splitDataset({ train: pool, test: makeSyntheticSet(8, 4) }, { valSize: config.valSize, limit: config.limit });
     const lines: string[] = [];
     const tests: (number | undefined)[] = [];
     const outcome = await train(config, data, 1, { log: (l) => lines.push(l), shouldStop: () => false, testEachEpoch: true, onEpoch: (r) => tests.push(r.testAccuracy) });
@@ -57,18 +57,22 @@ describe('data splits', () => {
   it('holds out validation from the pool, scaled with the limit, as views', () => {
     const dataset = { train: makeSyntheticSet(100, 1), test: makeSyntheticSet(20, 2) };
     // The default 5,000 of 50,000 becomes 5 of a limit of 50.
-    const config = readTrainConfig({ data: 'cifar10', limit: 50, batch_size: 8 });
-    const data = prepareTrainData(config, dataset);
+    const data = splitDataset(dataset, { valSize: 5000, limit: 50 });
     expect([data.train.count, data.val.count, data.test.count]).toEqual([45, 5, 20]);
     expect(data.train.images.length).toBe(45 * 3072);
     expect(data.val.labels[0]).toBe(dataset.train.labels[45]);
     expect(data.val.images.buffer).toBe(dataset.train.images.buffer);
-    const all = prepareTrainData(readTrainConfig({ data: 'cifar10', val_size: 20 }), dataset);
+    const all = splitDataset(dataset, { valSize: 20 });
     expect([all.train.count, all.val.count, all.test.count]).toEqual([80, 20, 20]);
+    expect(splitDataset(dataset, { valSize: 500 }).train.count).toBe(1);
     expect(readTrainConfig({ data: 'cifar10' }).valSize).toBe(5000);
-    expect(() => prepareTrainData(readTrainConfig({ data: 'cifar10', limit: 10, batch_size: 16 }), dataset)).toThrow(
+  });
+
+  it('refuses a batch larger than the training split', async () => {
+    const config = readTrainConfig({ data: 'cifar10', limit: 10, batch_size: 16 });
+    const data = splitDataset({ train: makeSyntheticSet(100, 1), test: makeSyntheticSet(20, 2) }, { valSize: config.valSize, limit: config.limit });
+    await expect(train(config, data, 1, { log: () => {}, shouldStop: () => false })).rejects.toThrow(
       'batch_size (16) is larger than the training set (9 images).',
     );
-    expect(() => loadTrainData(readTrainConfig({ data: 'cifar10' }))).toThrow(/prepareTrainData/);
   });
 });

@@ -1,8 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
-import { loadTrainData } from '../../../src/lib/train/data';
-import { readTrainConfig, type RawHyperparameters } from '../../../src/lib/train/hyperparameters';
+import { syntheticSplits, type DataSplits } from '../../../src/lib/data/splits';
+import { readTrainConfig, type RawHyperparameters, type TrainConfig } from '../../../src/lib/train/hyperparameters';
 import { train } from '../../../src/lib/train/loop';
+
+/** The synthetic splits of the sizes a config names, as the trainer worker builds them. */
+export function syntheticFor(config: TrainConfig): DataSplits {
+  return syntheticSplits({ train: config.trainSize, val: config.valSize, test: config.testSize });
+}
 
 /** The whole recipe switched on: EMA, every augmentation, cycled momentum, the heaviest TTA. */
 export const FULL_RECIPE: RawHyperparameters = {
@@ -24,7 +29,7 @@ export const FULL_RECIPE: RawHyperparameters = {
  */
 export async function expectNoTensorLeaks(overrides: RawHyperparameters = {}): Promise<void> {
   const config = readTrainConfig({ train_size: 32, val_size: 16, batch_size: 16, width: 2, epochs: 1.5, lr: 0.05, ...FULL_RECIPE, ...overrides });
-  const data = loadTrainData(config);
+  const data = syntheticFor(config);
   const baseline = tf.memory().numTensors;
   const perEpoch: number[] = [];
   for (let trial = 0; trial < 2; trial++) {
@@ -50,7 +55,7 @@ export async function expectNoTensorLeaks(overrides: RawHyperparameters = {}): P
 /** A short run (20 steps) on a learnable set must end well above chance (10%). */
 export async function expectLearning(): Promise<void> {
   const config = readTrainConfig({ train_size: 160, val_size: 60, test_size: 10, batch_size: 32, width: 4, epochs: 4, lr: 0.2 });
-  const outcome = await train(config, loadTrainData(config), 1, { log: () => {}, shouldStop: () => false });
+  const outcome = await train(config, syntheticFor(config), 1, { log: () => {}, shouldStop: () => false });
   expect(outcome.status).toBe('completed');
   if (outcome.status === 'completed') expect(outcome.valAccuracy).toBeGreaterThan(0.35);
 }

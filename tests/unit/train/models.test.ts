@@ -4,7 +4,7 @@ import { symmetricEigen } from '../../../src/lib/train/eigen';
 import type { ModelName } from '../../../src/lib/train/hyperparameters';
 import { countParams, createModel } from '../../../src/lib/train/models';
 import { patchCovariance, whiteningFilter } from '../../../src/lib/train/models/whitening';
-import { makeSyntheticSet } from '../../../src/lib/train/synthetic';
+import { makeSyntheticSet } from '../../../src/lib/data/synthetic';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { CLASSES } from '../image-set';
+import { CLASSES } from '../../data/image-set';
 import { addBatchNorm, addLinear, batchNorm, scaled, type BatchNormRefs } from './layers';
 import { ModelState, type Model, type Ref } from './model';
 import { conv, gelu, globalMaxPool, linear, maxPool2 } from './ops';

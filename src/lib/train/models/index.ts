@@ -1,6 +1,6 @@
-import type { ImageSet } from '../image-set';
+import type { ImageSet } from '../../data/image-set';
 import type { ModelName } from '../hyperparameters';
-import { createTinyCnn } from '../tiny-cnn';
+import { createTinyCnn } from './tiny-cnn';
 import { createAirbench } from './airbench';
 import type { Model } from './model';
 import { createResNet18 } from './resnet18';

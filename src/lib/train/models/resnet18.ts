@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { CHANNELS, CLASSES } from '../image-set';
+import { CHANNELS, CLASSES } from '../../data/image-set';
 import { addBatchNorm, addConv, addLinear, batchNorm, scaled, type BatchNormRefs } from './layers';
 import { ModelState, type Model, type Pass, type Ref } from './model';
 import { conv, globalAvgPool, globalMaxPool, linear, relu } from './ops';

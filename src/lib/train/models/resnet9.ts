@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { CHANNELS, CLASSES } from '../image-set';
+import { CHANNELS, CLASSES } from '../../data/image-set';
 import { addConvBn, addLinear, convBn, scaled, type ConvBnRefs } from './layers';
 import { ModelState, type Model } from './model';
 import { globalMaxPool, linear, maxPool2, relu } from './ops';

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { uploadImages, range } from '../batch';
+import { range } from '../../range';
+import { uploadImages } from '../batch';
 import { symmetricEigen } from '../eigen';
-import { CHANNELS, IMAGE_SIZE, type ImageSet } from '../image-set';
+import { CHANNELS, IMAGE_SIZE, type ImageSet } from '../../data/image-set';
 
 const PATCH = 2;
 const FEATURES = PATCH * PATCH * CHANNELS;

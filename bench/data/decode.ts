@@ -8,14 +8,14 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadCifarFolder } from '../../../src/cli/cifar-folder';
-import { writeBinaryBatch } from './fixtures/binary-writer';
-import { compress, type Images } from './fixtures/images';
-import { writeHfParquet } from './fixtures/parquet-writer';
-import { encodePng } from './fixtures/png-writer';
-import { writeTar } from './fixtures/tar-writer';
-import { readCifarFiles } from '../../../src/lib/train/formats';
-import type { ImageSet } from '../../../src/lib/train/image-set';
+import { loadCifarFolder } from '../../src/cli/cifar-folder';
+import { writeBinaryBatch } from '../../tests/fixtures/binary-writer';
+import { compress, type Images } from '../../tests/fixtures/images';
+import { writeHfParquet } from '../../tests/fixtures/parquet-writer';
+import { encodePng } from '../../tests/fixtures/png-writer';
+import { writeTar } from '../../tests/fixtures/tar-writer';
+import { readCifarFiles } from '../../src/lib/data/formats';
+import type { ImageSet } from '../../src/lib/data/image-set';
 
 const NAMES = ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin', 'test_batch.bin'];
 

@@ -1,5 +1,5 @@
-import type { BackendInfo } from '../src/lib/train/backend';
-import type { StopMode, TrialExecutor, TrialHooks, TrialRunResult, TrialSpec } from '../src/lib/job/types';
+import type { BackendInfo } from '../device/backend-info';
+import type { StopMode, TrialExecutor, TrialHooks, TrialRunResult, TrialSpec } from './types';
 import type { TrainerApi, TrainerEvent, TrainerResult } from './trainer-api';
 
 /** One live worker as the pool sees it; `spawnTrainer` makes real ones, tests make fakes. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { decodeBinaryBatch, readCifarFiles, type CifarFile } from '../../../src/lib/train/formats';
-import { writeBinaryBatch, writeBinaryFiles } from './fixtures/binary-writer';
-import { expectFormatError, expectSetEquals } from './fixtures/assert';
-import { chunkedStream, makeImages } from './fixtures/images';
+import { decodeBinaryBatch, readCifarFiles, type CifarFile } from '../../../../src/lib/data/formats';
+import { writeBinaryBatch, writeBinaryFiles } from '../../../fixtures/binary-writer';
+import { expectFormatError, expectSetEquals } from '../../../fixtures/assert';
+import { chunkedStream, makeImages } from '../../../fixtures/images';
 
 const PER_BATCH = 4;
 const train = makeImages(5 * PER_BATCH, 1);

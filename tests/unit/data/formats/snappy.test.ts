@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { snappyUncompress } from '../../../src/lib/train/formats';
-import { rng } from './fixtures/images';
-import { snappyCompress } from './fixtures/snappy-writer';
+import { snappyUncompress } from '../../../../src/lib/data/formats';
+import { rng } from '../../../fixtures/images';
+import { snappyCompress } from '../../../fixtures/snappy-writer';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 

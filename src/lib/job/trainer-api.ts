@@ -1,5 +1,5 @@
-import type { BackendInfo, BackendName } from '../src/lib/train/backend';
-import type { TrialSpec } from '../src/lib/job/types';
+import type { BackendInfo, BackendName } from '../device/backend-info';
+import type { TrialSpec } from './types';
 
 export type TrainerEvent = { type: 'log'; line: string };
 

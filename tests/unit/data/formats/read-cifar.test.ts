@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { layoutOf, readCifarFiles } from '../../../src/lib/train/formats';
-import { expectFormatError } from './fixtures/assert';
+import { layoutOf, readCifarFiles } from '../../../../src/lib/data/formats';
+import { expectFormatError } from '../../../fixtures/assert';
 
 describe('readCifarFiles layout sniffing', () => {
   it('tells the layout from the file name', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { decodePngInto } from '../../../src/lib/train/formats';
-import { zlibInflateInto } from '../../../src/lib/train/formats/inflate';
-import { compress, imageAt, makeImages, rng } from './fixtures/images';
-import { encodePng } from './fixtures/png-writer';
+import { decodePngInto } from '../../../../src/lib/data/formats';
+import { zlibInflateInto } from '../../../../src/lib/data/formats/inflate';
+import { compress, imageAt, makeImages, rng } from '../../../fixtures/images';
+import { encodePng } from '../../../fixtures/png-writer';
 
 const images = makeImages(6, 21);
 

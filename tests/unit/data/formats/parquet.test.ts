@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { readCifarFiles, readCifarParquet, type CifarFile } from '../../../src/lib/train/formats';
-import { expectFormatError, expectSetEquals } from './fixtures/assert';
-import { chunkedStream, imageAt, makeImages, type Images } from './fixtures/images';
-import { writeHfParquet, type ParquetFixtureOptions } from './fixtures/parquet-writer';
-import { encodePng } from './fixtures/png-writer';
+import { readCifarFiles, readCifarParquet, type CifarFile } from '../../../../src/lib/data/formats';
+import { expectFormatError, expectSetEquals } from '../../../fixtures/assert';
+import { chunkedStream, imageAt, makeImages, type Images } from '../../../fixtures/images';
+import { writeHfParquet, type ParquetFixtureOptions } from '../../../fixtures/parquet-writer';
+import { encodePng } from '../../../fixtures/png-writer';
 
 const train = makeImages(12, 31);
 const test = makeImages(5, 32);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadCifarFolder } from '../../../src/cli/cifar-folder';
-import { CLASSES } from '../../../src/lib/train/image-set';
+import { loadCifarFolder } from '../../../../src/cli/cifar-folder';
+import { CLASSES } from '../../../../src/lib/data/image-set';
 
 /**
  * Opt-in check against the official binary batches:

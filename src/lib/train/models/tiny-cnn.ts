@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { CHANNELS, CLASSES } from './image-set';
-import { ModelState, type Model } from './models/model';
+import { CHANNELS, CLASSES } from '../../data/image-set';
+import { ModelState, type Model } from './model';
 
 /**
  * Two strided convs, global average pooling and a linear head, no BatchNorm: small enough to

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { readCifarFiles, readCifarTarGz, readCifarTarGzBatches } from '../../../src/lib/train/formats';
-import { writeBinaryFiles } from './fixtures/binary-writer';
-import { expectFormatError, expectSetEquals } from './fixtures/assert';
-import { chunkedStream, compress, makeImages } from './fixtures/images';
-import { writeTar, writeTarGz, type TarInput } from './fixtures/tar-writer';
+import { readCifarFiles, readCifarTarGz, readCifarTarGzBatches } from '../../../../src/lib/data/formats';
+import { writeBinaryFiles } from '../../../fixtures/binary-writer';
+import { expectFormatError, expectSetEquals } from '../../../fixtures/assert';
+import { chunkedStream, compress, makeImages } from '../../../fixtures/images';
+import { writeTar, writeTarGz, type TarInput } from '../../../fixtures/tar-writer';
 
 const PER_BATCH = 3;
 const train = makeImages(5 * PER_BATCH, 11);

@@ -1,4 +1,5 @@
-import { categoryIndex, type Params, type SearchSpace } from '../space';
+import { categoryIndex } from './encode';
+import type { Params, SearchSpace } from './types';
 
 /**
  * Why a point is not in the space, or null when it is. Used on points that come from outside

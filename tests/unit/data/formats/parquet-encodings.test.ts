@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { decodeHybrid } from '../../../src/lib/train/formats/rle';
-import { ThriftReader, field, type ThriftStruct } from '../../../src/lib/train/formats/thrift';
-import { encodeHybrid } from './fixtures/parquet-writer';
-import { encodeStruct } from './fixtures/thrift-writer';
+import { decodeHybrid } from '../../../../src/lib/data/formats/rle';
+import { ThriftReader, field, type ThriftStruct } from '../../../../src/lib/data/formats/thrift';
+import { encodeHybrid } from '../../../fixtures/parquet-writer';
+import { encodeStruct } from '../../../fixtures/thrift-writer';
 
 describe('RLE / bit-packed hybrid', () => {
   it('decodes the specification example (bit-packed, width 3)', () => {

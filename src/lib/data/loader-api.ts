@@ -1,4 +1,4 @@
-import type { CachedDatasetInfo } from '../src/lib/data/cache';
+import type { CachedDatasetInfo } from './cache';
 
 export type DataPhase = 'downloading' | 'decoding' | 'saving';
 
