@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultJob, validateJob } from '../../src/lib/config';
-import { formToJob, jobToForm, type JobFormData } from '../../src/ui/state/form-model';
+import { defaultJob, validateJob } from '../../../src/lib/config';
+import { formToJob, jobToForm, type JobFormData } from '../../../src/ui/state/form-model';
 
 function form(edit: (f: JobFormData) => void = () => {}): JobFormData {
   const f = jobToForm(defaultJob());

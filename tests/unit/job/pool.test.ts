@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { TrialHooks, TrialRunResult, TrialSpec } from '../../src/lib/job';
-import { WorkerPool, type WorkerHandle } from '../../src/lib/job/pool';
-import type { TrainerEvent, TrainerResult } from '../../src/lib/job/trainer-api';
+import type { TrialHooks, TrialRunResult, TrialSpec } from '../../../src/lib/job';
+import { WorkerPool, type WorkerHandle } from '../../../src/lib/job/pool';
+import type { TrainerEvent, TrainerResult } from '../../../src/lib/job/trainer-api';
 
 /** A stand-in worker whose trials the test ends, crashes or leaves hanging. */
 class FakeWorker implements WorkerHandle {

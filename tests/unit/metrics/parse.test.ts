@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileMetricRegex, DEFAULT_METRIC, finalMetric, MetricTracker } from '../../src/lib/metrics';
+import { compileMetricRegex, DEFAULT_METRIC, finalMetric, MetricTracker } from '../../../src/lib/metrics';
 
 describe('metric regexes', () => {
   it('reads the value from a matching line', () => {

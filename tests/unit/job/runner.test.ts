@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { defaultJob, type JobDefinition } from '../../src/lib/config';
-import { JobRunner, type StopMode, type TrialExecutor, type TrialHooks, type TrialRunResult, type TrialSpec } from '../../src/lib/job';
-import { RandomStrategy } from '../../src/lib/tuner/random';
-import type { Outcome } from '../../src/lib/tuner/types';
+import { defaultJob, type JobDefinition } from '../../../src/lib/config';
+import { JobRunner, type StopMode, type TrialExecutor, type TrialHooks, type TrialRunResult, type TrialSpec } from '../../../src/lib/job';
+import { RandomStrategy } from '../../../src/lib/tuner/random';
+import type { Outcome } from '../../../src/lib/tuner/types';
 
 /** A controllable executor: each trial waits until the test finishes it. */
 class FakeExecutor implements TrialExecutor {

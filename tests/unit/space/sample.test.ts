@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../../src/lib/rng';
-import { resolveScale, sampleParams, validateSpace, type SearchSpace } from '../../src/lib/space';
+import { createRng } from '../../../src/lib/rng';
+import { resolveScale, sampleParams, validateSpace, type SearchSpace } from '../../../src/lib/space';
 
 const space: SearchSpace = {
   lr: { type: 'continuous', min: 1e-4, max: 1, scale: 'log' },
