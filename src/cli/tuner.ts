@@ -6,11 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { StrategyName } from '../lib/tuner';
+import { STRATEGIES, type StrategyName } from '../lib/tuner';
 import { parseTuningProblem, TunerSession } from '../lib/tuner/session';
 
-const USAGE = 'Usage: tuner --space FILE --seed N [--strategy bayesian|random|grid] [--grid-points N]';
-const STRATEGIES: StrategyName[] = ['bayesian', 'random', 'grid'];
+const USAGE = `Usage: tuner --space FILE --seed N [--strategy ${STRATEGIES.join('|')}] [--grid-points N]`;
 
 function fail(message: string): never {
   process.stderr.write(`tuner: ${message}\n`);

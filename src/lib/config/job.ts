@@ -1,9 +1,8 @@
 import { compileMetricRegex, DEFAULT_METRIC, type MetricDefinition } from '../metrics';
 import { validateSpace, type CategoryValue, type FieldError, type SearchSpace } from '../space';
-import type { Goal, StrategyName } from '../tuner/types';
+import { STRATEGIES, type Goal, type StrategyName } from '../tuner/types';
 
 export const JOB_VERSION = 1;
-export const STRATEGIES: StrategyName[] = ['bayesian', 'random', 'grid'];
 export type EarlyStopping = 'off' | 'auto';
 
 /** The job definition: shared in links, exported, and read by the CLI (see the design card). */
@@ -44,7 +43,7 @@ export function defaultJob(): JobDefinition {
  * Checks a job definition from any source. Errors carry the path of the field at fault;
  * the returned job is only meaningful when there are none.
  */
-export function validateJob(raw: unknown, availableStrategies: StrategyName[] = STRATEGIES): { job: JobDefinition; errors: FieldError[] } {
+export function validateJob(raw: unknown): { job: JobDefinition; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const input = (typeof raw === 'object' && raw !== null ? raw : {}) as Partial<Record<keyof JobDefinition, unknown>>;
   const job = defaultJob();
@@ -70,8 +69,8 @@ export function validateJob(raw: unknown, availableStrategies: StrategyName[] = 
   else job.seed = seed;
 
   const strategy = input.strategy ?? job.strategy;
-  if (!availableStrategies.includes(strategy as StrategyName)) {
-    errors.push({ path: 'strategy', message: `The strategy must be one of ${availableStrategies.join(', ')}.` });
+  if (!STRATEGIES.includes(strategy as StrategyName)) {
+    errors.push({ path: 'strategy', message: `The strategy must be one of ${STRATEGIES.join(', ')}.` });
   } else job.strategy = strategy as StrategyName;
 
   const earlyStopping = input.earlyStopping ?? job.earlyStopping;

@@ -1,6 +1,6 @@
 import type { JobDefinition } from '../config';
 import { MetricTracker } from '../metrics';
-import { paramsError } from '../space/check-params';
+import { paramsError } from '../space';
 import { MedianStoppingRule } from '../tuner/stopping';
 import type { StrategyClient } from '../tuner/types';
 import type { JobEvent, JobStatus, StopMode, Trial, TrialExecutor, TrialRunResult } from './types';

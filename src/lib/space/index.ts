@@ -4,3 +4,4 @@ export * from './unit';
 export * from './sample';
 export * from './validate';
 export * from './encode';
+export * from './check-params';

@@ -1,7 +1,7 @@
 import { createRng, type Rng } from '../rng';
 import { decodeFeatures, encodeParams, encodingLayout, fromUnitPoint, paramsKey, sampleParams, type EncodingLayout, type Params } from '../space';
 import { maximizeAcquisition } from './acquisition';
-import { assertParams } from '../space/check-params';
+import { assertParams } from '../space';
 import { latinHypercube } from './design';
 import { fitHyperparameters } from './fit';
 import { GpPosterior, type GpData, type Theta } from './gp';

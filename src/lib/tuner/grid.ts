@@ -1,6 +1,6 @@
 import { createRng } from '../rng';
 import { fromUnit, paramsKey, resolveScale, type CategoryValue, type Params, type SearchSpace } from '../space';
-import { assertParams } from '../space/check-params';
+import { assertParams } from '../space';
 import type { Outcome, Strategy, StrategyOptions, Suggestion } from './types';
 import { PendingTrials } from './pending';
 

@@ -5,7 +5,6 @@ import type { Strategy, StrategyName, StrategyOptions } from './types';
 
 export * from './types';
 export { MedianStoppingRule } from './stopping';
-export { paramsError } from '../space/check-params';
 export { DEFAULT_GRID_POINTS } from './grid';
 
 /** The one switch from a strategy's name to its implementation. */

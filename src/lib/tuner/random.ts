@@ -1,6 +1,6 @@
 import { createRng } from '../rng';
 import { paramsKey, sampleParams, type Params } from '../space';
-import { assertParams } from '../space/check-params';
+import { assertParams } from '../space';
 import { PendingTrials } from './pending';
 import type { Outcome, Strategy, StrategyOptions, Suggestion } from './types';
 

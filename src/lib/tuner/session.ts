@@ -1,5 +1,5 @@
 import { validateSpace, type FieldError, type SearchSpace } from '../space';
-import { paramsError } from '../space/check-params';
+import { paramsError } from '../space';
 import { createStrategy } from './index';
 import { MedianStoppingRule } from './stopping';
 import type { Goal, Strategy, StrategyName } from './types';

@@ -1,7 +1,9 @@
 import type { Params, SearchSpace } from '../space';
 
 export type Goal = 'minimize' | 'maximize';
-export type StrategyName = 'bayesian' | 'random' | 'grid';
+/** Every search strategy this build runs; the page, the job schema and the CLI offer exactly these. */
+export const STRATEGIES = ['bayesian', 'random', 'grid'] as const;
+export type StrategyName = (typeof STRATEGIES)[number];
 
 export interface Suggestion {
   id: string;

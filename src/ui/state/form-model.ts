@@ -76,7 +76,7 @@ export function jobToForm(job: JobDefinition): JobFormData {
  * Turns the form into a job definition and its errors, each keyed by the form field it belongs to:
  * `param.<rowKey>.<field>`, `fixed.<rowKey>.name`, `metric.name`, `metric.regex`, or a job field name.
  */
-export function formToJob(form: JobFormData, strategies?: StrategyName[]): { job: JobDefinition; errors: Map<string, string> } {
+export function formToJob(form: JobFormData): { job: JobDefinition; errors: Map<string, string> } {
   const errors = new Map<string, string>();
   const addError = (field: string, message: string) => {
     if (!errors.has(field)) errors.set(field, message);
@@ -113,21 +113,18 @@ export function formToJob(form: JobFormData, strategies?: StrategyName[]): { job
     fixed[name] = parseFixed(row.value);
   }
 
-  const { job, errors: jobErrors } = validateJob(
-    {
-      version: 1,
-      objective: { metric: form.metricName.trim(), goal: form.goal },
-      metricDefinitions: [{ name: form.metricName.trim(), regex: form.metricRegex }],
-      parameters,
-      fixed,
-      strategy: form.strategy,
-      maxJobs: form.maxJobs,
-      maxParallelJobs: form.maxParallelJobs,
-      earlyStopping: form.earlyStopping,
-      seed: form.seed,
-    },
-    strategies,
-  );
+  const { job, errors: jobErrors } = validateJob({
+    version: 1,
+    objective: { metric: form.metricName.trim(), goal: form.goal },
+    metricDefinitions: [{ name: form.metricName.trim(), regex: form.metricRegex }],
+    parameters,
+    fixed,
+    strategy: form.strategy,
+    maxJobs: form.maxJobs,
+    maxParallelJobs: form.maxParallelJobs,
+    earlyStopping: form.earlyStopping,
+    seed: form.seed,
+  });
   for (const { path, message } of jobErrors) addError(fieldFor(path, rowByName, fixedRowByName), message);
   return { job, errors };
 }

@@ -1,14 +1,10 @@
 import { defaultJob } from '../../lib/config';
 import { formToJob, jobToForm, newKey, type JobFormData } from './form-model';
-import type { StrategyName } from '../../lib/tuner/types';
-
-/** Strategies this build can run; the page offers only these. */
-export const AVAILABLE_STRATEGIES: StrategyName[] = ['bayesian', 'random', 'grid'];
 
 /** The editable job definition, validated on every keystroke. */
 export class JobForm {
   data = $state<JobFormData>(jobToForm(defaultJob()));
-  readonly result = $derived(formToJob(this.data, AVAILABLE_STRATEGIES));
+  readonly result = $derived(formToJob(this.data));
   readonly valid = $derived(this.result.errors.size === 0);
 
   error(field: string): string | undefined {
