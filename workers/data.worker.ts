@@ -1,8 +1,8 @@
 /// <reference lib="webworker" />
-import * as Comlink from 'comlink';
 import { DatasetCache } from '../src/lib/data/cache';
 import { downloadFile } from '../src/lib/data/download';
 import { readCifarFiles, type CifarFile } from '../src/lib/data/formats';
+import { exposeToPage } from './expose';
 import { CIFAR10_CACHE_KEY, type DataApi, type DataProgress } from '../src/lib/data/loader-api';
 
 const cache = new DatasetCache();
@@ -42,4 +42,4 @@ const api: DataApi = {
   clear: () => cache.clear(CIFAR10_CACHE_KEY),
 };
 
-Comlink.expose(api);
+exposeToPage(api);

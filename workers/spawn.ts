@@ -1,28 +1,33 @@
 import * as Comlink from 'comlink';
+import type { DataApi } from '../src/lib/data/loader-api';
 import type { WorkerHandle } from '../src/lib/job/pool';
 import type { TrainerApi } from '../src/lib/job/trainer-api';
+import { connectWorker, type WorkerConnection } from './connect';
+import type { TunerWorkerApi } from './tuner.worker';
 
-/** Starts a real trainer Web Worker behind Comlink. */
+// Each worker is named by a literal `new URL(…, import.meta.url)`: that is how Vite finds and bundles it.
+
+/** A trainer worker, shaped as the pool's handle. */
 export function spawnTrainer(): WorkerHandle {
   const worker = new Worker(new URL('./trainer.worker.ts', import.meta.url), { type: 'module', name: 'trainer' });
-  const api = Comlink.wrap<TrainerApi>(worker);
-  const crashed = new Promise<string>((resolve) => {
-    worker.addEventListener('error', (event) => {
-      event.preventDefault();
-      resolve(event.message || 'the worker stopped with an error');
-    });
-    worker.addEventListener('messageerror', () => resolve('a message from the worker could not be read'));
-  });
+  const { api, failed, terminate } = connectWorker<TrainerApi>(worker, 'trainer');
   return {
     api: {
       init: () => api.init(),
       train: (spec, onEvent) => api.train(spec, Comlink.proxy(onEvent)),
       stop: () => api.stop(),
     },
-    crashed,
-    terminate: () => {
-      api[Comlink.releaseProxy]();
-      worker.terminate();
-    },
+    failed,
+    terminate,
   };
+}
+
+/** The search strategy's worker. */
+export function spawnTuner(): WorkerConnection<TunerWorkerApi> {
+  return connectWorker(new Worker(new URL('./tuner.worker.ts', import.meta.url), { type: 'module', name: 'tuner' }), 'tuner');
+}
+
+/** A worker that downloads, decodes and caches CIFAR-10. */
+export function spawnData(): WorkerConnection<DataApi> {
+  return connectWorker(new Worker(new URL('./data.worker.ts', import.meta.url), { type: 'module', name: 'data' }), 'data');
 }

@@ -1,5 +1,4 @@
 /// <reference lib="webworker" />
-import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import type { BackendInfo } from '../src/lib/device/backend-info';
@@ -11,6 +10,7 @@ import { readTrainConfig, type TrainConfig } from '../src/lib/train/hyperparamet
 import { train } from '../src/lib/train/loop';
 import { CIFAR10_CACHE_KEY } from '../src/lib/data/loader-api';
 import type { TrainerApi } from '../src/lib/job/trainer-api';
+import { exposeToPage, reportFatal } from './expose';
 
 let backend: Promise<BackendInfo> | undefined;
 let stopRequested = false;
@@ -41,6 +41,7 @@ const api: TrainerApi = {
     backend ??= initBackend(order).then((info) => {
       currentGpuDevice()?.lost.then((loss) => {
         deviceLost = `The GPU device was lost (${loss.reason}${loss.message ? `: ${loss.message}` : ''}).`;
+        reportFatal(deviceLost);
       });
       return info;
     });
@@ -87,4 +88,4 @@ function injectFault(fault: string): void {
   if (fault === 'device-lost') currentGpuDevice()?.destroy();
 }
 
-Comlink.expose(api);
+exposeToPage(api);

@@ -13,7 +13,7 @@ test('a trial whose log never matches the metric regex fails with that reason', 
 });
 
 const FAULTS = [
-  { fault: 'crash', what: 'a crashed worker', reason: 'The worker crashed' },
+  { fault: 'crash', what: 'a crashed worker', reason: 'The trainer worker crashed: Uncaught Error: Injected crash' },
   { fault: 'device-lost', what: 'a worker that loses its GPU device', reason: 'The GPU device was lost' },
 ];
 for (const { fault, what, reason } of FAULTS) {
@@ -48,4 +48,33 @@ test('a diverging trial fails with "diverged" and one with impossible hyperparam
     await expect(row).toHaveAttribute('data-status', 'failed');
     await expect(row.locator('td.reason')).toHaveText('batch_size (64) is larger than the training set (32 images).');
   }
+});
+
+test('a tuner worker that fails to load fails the job with that reason, and Tune works again', async ({ page, consoleErrors }) => {
+  consoleErrors.allow(/SyntaxError|Unexpected token/);
+  await page.route('**/tuner.worker-*.js', (route) => route.fulfill({ contentType: 'text/javascript', body: 'export const = ;' }));
+  await page.goto('/');
+  await configureTinyJob(page, { maxJobs: 2, parallel: 1 });
+  await page.getByRole('button', { name: 'Tune' }).click();
+  await expect(page.getByTestId('job-status')).toHaveText('failed');
+  await expect(page.locator('.job-status .notice')).toContainText('The tuner worker could not start');
+  await expect(trialRows(page)).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Tune' })).toBeEnabled();
+
+  await page.unroute('**/tuner.worker-*.js');
+  await page.getByLabel('Max jobs').fill('1');
+  await page.getByRole('button', { name: 'Tune' }).click();
+  await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 120_000 });
+});
+
+test('a tuner worker that crashes mid-job fails the job at once, and Tune works again', async ({ page }) => {
+  // The test hook throws out of the tuner worker at its second ask, which never answers.
+  await page.goto('/?tuner-fault=crash');
+  await configureTinyJob(page, { maxJobs: 3, parallel: 1 });
+  await page.getByRole('button', { name: 'Tune' }).click();
+  await expect(page.getByTestId('job-status')).toHaveText('failed', { timeout: 120_000 });
+  await expect(page.locator('.job-status .notice')).toContainText('The tuner worker crashed: Uncaught Error: Injected tuner crash');
+  await expect(trialRows(page)).toHaveCount(1);
+  await expect(trialRows(page).first()).toHaveAttribute('data-status', 'completed');
+  await expect(page.getByRole('button', { name: 'Tune' })).toBeEnabled();
 });

@@ -9,8 +9,8 @@ export interface WorkerHandle {
     train(spec: TrialSpec, onEvent: (event: TrainerEvent) => void): Promise<TrainerResult>;
     stop(): void | Promise<void>;
   };
-  /** Resolves with a message if the worker dies (uncaught error, failed load). */
-  crashed: Promise<string>;
+  /** Resolves with the reason when the worker dies (failed load, uncaught error, lost GPU device). */
+  failed: Promise<string>;
   terminate(): void;
 }
 
@@ -109,9 +109,9 @@ export class WorkerPool implements TrialExecutor {
         resolveInterrupt(result);
       };
     });
-    const crashed = slot.handle.crashed.then((message): TrialRunResult => {
+    const died = slot.handle.failed.then((reason): TrialRunResult => {
       replace = true;
-      return { status: 'failed', reason: `The worker crashed: ${message}` };
+      return { status: 'failed', reason };
     });
     const work = (async (): Promise<TrialRunResult> => {
       slot.info ??= slot.handle.api.init();
@@ -127,7 +127,7 @@ export class WorkerPool implements TrialExecutor {
       return { status: 'failed', reason: `The worker failed: ${error.message}` };
     });
 
-    const result = await Promise.race([work, interrupted, crashed]);
+    const result = await Promise.race([work, interrupted, died]);
     slot.interrupt = undefined;
     slot.trialId = undefined;
     if (replace) this.retire(slot);

@@ -87,6 +87,11 @@ export class JobRunner {
     this.settleIfIdle();
   }
 
+  /** Fails the job at once, for a reason outside it (its tuner is gone): running trials are terminated. */
+  abort(reason: string): void {
+    if (this.status === 'running' || this.status === 'stopping') this.fail(reason);
+  }
+
   /** Stops one trial; the job goes on with the next. */
   stopTrial(id: string, mode: StopMode = 'soft'): void {
     const trial = this.trials.find((t) => t.id === id);

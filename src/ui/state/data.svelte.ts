@@ -1,6 +1,8 @@
 import * as Comlink from 'comlink';
 import type { CachedDatasetInfo } from '../../lib/data/cache';
 import { CIFAR10_CACHE_KEY, DEFAULT_CIFAR10_URLS, type DataApi, type DataProgress } from '../../lib/data/loader-api';
+import type { WorkerApi } from '../../../workers/connect';
+import { spawnData } from '../../../workers/spawn';
 
 /** CIFAR-10 as the page knows it: cached or not, loading with progress, or failed with a reason. */
 export class DataState {
@@ -42,7 +44,7 @@ export class DataState {
     this.info = undefined;
   }
 
-  private async load(action: (api: Comlink.Remote<DataApi>, onProgress: (p: DataProgress) => void) => Promise<CachedDatasetInfo>): Promise<void> {
+  private async load(action: (api: WorkerApi<DataApi>, onProgress: (p: DataProgress) => void) => Promise<CachedDatasetInfo>): Promise<void> {
     if (this.busy) return;
     this.busy = true;
     this.error = undefined;
@@ -58,17 +60,10 @@ export class DataState {
   }
 
   /** A data worker lives only as long as one request: decoding buffers are freed with it. */
-  private async withWorker<T>(use: (api: Comlink.Remote<DataApi>) => Promise<T>): Promise<T> {
-    const worker = new Worker(new URL('../../../workers/data.worker.ts', import.meta.url), { type: 'module', name: 'data' });
-    const api = Comlink.wrap<DataApi>(worker);
-    const crashed = new Promise<never>((_, reject) =>
-      worker.addEventListener('error', (event) => {
-        event.preventDefault();
-        reject(new Error(`The data worker failed: ${event.message || 'unknown error'}`));
-      }),
-    );
+  private async withWorker<T>(use: (api: WorkerApi<DataApi>) => Promise<T>): Promise<T> {
+    const worker = spawnData();
     try {
-      return await Promise.race([use(api), crashed]);
+      return await use(worker.api);
     } finally {
       worker.terminate();
     }

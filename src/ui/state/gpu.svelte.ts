@@ -22,7 +22,7 @@ export class GpuState {
     // Ask a worker which backend it falls back to, since that is where trials will run.
     const worker = spawnTrainer();
     try {
-      this.fallback = (await Promise.race([worker.api.init(), worker.crashed.then((m) => Promise.reject(new Error(m)))])).backend;
+      this.fallback = (await worker.api.init()).backend;
     } catch (error) {
       this.fallbackError = (error as Error).message;
     } finally {

@@ -1,10 +1,9 @@
-import * as Comlink from 'comlink';
 import type { JobDefinition } from '../../lib/config';
 import { JobRunner, type JobStatus, type StopMode, type Trial, type WarmStartObservation } from '../../lib/job';
 import type { BackendInfo } from '../../lib/device/backend-info';
 import { WorkerPool } from '../../lib/job/pool';
-import { spawnTrainer } from '../../../workers/spawn';
-import type { TunerWorkerApi } from '../../../workers/tuner.worker';
+import { spawnTrainer, spawnTuner } from '../../../workers/spawn';
+import type { TunerFault } from '../../../workers/tuner.worker';
 
 /** One tuning job as the page shows it: rebuilt from the runner's events. */
 export class JobSession {
@@ -39,13 +38,12 @@ export class JobSession {
     this.message = undefined;
     this.startedAt = this.now = Date.now();
 
-    const tunerWorker = new Worker(new URL('../../../workers/tuner.worker.ts', import.meta.url), { type: 'module', name: 'tuner' });
-    const tuner = Comlink.wrap<TunerWorkerApi>(tunerWorker);
+    const tuner = spawnTuner();
     const pool = new WorkerPool(job.maxParallelJobs, spawnTrainer, {
       onWorker: (id, info) => (this.workers[id] = info),
       onTrialTensors: (trialId, before, after) => (this.leakedTensors[trialId] = after - before),
     });
-    const runner = new JobRunner(job, tuner, pool, { warmStart: $state.snapshot(warmStart) as WarmStartObservation[] });
+    const runner = new JobRunner(job, tuner.api, pool, { warmStart: $state.snapshot(warmStart) as WarmStartObservation[] });
     this.runner = runner;
     runner.subscribe((event) => {
       if (event.type === 'job') {
@@ -58,9 +56,11 @@ export class JobSession {
       else this.trials.push(event.trial);
       this.now = Date.now();
     });
+    // A tuner that dies between calls ends the job now, not at its next ask or tell.
+    void tuner.failed.then((reason) => runner.abort(reason));
     this.clock = setInterval(() => (this.now = Date.now()), 1000);
     try {
-      await tuner.start(job.strategy, { space: job.parameters, goal: job.objective.goal, seed: job.seed });
+      await tuner.api.start(job.strategy, { space: job.parameters, goal: job.objective.goal, seed: job.seed }, tunerFault());
       await runner.start();
     } catch (error) {
       this.status = 'failed';
@@ -69,7 +69,7 @@ export class JobSession {
     } finally {
       clearInterval(this.clock);
       this.now = Date.now();
-      tunerWorker.terminate();
+      tuner.terminate();
     }
   }
 
@@ -80,4 +80,9 @@ export class JobSession {
   stopTrial(id: string, mode: StopMode): void {
     this.runner?.stopTrial(id, mode);
   }
+}
+
+/** The page's test hook for a tuner that crashes mid-job: `?tuner-fault=crash` (see docs/DECISIONS.md). */
+function tunerFault(): TunerFault {
+  return new URLSearchParams(globalThis.location?.search).get('tuner-fault') === 'crash' ? 'crash' : 'none';
 }

@@ -10,8 +10,8 @@ class FakeWorker implements WorkerHandle {
   softStops = 0;
   trains: string[] = [];
   private endTrial?: (r: TrainerResult) => void;
-  private crash!: (message: string) => void;
-  crashed = new Promise<string>((resolve) => (this.crash = resolve));
+  private crash!: (reason: string) => void;
+  failed = new Promise<string>((resolve) => (this.crash = resolve));
   onEvent?: (event: TrainerEvent) => void;
 
   constructor() {
@@ -36,8 +36,8 @@ class FakeWorker implements WorkerHandle {
     this.endTrial?.({ tensorsBefore: 5, tensorsAfter: 5, ...result });
   }
 
-  die(message: string): void {
-    this.crash(message);
+  die(reason: string): void {
+    this.crash(reason);
   }
 
   terminate(): void {
@@ -88,8 +88,8 @@ describe('WorkerPool', () => {
     const first = pool.run(spec('a'), hooks());
     const second = pool.run(spec('b'), hooks());
     await flush();
-    FakeWorker.all[0].die('Injected crash');
-    expect(await first).toEqual({ status: 'failed', reason: 'The worker crashed: Injected crash' });
+    FakeWorker.all[0].die('The trainer worker crashed: Injected crash');
+    expect(await first).toEqual({ status: 'failed', reason: 'The trainer worker crashed: Injected crash' });
     await flush();
     expect(FakeWorker.all[0].terminated).toBe(true);
     expect(FakeWorker.all).toHaveLength(2);
