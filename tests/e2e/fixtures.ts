@@ -1,4 +1,4 @@
-import { expect, test as base, type Page } from '@playwright/test';
+import { expect, test as base, type Locator, type Page } from '@playwright/test';
 
 export interface ConsoleErrors {
   /** Errors the browser itself logs for a failure the test provokes on purpose (a 404, a CORS refusal). */
@@ -49,3 +49,18 @@ export async function addFixed(page: Page, name: string, value: string): Promise
 }
 
 export const trialRows = (page: Page) => page.locator('section.trials tbody tr[data-trial]');
+
+/**
+ * A trial's objective, as its row shows it, must be the last `Validation accuracy=` value of its
+ * own log, and a whole number of correct images out of `valSize`. Returns the objective.
+ */
+export async function expectObjectiveFromLog(row: Locator, valSize: number): Promise<number> {
+  const shown = Number(await row.locator('td.objective').textContent());
+  const log = (await row.locator('xpath=following-sibling::tr[1]').locator('pre.log').textContent()) ?? '';
+  const values = [...log.matchAll(/Validation accuracy=([0-9.]+)/g)].map((match) => Number(match[1]));
+  expect(values.length, 'validation lines in the log').toBeGreaterThan(0);
+  expect(shown).toBe(values.at(-1));
+  const correct = shown * valSize;
+  expect(Math.abs(correct - Math.round(correct)), `${shown} × ${valSize} images`).toBeLessThan(1e-6);
+  return shown;
+}

@@ -1,4 +1,4 @@
-import { configureTinyJob, expect, test, trialRows } from './fixtures';
+import { configureTinyJob, expect, expectObjectiveFromLog, test, trialRows } from './fixtures';
 
 test('the page loads without errors and names the SwiftShader adapter', async ({ page }) => {
   await page.goto('/');
@@ -21,21 +21,18 @@ test('4 jobs, 2 in parallel, all complete on the timeline; a second run is stopp
   await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 180_000 });
   await expect(trialRows(page)).toHaveCount(4);
   await expect(page.locator('section.trials tbody tr[data-status=completed]')).toHaveCount(4);
+  const objectives: number[] = [];
   for (const row of await trialRows(page).all()) {
-    const objective = Number(await row.locator('td.objective').textContent());
-    expect(objective).toBeGreaterThanOrEqual(0);
-    expect(objective).toBeLessThanOrEqual(1);
+    objectives.push(await expectObjectiveFromLog(row, 16));
     await expect(row).toHaveAttribute('data-leaked-tensors', '0');
     await expect(row).toContainText('webgpu');
   }
 
+  // The timeline plots the same objectives the table shows.
   const marks = page.locator('circle.trial-mark[data-status=completed]');
   await expect(marks).toHaveCount(4);
-  for (const mark of await marks.all()) {
-    const value = Number(await mark.getAttribute('data-value'));
-    expect(value).toBeGreaterThanOrEqual(0);
-    expect(value).toBeLessThanOrEqual(1);
-  }
+  const plotted = await Promise.all((await marks.all()).map(async (mark) => Number(await mark.getAttribute('data-value'))));
+  expect(plotted.sort()).toEqual(objectives.sort());
   // Equal objectives can overlap; the topmost mark under the pointer answers, as it would for a user.
   await marks.first().hover({ force: true });
   const tooltip = page.getByRole('tooltip');
