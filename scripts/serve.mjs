@@ -3,10 +3,23 @@
 import { createServer } from 'node:http';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 
-const root = resolve(process.argv.includes('--dir') ? process.argv[process.argv.indexOf('--dir') + 1] : 'dist');
-const portFlag = process.argv.indexOf('--port');
-const requestedPort = Number(portFlag >= 0 ? process.argv[portFlag + 1] : process.env.PORT ?? 0) || undefined;
+const USAGE = 'Usage: node scripts/serve.mjs [--dir DIR] [--port N]   (or PORT=N; HOST=ADDRESS)';
+let flags;
+try {
+  ({ values: flags } = parseArgs({ options: { dir: { type: 'string', default: 'dist' }, port: { type: 'string' } } }));
+} catch (error) {
+  console.error(`${error.message}\n${USAGE}`);
+  process.exit(2);
+}
+const root = resolve(flags.dir);
+const portText = flags.port ?? process.env.PORT;
+const requestedPort = Number(portText ?? 0) || undefined;
+if (portText !== undefined && !(Number.isInteger(Number(portText)) && Number(portText) >= 0 && Number(portText) < 65536)) {
+  console.error(`The port must be a whole number from 0 to 65535; got ${portText}.\n${USAGE}`);
+  process.exit(2);
+}
 const host = process.env.HOST ?? '127.0.0.1';
 
 const TYPES = {

@@ -8,20 +8,38 @@ import * as tf from '@tensorflow/tfjs';
 import { augment, drawPlacement } from '../../src/lib/train/augment';
 import { range } from '../../src/lib/range';
 import { uploadImages, uploadLabels } from '../../src/lib/train/batch';
-import { readTrainConfig, type ModelName } from '../../src/lib/train/hyperparameters';
+import { MODEL_NAMES, readTrainConfig, type ModelName } from '../../src/lib/train/hyperparameters';
 import { CLASSES } from '../../src/lib/data/image-set';
 import { countParams, createModel } from '../../src/lib/train/models';
 import { SgdMomentum } from '../../src/lib/train/optimizer';
 import { makeSyntheticSet } from '../../src/lib/data/synthetic';
 import { createRng } from '../../src/lib/rng';
+import { readFlags, type FlagValues } from '../../src/cli/args';
 
-const flags = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) flags.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
-const backend = flags.get('backend') ?? 'webgpu';
-const width = Number(flags.get('width') ?? 1 / 16);
-const batch = Number(flags.get('batch') ?? 32);
-const steps = Number(flags.get('steps') ?? 3);
-const models = (flags.get('models') ?? 'tiny-cnn,resnet9,airbench,resnet18').split(',') as ModelName[];
+const USAGE = 'Usage: npm run bench:train -- [--backend webgpu|cpu] [--width W] [--batch N] [--steps N] [--models a,b,...]';
+
+function usageError(message: string): never {
+  console.error(`bench:train: ${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+let flags: FlagValues = {};
+try {
+  ({ values: flags } = readFlags(process.argv.slice(2), { backend: { type: 'string' }, width: { type: 'string' }, batch: { type: 'string' }, steps: { type: 'string' }, models: { type: 'string' } }));
+} catch (error) {
+  usageError(`${(error as Error).message}.`);
+}
+const backend = (flags.backend as string | undefined) ?? 'webgpu';
+const width = Number(flags.width ?? 1 / 16);
+const batch = Number(flags.batch ?? 32);
+const steps = Number(flags.steps ?? 3);
+const models = ((flags.models as string | undefined) ?? 'tiny-cnn,resnet9,airbench,resnet18').split(',') as ModelName[];
+if (backend !== 'webgpu' && backend !== 'cpu') usageError(`--backend must be webgpu or cpu; got ${backend}.`);
+if (!(width > 0)) usageError(`--width must be above 0; got ${String(flags.width)}.`);
+if (!Number.isInteger(batch) || batch < 1) usageError(`--batch must be a whole number ≥ 1; got ${String(flags.batch)}.`);
+if (!Number.isInteger(steps) || steps < 1) usageError(`--steps must be a whole number ≥ 1; got ${String(flags.steps)}.`);
+const unknownModels = models.filter((m) => !MODEL_NAMES.includes(m));
+if (unknownModels.length) usageError(`unknown model ${unknownModels.join(', ')} (models: ${MODEL_NAMES.join(', ')}).`);
 
 if (backend === 'webgpu') {
   await import('../../src/cli/node-gpu');

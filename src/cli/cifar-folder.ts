@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CifarFormatError, batchRole, layoutOf, readCifarFiles, type CifarFile, type CifarReadOptions } from '../lib/data/formats';
 import type { ImageDataset } from '../lib/data/image-set';
+import { readFlags } from './args';
 
 export type CifarFolderOptions = CifarReadOptions;
 
@@ -63,9 +64,19 @@ export async function loadCifarFolder(dir: string, options: CifarFolderOptions =
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const [dir, limit] = process.argv.slice(2);
-  if (!dir) {
+  let args: string[] = [];
+  try {
+    args = readFlags(process.argv.slice(2), {}, { positionals: true }).positionals;
+  } catch (error) {
+    console.error(`${(error as Error).message}.`);
+  }
+  const [dir, limit] = args;
+  if (!dir || args.length > 2) {
     console.error('usage: tsx src/cli/cifar-folder.ts <dir> [limit]');
+    process.exit(2);
+  }
+  if (limit !== undefined && !(Number.isSafeInteger(Number(limit)) && Number(limit) >= 1)) {
+    console.error(`limit must be a whole number ≥ 1; got ${limit}.`);
     process.exit(2);
   }
   const started = performance.now();

@@ -5,6 +5,7 @@
  */
 import type { BackendName } from '../lib/device/backend-info';
 import type { DataSplits } from '../lib/data/splits';
+import { readFlags, UsageError, type FlagSpecs, type FlagValues } from './args';
 import { defaultFor, HYPERPARAMETERS, MODEL_NAMES, readTrainConfig, type HyperparameterSpec, type RawHyperparameters, type TrainConfig } from '../lib/train/hyperparameters';
 import type { ImageDataset } from '../lib/data/image-set';
 import type { EpochReport } from '../lib/train/loop';
@@ -15,8 +16,6 @@ const BACKENDS: BackendName[] = ['webgpu', 'cpu'];
 const HIDDEN = new Set(['fault', 'data']);
 const ALIASES: Record<string, string> = { batch: 'batch_size' };
 
-class UsageError extends Error {}
-
 interface Options {
   raw: RawHyperparameters;
   dataDir?: string;
@@ -24,30 +23,37 @@ interface Options {
   backend: BackendName;
 }
 
-function parseArgs(argv: string[]): Options | 'help' {
-  const known = new Set(HYPERPARAMETERS.filter((s) => !HIDDEN.has(s.name)).map((s) => s.name));
+/** Every flag in snake_case and kebab-case, plus the aliases. */
+function flagSpecs(): FlagSpecs {
+  const names = [...HYPERPARAMETERS.filter((s) => !HIDDEN.has(s.name)).map((s) => s.name), 'data', 'seed', 'backend', ...Object.keys(ALIASES)];
+  const specs: FlagSpecs = { help: { type: 'boolean', short: 'h' } };
+  for (const name of names) specs[name] = specs[name.replace(/_/g, '-')] = { type: 'string' };
+  return specs;
+}
+
+function readOptions(argv: string[]): Options | 'help' {
+  let values: FlagValues;
+  try {
+    ({ values } = readFlags(argv, flagSpecs()));
+  } catch (error) {
+    if (error instanceof UsageError && error.kind !== 'missing-value') throw new UsageError(error.kind, `${error.message} (see --help).`);
+    throw new UsageError('invalid', `${(error as Error).message}.`);
+  }
+  if (values.help) return 'help';
   const raw: RawHyperparameters = {};
   let dataDir: string | undefined;
   let seed = 0;
   let backend: BackendName = 'webgpu';
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--help' || arg === '-h') return 'help';
-    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument "${arg}" (see --help).`);
-    const eq = arg.indexOf('=');
-    const flag = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
+  for (const [flag, value] of Object.entries(values) as [string, string][]) {
     const name = ALIASES[flag.replace(/-/g, '_')] ?? flag.replace(/-/g, '_');
-    if (!known.has(name) && !['data', 'seed', 'backend'].includes(name)) throw new UsageError(`unknown option --${flag} (see --help).`);
-    const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || value === '') throw new UsageError(`--${flag} needs a value.`);
     if (name === 'data') {
       raw.data = value === 'synthetic' ? 'synthetic' : 'cifar10';
       dataDir = value === 'synthetic' ? undefined : value;
     } else if (name === 'seed') {
       seed = Number(value);
-      if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError(`--seed must be a whole number ≥ 0; got ${value}.`);
+      if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError('invalid', `--seed must be a whole number ≥ 0; got ${value}.`);
     } else if (name === 'backend') {
-      if (!BACKENDS.includes(value as BackendName)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}; got ${value}.`);
+      if (!BACKENDS.includes(value as BackendName)) throw new UsageError('invalid', `--backend must be one of ${BACKENDS.join(', ')}; got ${value}.`);
       backend = value as BackendName;
     } else raw[name] = value;
   }
@@ -106,7 +112,7 @@ async function loadData(config: TrainConfig, dataDir: string | undefined): Promi
 }
 
 async function main(): Promise<void> {
-  const options = parseArgs(process.argv.slice(2));
+  const options = readOptions(process.argv.slice(2));
   if (options === 'help') {
     process.stdout.write(`${usage()}\n`);
     return;
@@ -115,7 +121,7 @@ async function main(): Promise<void> {
   try {
     config = readTrainConfig(options.raw);
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError('invalid', (error as Error).message);
   }
   // tfjs loads only now, so that usage errors answer at once.
   const { train } = await import('../lib/train/loop');

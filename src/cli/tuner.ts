@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { STRATEGIES, type StrategyName } from '../lib/tuner';
 import { parseTuningProblem, TunerSession } from '../lib/tuner/session';
+import { readFlags } from './args';
 
 const USAGE = `Usage: tuner --space FILE --seed N [--strategy ${STRATEGIES.join('|')}] [--grid-points N]`;
 
@@ -16,23 +17,17 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function parseArgs(argv: string[]): Map<string, string> {
-  const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith('--')) fail(`unexpected argument "${arg}".\n${USAGE}`);
-    const eq = arg.indexOf('=');
-    const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
-    const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
-    if (!['space', 'seed', 'strategy', 'grid-points'].includes(name)) fail(`unknown option --${name}.\n${USAGE}`);
-    if (value === undefined) fail(`--${name} needs a value.\n${USAGE}`);
-    flags.set(name, value);
+function readOptions(argv: string[]): Map<string, string> {
+  try {
+    const { values } = readFlags(argv, { space: { type: 'string' }, seed: { type: 'string' }, strategy: { type: 'string' }, 'grid-points': { type: 'string' } });
+    return new Map(Object.entries(values) as [string, string][]);
+  } catch (error) {
+    fail(`${(error as Error).message}.\n${USAGE}`);
   }
-  return flags;
 }
 
 function main(): void {
-  const flags = parseArgs(process.argv.slice(2));
+  const flags = readOptions(process.argv.slice(2));
   const file = flags.get('space');
   if (!file) fail(`--space FILE is required.\n${USAGE}`);
   const seedText = flags.get('seed') ?? '0';
