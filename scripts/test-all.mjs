@@ -23,8 +23,8 @@ function phase(name, command, args, extraEnv = {}) {
 function printTimes() {
   const total = phases.reduce((sum, p) => sum + p.seconds, 0);
   console.log('\nTime per phase:');
-  for (const p of phases) console.log(`  ${p.name.padEnd(22)} ${formatSeconds(p.seconds).padStart(8)}  ${p.status === 0 ? 'passed' : 'FAILED'}`);
-  console.log(`  ${'total'.padEnd(22)} ${formatSeconds(total).padStart(8)}`);
+  for (const p of phases) console.log(`  ${p.name.padEnd(24)} ${formatSeconds(p.seconds).padStart(11)}  ${p.status === 0 ? 'passed' : 'FAILED'}`);
+  console.log(`  ${'total'.padEnd(24)} ${formatSeconds(total).padStart(11)}`);
 }
 
 function formatSeconds(seconds) {
