@@ -111,7 +111,7 @@ export function renderTimeline(svgElement: SVGSVGElement, points: TimelinePoint[
     .attr('r', 6)
     .attr('cx', (p) => x(p.seconds))
     .attr('cy', cy)
-    .attr('fill', (p) => (p.trial.status === 'running' ? 'white' : STATUS_COLOURS[p.trial.status]))
+    .style('fill', (p) => (p.trial.status === 'running' ? 'var(--surface)' : STATUS_COLOURS[p.trial.status]))
     .attr('stroke', (p) => STATUS_COLOURS[p.trial.status])
     .attr('stroke-width', 2)
     .on('mouseenter', (event: MouseEvent, p) => options.onHover(p, event))
