@@ -61,12 +61,16 @@ export function logMarginalLikelihood(theta: Theta, data: GpData, pairs: Float64
   for (let g = 0; g < groups; g++) inv2[g] = Math.exp(-2 * theta[g]);
 
   const k = new Float64Array(n * n);
+  // Scaled distance per pair, kept for the gradient.
+  const dist = grad ? new Float64Array((n * (n - 1)) / 2) : null;
   for (let i = 0; i < n; i++) k[i * n + i] = signal + noise;
-  for (let i = 1, p = 0; i < n; i++) {
-    for (let j = 0; j < i; j++, p += groups) {
+  for (let i = 1, p = 0, q = 0; i < n; i++) {
+    for (let j = 0; j < i; j++, p += groups, q++) {
       let r2 = 0;
       for (let g = 0; g < groups; g++) r2 += pairs[p + g] * inv2[g];
-      const v = signal * matern52(Math.sqrt(r2));
+      const r = Math.sqrt(r2);
+      if (dist) dist[q] = r;
+      const v = signal * matern52(r);
       k[i * n + j] = v;
       k[j * n + i] = v;
     }
@@ -82,7 +86,7 @@ export function logMarginalLikelihood(theta: Theta, data: GpData, pairs: Float64
     logDet += Math.log(l[i * n + i]);
   }
   const value = -0.5 * fit - logDet - 0.5 * n * Math.log(2 * Math.PI);
-  if (!grad) return value;
+  if (!grad || !dist) return value;
 
   const kinv = inverseFromCholesky(l, n);
   grad.fill(0);
@@ -93,15 +97,12 @@ export function logMarginalLikelihood(theta: Theta, data: GpData, pairs: Float64
     grad[groups] += 0.5 * w * signal;
   }
   grad[groups + 1] = 0.5 * traceW * noise;
-  for (let i = 1, p = 0; i < n; i++) {
-    for (let j = 0; j < i; j++, p += groups) {
+  for (let i = 1, p = 0, q = 0; i < n; i++) {
+    for (let j = 0; j < i; j++, p += groups, q++) {
       // Each off-diagonal pair appears twice in the trace: the ½ cancels.
       const w = alpha[i] * alpha[j] - kinv[i * n + j];
-      let r2 = 0;
-      for (let g = 0; g < groups; g++) r2 += pairs[p + g] * inv2[g];
-      const r = Math.sqrt(r2);
-      grad[groups] += w * signal * matern52(r);
-      const factor = w * signal * matern52LengthscaleFactor(r);
+      grad[groups] += w * k[i * n + j];
+      const factor = w * signal * matern52LengthscaleFactor(dist[q]);
       for (let g = 0; g < groups; g++) grad[g] += factor * pairs[p + g] * inv2[g];
     }
   }
