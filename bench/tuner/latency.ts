@@ -1,12 +1,67 @@
 /**
- * Ask latency of the bayesian strategy: one ask of 2 trials after N completed trials in an
- * 8-parameter mixed space (log, reverse-log, integer and categorical parameters).
- * Usage: npm run bench:tuner-latency [-- --sizes 25,50,100,200 --repeats 15]
+ * Ask latency of the bayesian strategy: one ask of 2 trials in an 8-parameter mixed space (log,
+ * reverse-log, linear, integer and categorical parameters), on two paths:
+ * - history: in-process, the trials reached by ask/tell, asks centred on N completed trials;
+ * - cli: the ask/tell CLI as a child process (node --import tsx src/cli/tuner.ts) after N
+ *   warm-start tells {"params", "value"}, each ask's round trip timed, the first ask included.
+ * Each ask is followed by a tell of both trials.
+ * Usage: npm run bench:tuner-latency [-- --paths history,cli --sizes 25,50,100,200,300
+ *   --cli-sizes 100,300 --repeats 15 --cli-repeats 7]
  */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
 import { createRng } from '../../src/lib/rng';
-import type { SearchSpace } from '../../src/lib/space';
+import { sampleParams, type Params, type SearchSpace } from '../../src/lib/space';
 import { createStrategy } from '../../src/lib/tuner';
 import { median } from './run';
+
+const USAGE =
+  'Usage: bench:tuner-latency [--paths history,cli] [--sizes 25,50,100,200,300] [--cli-sizes 100,300] [--repeats 15] [--cli-repeats 7]';
+const PATHS = ['history', 'cli'];
+
+function fail(message: string): never {
+  process.stderr.write(`bench:tuner-latency: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function options() {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        paths: { type: 'string', default: PATHS.join(',') },
+        sizes: { type: 'string', default: '25,50,100,200,300' },
+        'cli-sizes': { type: 'string', default: '100,300' },
+        repeats: { type: 'string', default: '15' },
+        'cli-repeats': { type: 'string', default: '7' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
+  const count = (name: string, text: string, min: number): number => {
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min) fail(`--${name} must be an integer ≥ ${min}, got "${text}".`);
+    return value;
+  };
+  const list = (name: string, text: string, min: number): number[] => (text === '' ? [] : text.split(',').map((s) => count(name, s, min)));
+  const paths = values.paths.split(',');
+  for (const p of paths) if (!PATHS.includes(p)) fail(`--paths takes ${PATHS.join(', ')}, got "${p}".`);
+  return {
+    paths,
+    sizes: list('sizes', values.sizes, 2),
+    cliSizes: list('cli-sizes', values['cli-sizes'], 2),
+    repeats: count('repeats', values.repeats, 1),
+    cliRepeats: count('cli-repeats', values['cli-repeats'], 1),
+  };
+}
 
 const space: SearchSpace = {
   lr: { type: 'continuous', min: 1e-5, max: 1, scale: 'log' },
@@ -19,41 +74,109 @@ const space: SearchSpace = {
   schedule: { type: 'categorical', values: ['constant', 'cosine', 'step', 'linear'] },
 };
 
-const args = process.argv.slice(2);
-const flag = (name: string): string | undefined => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const sizes = (flag('sizes') ?? '25,50,100,200').split(',').map(Number);
-const repeats = Number(flag('repeats') ?? 15);
-
 /** A noisy, smooth objective so the GP fit does real work. */
-function objective(params: Record<string, string | number>, noise: number): number {
+function objective(params: Params, noise: number): number {
   const lr = Math.log10(params.lr as number);
   const wd = Math.log10(params.wd as number);
   const opt = params.optimizer === 'sgd' ? 0 : params.optimizer === 'adam' ? 0.3 : 0.6;
   return (lr + 2) ** 2 + 0.3 * (wd + 4) ** 2 + 5 * (params.dropout as number) + 0.1 * Math.abs((params.depth as number) - 4) + opt + 0.05 * noise;
 }
 
-console.log(`ask(2) latency, 8-parameter mixed space, ${repeats} asks per size, each followed by 2 tells`);
-for (const size of sizes) {
-  const strategy = createStrategy('bayesian', { space, goal: 'minimize', seed: size });
-  const rng = createRng(size + 1000);
-  // Reach the size the way a job would (ask, tell), stopping short so that the timed asks,
-  // each followed by two tells, are centred on `size` completed trials.
-  const start = Math.max(2, size - repeats);
-  for (let done = 0; done < start; ) {
-    for (const trial of strategy.ask(1)) {
-      strategy.tell(trial.id, { value: objective(trial.params, rng.normal()) });
-      done++;
+const load = (): string => loadavg().map((v) => v.toFixed(2)).join(', ');
+
+function historyPath(sizes: number[], repeats: number): void {
+  console.log(`history path: in-process ask(2), ${repeats} asks centred on N completed trials, each followed by 2 tells`);
+  for (const size of sizes) {
+    const strategy = createStrategy('bayesian', { space, goal: 'minimize', seed: size });
+    const rng = createRng(size + 1000);
+    // Reach the size the way a job would (ask, tell), stopping short so that the timed asks,
+    // each followed by two tells, are centred on `size` completed trials.
+    const start = Math.max(2, size - repeats);
+    for (let done = 0; done < start; ) {
+      for (const trial of strategy.ask(1)) {
+        strategy.tell(trial.id, { value: objective(trial.params, rng.normal()) });
+        done++;
+      }
     }
+    const times: number[] = [];
+    for (let r = 0; r < repeats; r++) {
+      const started = performance.now();
+      const trials = strategy.ask(2);
+      times.push(performance.now() - started);
+      for (const trial of trials) strategy.tell(trial.id, { value: objective(trial.params, rng.normal()) });
+    }
+    console.log(`${String(size).padStart(4)} completed: median ${median(times).toFixed(1)} ms, worst ${Math.max(...times).toFixed(1)} ms`);
   }
-  const times: number[] = [];
-  for (let r = 0; r < repeats; r++) {
-    const started = performance.now();
-    const trials = strategy.ask(2);
-    times.push(performance.now() - started);
-    for (const trial of trials) strategy.tell(trial.id, { value: objective(trial.params, rng.normal()) });
-  }
-  console.log(`${String(size).padStart(4)} completed: median ${median(times).toFixed(1)} ms, worst ${Math.max(...times).toFixed(1)} ms`);
 }
+
+/** The CLI as a child process, one request line in, one response line out. */
+class CliProcess {
+  private readonly child;
+  private readonly waiting: ((line: string) => void)[] = [];
+
+  constructor(spaceFile: string, seed: number) {
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    this.child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/tuner.ts', '--space', spaceFile, '--seed', String(seed)], {
+      cwd: root,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    createInterface({ input: this.child.stdout }).on('line', (line) => this.waiting.shift()?.(line));
+  }
+
+  request(message: unknown): Promise<Record<string, unknown>> {
+    return new Promise((resolve) => {
+      this.waiting.push((line) => resolve(JSON.parse(line)));
+      this.child.stdin.write(`${JSON.stringify(message)}\n`);
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.child.on('close', () => resolve());
+      this.child.stdin.end();
+    });
+  }
+}
+
+async function cliPath(sizes: number[], repeats: number): Promise<void> {
+  console.log(
+    `cli path: node --import tsx src/cli/tuner.ts, N warm-start tells of random points, then ${repeats} asks of 2 (first included), each followed by 2 tells`,
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'tuner-latency-'));
+  try {
+    const spaceFile = join(dir, 'space.json');
+    writeFileSync(spaceFile, JSON.stringify({ objective: { metric: 'loss', goal: 'minimize' }, parameters: space }));
+    for (const size of sizes) {
+      const rng = createRng(size + 2000);
+      const cli = new CliProcess(spaceFile, size);
+      // Send every warm-start line before reading the answers, as a harness replaying a log would.
+      const told = Array.from({ length: size }, () => {
+        const params = sampleParams(space, rng);
+        return cli.request({ tell: { params, value: objective(params, rng.normal()) } });
+      });
+      for (const answer of await Promise.all(told)) if (answer.ok !== true) throw new Error(`warm-start tell refused: ${JSON.stringify(answer)}`);
+      const times: number[] = [];
+      for (let r = 0; r < repeats; r++) {
+        const started = performance.now();
+        const answer = await cli.request({ ask: 2 });
+        times.push(performance.now() - started);
+        const trials = answer.trials as { id: string; params: Params }[] | undefined;
+        if (!trials || trials.length !== 2) throw new Error(`unexpected answer to ask: ${JSON.stringify(answer)}`);
+        for (const trial of trials) await cli.request({ tell: { id: trial.id, value: objective(trial.params, rng.normal()) } });
+      }
+      await cli.close();
+      console.log(
+        `${String(size).padStart(4)} warm-start: median ${median(times).toFixed(1)} ms, first ${times[0].toFixed(1)} ms, worst ${Math.max(...times).toFixed(1)} ms`,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const { paths, sizes, cliSizes, repeats, cliRepeats } = options();
+const started = performance.now();
+console.log(`8-parameter mixed space; load average at start ${load()}`);
+if (paths.includes('history')) historyPath(sizes, repeats);
+if (paths.includes('cli')) await cliPath(cliSizes, cliRepeats);
+console.log(`load average at end ${load()}; ${((performance.now() - started) / 1000).toFixed(0)} s`);

@@ -61,12 +61,16 @@ export function logMarginalLikelihood(theta: Theta, data: GpData, pairs: Float64
   for (let g = 0; g < groups; g++) inv2[g] = Math.exp(-2 * theta[g]);
 
   const k = new Float64Array(n * n);
+  // Scaled distance per pair, kept for the gradient.
+  const dist = grad ? new Float64Array((n * (n - 1)) / 2) : null;
   for (let i = 0; i < n; i++) k[i * n + i] = signal + noise;
-  for (let i = 1, p = 0; i < n; i++) {
-    for (let j = 0; j < i; j++, p += groups) {
+  for (let i = 1, p = 0, q = 0; i < n; i++) {
+    for (let j = 0; j < i; j++, p += groups, q++) {
       let r2 = 0;
       for (let g = 0; g < groups; g++) r2 += pairs[p + g] * inv2[g];
-      const v = signal * matern52(Math.sqrt(r2));
+      const r = Math.sqrt(r2);
+      if (dist) dist[q] = r;
+      const v = signal * matern52(r);
       k[i * n + j] = v;
       k[j * n + i] = v;
     }
@@ -82,7 +86,7 @@ export function logMarginalLikelihood(theta: Theta, data: GpData, pairs: Float64
     logDet += Math.log(l[i * n + i]);
   }
   const value = -0.5 * fit - logDet - 0.5 * n * Math.log(2 * Math.PI);
-  if (!grad) return value;
+  if (!grad || !dist) return value;
 
   const kinv = inverseFromCholesky(l, n);
   grad.fill(0);
@@ -93,15 +97,12 @@ export function logMarginalLikelihood(theta: Theta, data: GpData, pairs: Float64
     grad[groups] += 0.5 * w * signal;
   }
   grad[groups + 1] = 0.5 * traceW * noise;
-  for (let i = 1, p = 0; i < n; i++) {
-    for (let j = 0; j < i; j++, p += groups) {
+  for (let i = 1, p = 0, q = 0; i < n; i++) {
+    for (let j = 0; j < i; j++, p += groups, q++) {
       // Each off-diagonal pair appears twice in the trace: the ½ cancels.
       const w = alpha[i] * alpha[j] - kinv[i * n + j];
-      let r2 = 0;
-      for (let g = 0; g < groups; g++) r2 += pairs[p + g] * inv2[g];
-      const r = Math.sqrt(r2);
-      grad[groups] += w * signal * matern52(r);
-      const factor = w * signal * matern52LengthscaleFactor(r);
+      grad[groups] += w * k[i * n + j];
+      const factor = w * signal * matern52LengthscaleFactor(dist[q]);
       for (let g = 0; g < groups; g++) grad[g] += factor * pairs[p + g] * inv2[g];
     }
   }
@@ -124,12 +125,14 @@ export class GpPosterior {
   private readonly points: Float64Array;
   private readonly size: number;
   private readonly factor: Float64Array;
+  /** Diagonal jitter the factorization of the training points needed (0 almost always). */
+  private readonly jitter: number;
   private readonly kvec: Float64Array;
 
   private constructor(
     private readonly data: GpData,
     readonly theta: Theta,
-    parts: { weights: Float64Array; alpha: Float64Array; targets: Float64Array; points: Float64Array; size: number; factor: Float64Array },
+    parts: { weights: Float64Array; alpha: Float64Array; targets: Float64Array; points: Float64Array; size: number; factor: Float64Array; jitter: number },
   ) {
     this.signal = Math.exp(theta[data.groups]);
     this.noise = Math.exp(theta[data.groups + 1]);
@@ -139,6 +142,7 @@ export class GpPosterior {
     this.points = parts.points;
     this.size = parts.size;
     this.factor = parts.factor;
+    this.jitter = parts.jitter;
     this.kvec = new Float64Array(parts.size);
   }
 
@@ -159,7 +163,43 @@ export class GpPosterior {
     const factored = choleskyWithJitter(k, n);
     if (!factored) return null;
     const alpha = solveUpper(factored.l, n, solveLower(factored.l, n, Float64Array.from(data.y)));
-    return new GpPosterior(data, theta, { weights, alpha, targets: data.y, points: data.x, size: n, factor: factored.l });
+    return new GpPosterior(data, theta, { weights, alpha, targets: data.y, points: data.x, size: n, factor: factored.l, jitter: factored.jitter });
+  }
+
+  /**
+   * The posterior on `data` with the same hyperparameters, where `data` holds this posterior's
+   * training points first, in order, and new points after them; its outputs may all differ
+   * (they are re-standardized as data arrive). The factor is extended by the new rows in
+   * O(m n²) rather than refactored in O(n³), and the weights re-solved in O(n²). The result
+   * equals `GpPosterior.fit(data, theta)` up to rounding, except that a jitter the first
+   * factorization needed is kept and added to the new rows too. Null if the new rows cannot be
+   * factored even with jitter, or if this posterior holds believed points.
+   */
+  extend(data: GpData): GpPosterior | null {
+    const n = this.data.n;
+    const m = data.n - n;
+    if (this.size !== n || m < 0 || data.dims !== this.data.dims) return null;
+    const { dims } = data;
+    let factor = this.factor;
+    if (m > 0) {
+      const cross = new Float64Array(n * m);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < m; j++) cross[i * m + j] = this.kernel(data.x, i * dims, data.x, (n + j) * dims);
+      }
+      const corner = new Float64Array(m * m);
+      for (let a = 0; a < m; a++) {
+        for (let c = 0; c <= a; c++) {
+          const v = this.kernel(data.x, (n + a) * dims, data.x, (n + c) * dims) + (a === c ? this.noise + this.jitter : 0);
+          corner[a * m + c] = v;
+          corner[c * m + a] = v;
+        }
+      }
+      const extended = extendCholesky(this.factor, n, cross, corner, m);
+      if (!extended) return null;
+      factor = extended;
+    }
+    const alpha = solveUpper(factor, data.n, solveLower(factor, data.n, Float64Array.from(data.y)));
+    return new GpPosterior(data, this.theta, { weights: this.weights, alpha, targets: data.y, points: data.x, size: data.n, factor, jitter: this.jitter });
   }
 
   /**
@@ -192,7 +232,7 @@ export class GpPosterior {
     targets.set(this.targets);
     targets.set(fantasies.subarray(0, m), n);
     const alpha = solveUpper(factor, n + m, solveLower(factor, n + m, Float64Array.from(targets)));
-    return new GpPosterior(this.data, this.theta, { weights: this.weights, alpha, targets, points, size: n + m, factor });
+    return new GpPosterior(this.data, this.theta, { weights: this.weights, alpha, targets, points, size: n + m, factor, jitter: this.jitter });
   }
 
   /** Posterior mean and variance of the latent function at a feature vector. */

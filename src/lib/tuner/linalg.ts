@@ -3,21 +3,39 @@
  * hundred points. Only what the GP needs: Cholesky, triangular solves, inverse from a factor.
  */
 
+/**
+ * Σ x[xo + k] · y[yo + k] for k < length, in four interleaved partial sums: V8 keeps them in
+ * registers and overlaps the multiplications, which makes the O(n³) loops below about 1.5× faster
+ * than a single running sum. Every O(n³) and O(n²) loop here is such a contiguous dot product.
+ */
+export function dot(x: Float64Array, xo: number, y: Float64Array, yo: number, length: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let k = 0;
+  for (; k + 3 < length; k += 4) {
+    s0 += x[xo + k] * y[yo + k];
+    s1 += x[xo + k + 1] * y[yo + k + 1];
+    s2 += x[xo + k + 2] * y[yo + k + 2];
+    s3 += x[xo + k + 3] * y[yo + k + 3];
+  }
+  for (; k < length; k++) s0 += x[xo + k] * y[yo + k];
+  return s0 + s1 + (s2 + s3);
+}
+
 /** Lower Cholesky factor of a symmetric n×n matrix, or null when it is not positive definite. */
 export function cholesky(a: Float64Array, n: number, jitter = 0): Float64Array | null {
   const l = new Float64Array(n * n);
   for (let j = 0; j < n; j++) {
     const rowJ = j * n;
-    let diag = a[rowJ + j] + jitter;
-    for (let k = 0; k < j; k++) diag -= l[rowJ + k] * l[rowJ + k];
+    const diag = a[rowJ + j] + jitter - dot(l, rowJ, l, rowJ, j);
     if (!(diag > 0) || !Number.isFinite(diag)) return null;
     const ljj = Math.sqrt(diag);
     l[rowJ + j] = ljj;
     for (let i = j + 1; i < n; i++) {
       const rowI = i * n;
-      let s = a[rowI + j];
-      for (let k = 0; k < j; k++) s -= l[rowI + k] * l[rowJ + k];
-      l[rowI + j] = s / ljj;
+      l[rowI + j] = (a[rowI + j] - dot(l, rowI, l, rowJ, j)) / ljj;
     }
   }
   return l;
@@ -43,12 +61,7 @@ export function choleskyWithJitter(a: Float64Array, n: number): { l: Float64Arra
 
 /** Solves L x = b in place (L lower triangular, n×n). */
 export function solveLower(l: Float64Array, n: number, b: Float64Array): Float64Array {
-  for (let i = 0; i < n; i++) {
-    const row = i * n;
-    let s = b[i];
-    for (let k = 0; k < i; k++) s -= l[row + k] * b[k];
-    b[i] = s / l[row + i];
-  }
+  for (let i = 0; i < n; i++) b[i] = (b[i] - dot(l, i * n, b, 0, i)) / l[i * n + i];
   return b;
 }
 
@@ -62,26 +75,30 @@ export function solveUpper(l: Float64Array, n: number, b: Float64Array): Float64
   return b;
 }
 
-/** (L Lᵀ)⁻¹ from the factor, as a full symmetric matrix. */
+/**
+ * (L Lᵀ)⁻¹ from the factor, as a full symmetric matrix: L⁻¹ is built column by column and
+ * stored transposed, so that both passes are contiguous dot products.
+ */
 export function inverseFromCholesky(l: Float64Array, n: number): Float64Array {
-  // Invert L column by column (forward substitution on unit vectors), then form L⁻ᵀ L⁻¹.
-  const li = new Float64Array(n * n);
+  // Row j of `t` is column j of L⁻¹: t[j][i] = −(Σ_{j≤k<i} L[i][k] t[j][k]) / L[i][i] for i > j.
+  const t = new Float64Array(n * n);
   for (let j = 0; j < n; j++) {
-    li[j * n + j] = 1 / l[j * n + j];
+    const rowJ = j * n;
+    t[rowJ + j] = 1 / l[rowJ + j];
     for (let i = j + 1; i < n; i++) {
-      let s = 0;
-      const row = i * n;
-      for (let k = j; k < i; k++) s -= l[row + k] * li[k * n + j];
-      li[row + j] = s / l[row + i];
+      const rowI = i * n;
+      t[rowJ + i] = -dot(l, rowI + j, t, rowJ + j, i - j) / l[rowI + i];
     }
   }
+  // (L⁻ᵀ L⁻¹)[i][j] = Σ_k L⁻¹[k][i] L⁻¹[k][j], and L⁻¹[k][i] = 0 for k < i.
   const inv = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
+    const rowI = i * n;
     for (let j = 0; j <= i; j++) {
-      let s = 0;
-      for (let k = i; k < n; k++) s += li[k * n + i] * li[k * n + j];
-      inv[i * n + j] = s;
-      inv[j * n + i] = s;
+      const rowJ = j * n;
+      const s = dot(t, rowI + i, t, rowJ + i, n - i);
+      inv[rowI + j] = s;
+      inv[rowJ + i] = s;
     }
   }
   return inv;

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { paramsKey, type Params, type SearchSpace } from '../../../src/lib/space';
 import { createStrategy, type Strategy, type Suggestion } from '../../../src/lib/tuner';
+import { refitDue } from '../../../src/lib/tuner/bayesian';
 
 const mixed: SearchSpace = {
   lr: { type: 'continuous', min: 1e-4, max: 1, scale: 'log' },
@@ -134,6 +135,21 @@ describe('bayesian strategy', () => {
     expect(() => strategy.observe({ x: 11 }, 1)).toThrow(/out of range/);
   });
 
+  it('starts from a subset fit when many warm-start observations precede the first ask', () => {
+    const space: SearchSpace = { x: { type: 'continuous', min: 0, max: 10 }, y: { type: 'continuous', min: 0, max: 10 } };
+    const first = (seed: number) => {
+      const strategy = createStrategy('bayesian', { space, goal: 'minimize', seed });
+      for (let i = 0; i < 144; i++) {
+        const p = { x: (i % 12) * 0.85, y: Math.floor(i / 12) * 0.85 };
+        strategy.observe(p, (p.x - 6.3) ** 2 + 0.5 * (p.y - 2.9) ** 2);
+      }
+      return strategy.ask(1)[0].params;
+    };
+    const params = first(3);
+    expect(Math.hypot((params.x as number) - 6.3, (params.y as number) - 2.9)).toBeLessThan(0.5);
+    expect(first(3)).toEqual(params);
+  });
+
   it('exhausts a small discrete space, then returns fewer and none', () => {
     const space: SearchSpace = { a: { type: 'integer', min: 0, max: 2 }, b: { type: 'categorical', values: ['x', 'y'] } };
     const strategy = createStrategy('bayesian', { space, goal: 'maximize', seed: 9 });
@@ -148,6 +164,33 @@ describe('bayesian strategy', () => {
     const [t] = strategy.ask(1);
     strategy.tell(t.id, { value: 1 });
     expect(() => strategy.tell(t.id, { value: 1 })).toThrow(/Unknown trial/);
+  });
+});
+
+describe('hyperparameter refit schedule', () => {
+  it('refits at every new observation below 100, then every ⌊n/50⌋', () => {
+    for (let n = 2; n < 100; n++) expect(refitDue(n, n - 1)).toBe(true);
+    expect(refitDue(100, 99)).toBe(false);
+    expect(refitDue(101, 99)).toBe(true);
+    expect(refitDue(299, 295)).toBe(false);
+    expect(refitDue(300, 294)).toBe(true);
+    expect(refitDue(300, 295)).toBe(false);
+    // Fewer observations than at the last fit (never in practice) always refits.
+    expect(refitDue(50, 60)).toBe(true);
+  });
+
+  it('between refits, keeps suggesting valid new points, deterministically', () => {
+    const space: SearchSpace = { a: { type: 'continuous', min: 0, max: 1 }, b: { type: 'integer', min: 0, max: 20 } };
+    const evaluate = (p: Params) => ((p.a as number) - 0.4) ** 2 + 0.01 * ((p.b as number) - 7) ** 2;
+    const replay = () => {
+      const strategy = createStrategy('bayesian', { space, goal: 'minimize', seed: 6 });
+      for (let i = 0; i < 120; i++) strategy.observe({ a: (i * 0.6180339887) % 1, b: i % 21 }, evaluate({ a: (i * 0.6180339887) % 1, b: i % 21 }));
+      return run(strategy, evaluate, 8);
+    };
+    const trials = replay();
+    expect(replay()).toEqual(trials);
+    for (const t of trials) expectValid(space, t.params);
+    expect(Math.min(...trials.map((t) => evaluate(t.params)))).toBeLessThan(0.005);
   });
 });
 

@@ -114,6 +114,30 @@ describe('GP posterior', () => {
     expect(believed.predict(query).mean).toBeCloseTo(refit.predict(query).mean, 10);
   });
 
+  it('extends a posterior by new points (with all outputs changed) to the same as a fresh fit', () => {
+    const rng = createRng(8);
+    const n = 40;
+    const dims = 3;
+    const x = Float64Array.from({ length: n * dims }, () => rng.next());
+    const y = Float64Array.from({ length: n }, (_, i) => Math.sin(5 * x[i * dims]) + x[i * dims + 1]);
+    const all: GpData = { x, y, n, dims, groupOf: Int32Array.from([0, 1, 2]), groups: 3 };
+    const t = Float64Array.from([Math.log(0.3), Math.log(0.6), Math.log(2), 0.2, Math.log(1e-4)]);
+    const fresh = GpPosterior.fit(all, t)!;
+    for (const first of [1, 25, 39, 40]) {
+      // The first points' outputs as they were before the new points re-standardized them.
+      const earlier: GpData = { ...all, n: first, x: x.slice(0, first * dims), y: y.slice(0, first).map((v) => 3 * v - 1) };
+      const extended = GpPosterior.fit(earlier, t)!.extend(all)!;
+      for (let q = 0; q < 5; q++) {
+        const query = Float64Array.from({ length: dims }, () => rng.next());
+        expect(extended.predict(query).mean).toBeCloseTo(fresh.predict(query).mean, 9);
+        expect(extended.predict(query).variance).toBeCloseTo(fresh.predict(query).variance, 9);
+      }
+    }
+    // A posterior that holds believed points cannot be extended, nor shrunk.
+    expect(fresh.believe(Float64Array.from([0.5, 0.5, 0.5]), 1).extend(all)).toBeNull();
+    expect(fresh.extend({ ...all, n: 10, x: x.slice(0, 30), y: y.slice(0, 10) })).toBeNull();
+  });
+
   it('stays finite with duplicate inputs, constant outputs and an outlier', () => {
     const dup: GpData = { ...data, x: Float64Array.from([...points[0], ...points[0], ...points[1], ...points[1]]), y: Float64Array.from([0, 0, 0, 0]) };
     const fitted = fitHyperparameters(dup, { rng: createRng(1), randomStarts: 2, maxIterations: 30, fromPrior: true });
