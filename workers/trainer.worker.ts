@@ -6,7 +6,7 @@ import { currentGpuDevice, initBackend } from '../src/lib/train/backend';
 import { DatasetCache } from '../src/lib/data/cache';
 import { splitDataset, syntheticSplits, type DataSplits } from '../src/lib/data/splits';
 import type { ImageDataset } from '../src/lib/data/image-set';
-import { readTrainConfig, type TrainConfig } from '../src/lib/train/hyperparameters';
+import { readTrainConfig, type TrainConfig } from '../src/lib/recipe/hyperparameters';
 import { train } from '../src/lib/train/loop';
 import { CIFAR10_CACHE_KEY } from '../src/lib/data/loader-api';
 import type { TrainerApi } from '../src/lib/job/trainer-api';

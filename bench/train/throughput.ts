@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { augment, drawPlacement } from '../../src/lib/train/augment';
 import { range } from '../../src/lib/range';
 import { uploadImages, uploadLabels } from '../../src/lib/train/batch';
-import { MODEL_NAMES, readTrainConfig, type ModelName } from '../../src/lib/train/hyperparameters';
+import { MODEL_NAMES, readTrainConfig, type ModelName } from '../../src/lib/recipe/hyperparameters';
 import { CLASSES } from '../../src/lib/data/image-set';
 import { countParams, createModel } from '../../src/lib/train/models';
 import { SgdMomentum } from '../../src/lib/train/optimizer';

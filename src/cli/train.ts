@@ -6,7 +6,7 @@
 import type { BackendName } from '../lib/device/backend-info';
 import type { DataSplits } from '../lib/data/splits';
 import { readFlags, UsageError, type FlagSpecs, type FlagValues } from './args';
-import { defaultFor, HYPERPARAMETERS, MODEL_NAMES, readTrainConfig, type HyperparameterSpec, type RawHyperparameters, type TrainConfig } from '../lib/train/hyperparameters';
+import { defaultFor, HYPERPARAMETERS, MODEL_NAMES, readTrainConfig, type HyperparameterSpec, type RawHyperparameters, type TrainConfig } from '../lib/recipe/hyperparameters';
 import type { ImageDataset } from '../lib/data/image-set';
 import type { EpochReport } from '../lib/train/loop';
 

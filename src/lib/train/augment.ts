@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../rng';
-import type { FlipMode } from './hyperparameters';
+import type { FlipMode } from '../recipe/hyperparameters';
 
 /** Per-image augmentation draws for one batch, made on the CPU from the trial's seeded stream. */
 export interface Placement {

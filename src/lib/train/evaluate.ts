@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { flipAll, shiftAll } from './augment';
 import { range } from '../range';
 import { uploadImages, uploadLabels } from './batch';
-import type { TtaMode } from './hyperparameters';
+import type { TtaMode } from '../recipe/hyperparameters';
 import type { ImageSet } from '../data/image-set';
 import type { Model } from './models/model';
 

@@ -5,7 +5,7 @@ import { uploadImages, uploadLabels } from './batch';
 import type { DataSplits } from '../data/splits';
 import { WeightEma } from './ema';
 import { evaluateAccuracy } from './evaluate';
-import type { TrainConfig } from './hyperparameters';
+import type { TrainConfig } from '../recipe/hyperparameters';
 import { CLASSES, IMAGE_SIZE } from '../data/image-set';
 import { createModel, type Model } from './models';
 import { SgdMomentum } from './optimizer';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { splitDataset } from '../../../src/lib/data/splits';
-import { readTrainConfig } from '../../../src/lib/train/hyperparameters';
+import { readTrainConfig } from '../../../src/lib/recipe/hyperparameters';
 import { train } from '../../../src/lib/train/loop';
 import { makeSyntheticSet } from '../../../src/lib/data/synthetic';
 import { expectLearning, expectNoTensorLeaks, syntheticFor } from './engine-fixture';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
 import { syntheticSplits, type DataSplits } from '../../../src/lib/data/splits';
-import { readTrainConfig, type RawHyperparameters, type TrainConfig } from '../../../src/lib/train/hyperparameters';
+import { readTrainConfig, type RawHyperparameters, type TrainConfig } from '../../../src/lib/recipe/hyperparameters';
 import { train } from '../../../src/lib/train/loop';
 
 /** The synthetic splits of the sizes a config names, as the trainer worker builds them. */

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { symmetricEigen } from '../../../src/lib/train/eigen';
-import type { ModelName } from '../../../src/lib/train/hyperparameters';
+import type { ModelName } from '../../../src/lib/recipe/hyperparameters';
 import { countParams, createModel } from '../../../src/lib/train/models';
 import { patchCovariance, whiteningFilter } from '../../../src/lib/train/models/whitening';
 import { makeSyntheticSet } from '../../../src/lib/data/synthetic';

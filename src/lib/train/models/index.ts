@@ -1,5 +1,5 @@
 import type { ImageSet } from '../../data/image-set';
-import type { ModelName } from '../hyperparameters';
+import type { ModelName } from '../../recipe/hyperparameters';
 import { createTinyCnn } from './tiny-cnn';
 import { createAirbench } from './airbench';
 import type { Model } from './model';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readTrainConfig } from '../../../src/lib/train/hyperparameters';
+import { readTrainConfig } from '../../../src/lib/recipe/hyperparameters';
 
 describe('readTrainConfig', () => {
   it('keeps the tiny defaults the page relies on', () => {
