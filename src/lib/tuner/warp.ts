@@ -7,14 +7,37 @@
  * so the order of the trials, and hence the incumbent, is unchanged.
  */
 
+/** The output transform fitted to one set of values, both ways. */
+export interface OutputWarp {
+  /** The transformed, standardized values the GP is fitted to. */
+  readonly values: Float64Array;
+  /** A value in the GP's space back to the original units (monotone increasing). */
+  inverse(z: number): number;
+}
+
 /** Values oriented for minimization → transformed, standardized values. */
 export function warpOutputs(values: ArrayLike<number>, options: { powerTransform?: boolean } = {}): Float64Array {
-  const z = standardize(Float64Array.from(values));
-  if (z === null) return new Float64Array(values.length);
-  if (options.powerTransform === false || values.length < 4) return z;
+  return fitOutputWarp(values, options).values;
+}
+
+/**
+ * Fits the transform to `values` (oriented for minimization) and keeps what it takes to undo
+ * it, so a posterior mean or a band edge computed in the GP's space can be shown in the
+ * objective's units.
+ */
+export function fitOutputWarp(values: ArrayLike<number>, options: { powerTransform?: boolean } = {}): OutputWarp {
+  const first = standardization(Float64Array.from(values));
+  if (first === null) {
+    // Constant values: the GP sees zeros, and every prediction is that constant.
+    const constant = values.length > 0 ? values[0] : 0;
+    return { values: new Float64Array(values.length), inverse: () => constant };
+  }
+  const z = first.values;
+  if (options.powerTransform === false || values.length < 4) return { values: z, inverse: first.inverse };
   const lambda = fitYeoJohnson(z);
-  const warped = z.map((v) => yeoJohnson(v, lambda));
-  return standardize(warped) ?? z;
+  const second = standardization(z.map((v) => yeoJohnson(v, lambda)));
+  if (second === null) return { values: z, inverse: first.inverse };
+  return { values: second.values, inverse: (t) => first.inverse(inverseYeoJohnson(second.inverse(t), lambda)) };
 }
 
 /**
@@ -22,12 +45,17 @@ export function warpOutputs(values: ArrayLike<number>, options: { powerTransform
  * information, no division by zero).
  */
 export function standardize(values: Float64Array): Float64Array | null {
+  return standardization(values)?.values ?? null;
+}
+
+function standardization(values: Float64Array): { values: Float64Array; inverse: (z: number) => number } | null {
   const n = values.length;
   if (n === 0) return null;
   // Dividing by the largest magnitude first keeps sums of values near ±1e308 finite.
   let largest = 0;
   for (const v of values) largest = Math.max(largest, Math.abs(v));
-  if (largest > 1e100) values = values.map((v) => v / largest);
+  const scale = largest > 1e100 ? largest : 1;
+  if (scale !== 1) values = values.map((v) => v / scale);
   let mean = 0;
   for (const v of values) mean += v;
   mean /= n;
@@ -35,13 +63,30 @@ export function standardize(values: Float64Array): Float64Array | null {
   for (const v of values) variance += (v - mean) ** 2;
   const sd = Math.sqrt(variance / n);
   if (!(sd > 1e-12 * Math.max(1, Math.abs(mean)))) return null;
-  return values.map((v) => (v - mean) / sd);
+  return { values: values.map((v) => (v - mean) / sd), inverse: (z) => (z * sd + mean) * scale };
 }
 
 export function yeoJohnson(y: number, lambda: number): number {
   if (y >= 0) return Math.abs(lambda) < 1e-8 ? Math.log1p(y) : (Math.pow(1 + y, lambda) - 1) / lambda;
   const mirrored = 2 - lambda;
   return Math.abs(mirrored) < 1e-8 ? -Math.log1p(-y) : -(Math.pow(1 - y, mirrored) - 1) / mirrored;
+}
+
+/**
+ * The inverse of `yeoJohnson` for the same λ. For λ < 0 the transform of y ≥ 0 is bounded above
+ * by −1/λ (and for λ > 2 that of y < 0 below by 1/(2 − λ)); beyond those bounds, where a GP
+ * band may reach, the inverse is ±∞.
+ */
+export function inverseYeoJohnson(t: number, lambda: number): number {
+  if (t >= 0) {
+    if (Math.abs(lambda) < 1e-8) return Math.expm1(t);
+    const base = 1 + lambda * t;
+    return base > 0 ? Math.pow(base, 1 / lambda) - 1 : Infinity;
+  }
+  const mirrored = 2 - lambda;
+  if (Math.abs(mirrored) < 1e-8) return -Math.expm1(-t);
+  const base = 1 - mirrored * t;
+  return base > 0 ? 1 - Math.pow(base, 1 / mirrored) : -Infinity;
 }
 
 const LAMBDA_MIN = -1;
