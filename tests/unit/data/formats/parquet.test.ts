@@ -92,10 +92,31 @@ describe('Hugging Face parquet', () => {
     const [, te] = await files();
     const wrong = await writeHfParquet(await pngs(train), Array.from(train.labels), { imageColumn: 'picture' });
     await expectFormatError(() => readCifarFiles([{ name: TRAIN, data: wrong }, te]), TRAIN, /no image column img\.bytes or image\.bytes \(columns: picture\.bytes, picture\.path, label\)/);
-    const zstd = await writeHfParquet(await pngs(train), Array.from(train.labels), { codec: 'zstd' });
-    await expectFormatError(() => readCifarFiles([{ name: TRAIN, data: zstd }, te]), TRAIN, /uses ZSTD compression, which is not supported/);
+    const lzo = await writeHfParquet(await pngs(train), Array.from(train.labels), { codec: 'lzo' });
+    await expectFormatError(() => readCifarFiles([{ name: TRAIN, data: lzo }, te]), TRAIN, /uses LZO compression, which is not supported/);
     await expectFormatError(() => readCifarFiles([{ name: 'cifar.parquet', data: wrong }, te]), 'cifar.parquet', /cannot tell the split/);
     await expectFormatError(() => readCifarFiles([te]), 'train-*.parquet', /missing/);
+  });
+
+  it("rethrows a codec's error naming the file, row group and column", async () => {
+    // Pages stored uncompressed but labelled ZSTD: the zstd decoder meets no zstd frame.
+    const [, te] = await files();
+    const zstd = await writeHfParquet(await pngs(train), Array.from(train.labels), { codec: 'zstd' });
+    await expectFormatError(() => readCifarFiles([{ name: TRAIN, data: zstd }, te]), TRAIN, /row group 0, column label: corrupt ZSTD page at byte 0 of the chunk \(invalid zstd data\)/);
+  });
+
+  it('checks page CRCs where the writer stored them', async () => {
+    await roundTrip({ pageCrc: true });
+    await roundTrip({ pageCrc: true, pageVersion: 2, imagePages: 'dict-then-plain' });
+    const [tr, te] = await files({ pageCrc: true, codec: 'uncompressed' });
+    const bytes = (tr.data as Uint8Array).slice();
+    // Flip one bit of the first PNG's IHDR chunk, in the first img.bytes page: the page CRC is
+    // checked before the page is decoded, so it is what refuses the file.
+    const png = (await pngs(train))[0];
+    const at = indexOf(bytes, png.subarray(0, 24));
+    expect(at).toBeGreaterThan(0);
+    bytes[at + 20] ^= 0x01;
+    await expectFormatError(() => readCifarFiles([{ name: TRAIN, data: bytes }, te]), TRAIN, /row group 0, column img\.bytes: page at byte \d+ fails its CRC-32 check \(stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}\)/);
   });
 
   it('rejects label 10 and a null image, naming the file and row', async () => {
@@ -117,3 +138,11 @@ describe('Hugging Face parquet', () => {
     await expectFormatError(() => readCifarFiles([tr, { name: TEST, data: bad }]), TEST, /row 3: PNG is 31x32, expected 32x32/);
   });
 });
+
+function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
+  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
