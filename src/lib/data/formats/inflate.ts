@@ -16,6 +16,13 @@ const CODE_LENGTH_ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2
 /** Longest code resolved by one table lookup; longer (rare) codes take the canonical slow path. */
 const PRIMARY_BITS = 10;
 
+/** Each PRIMARY_BITS-bit number with its bits in reverse order. */
+const REVERSED = Uint16Array.from({ length: 1 << PRIMARY_BITS }, (_, n) => {
+  let rev = 0;
+  for (let i = 0; i < PRIMARY_BITS; i++) rev = (rev << 1) | ((n >>> i) & 1);
+  return rev;
+});
+
 /**
  * Entries are (symbol << 4) | code length; length 0 marks a prefix of a longer code (or no code),
  * resolved from the canonical `count`/`symbols` description.
@@ -71,14 +78,10 @@ function buildTable(lengths: Uint8Array, what: string, table: Table = newTable(l
   for (let sym = 0; sym < lengths.length; sym++) {
     const len = lengths[sym];
     if (len === 0) continue;
-    let code = next[len]++;
+    const code = next[len]++;
     if (len > bits) continue;
     // Deflate sends codes most-significant bit first into an LSB-first stream, so index reversed.
-    let rev = 0;
-    for (let i = 0; i < len; i++) {
-      rev = (rev << 1) | (code & 1);
-      code >>>= 1;
-    }
+    const rev = REVERSED[code] >>> (PRIMARY_BITS - len);
     const entry = (sym << 4) | len;
     for (let i = rev; i < size; i += 1 << len) entries[i] = entry;
   }

@@ -102,7 +102,7 @@ export function unfilterToRgb(parts: PngParts, raw: Uint8Array, out: Uint8Array,
     else if (effective !== 0) throw new Error(`PNG row ${y} has unknown filter type ${filter}`);
     let o = outAt + y * parts.width * 3;
     if (parts.colorType === 2) {
-      for (let i = row, end = row + stride; i < end; i++) out[o++] = raw[i];
+      out.set(raw.subarray(row, row + stride), o);
     } else if (parts.colorType === 6) {
       for (let i = 0; i < stride; i += 4) {
         out[o++] = raw[row + i];
