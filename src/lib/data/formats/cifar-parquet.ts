@@ -1,12 +1,12 @@
 import { parquetMetadata, parquetSchema, type AsyncBuffer, type ColumnMetaData, type FileMetaData, type SchemaTree } from 'hyparquet';
-import { CLASSES, PIXELS_PER_IMAGE, type ImageDataset, type ImageSet } from '../image-set';
+import { CLASSES, PIXELS_PER_IMAGE, type ImageSet } from '../image-set';
 import { baseName, emptySet } from './binary-batch';
 import { CifarFormatError, describeError, formatCount } from './errors';
 import { PageError, SUPPORTED_CODECS, decodeColumnChunk, type LeafColumn } from './parquet-chunk';
 import { decodePngInto } from './png';
 import { ProgressTracker } from './progress';
 import { knownSize, toAsyncBuffer } from './sources';
-import type { CifarFile, CifarReadOptions } from './types';
+import type { CheckedDataset, CifarFile, CifarReadOptions } from './types';
 
 /** Hugging Face's `uoft-cs/cifar10` names the image struct `img`; other CIFAR exports use `image`. */
 const IMAGE_COLUMNS = ['img.bytes', 'image.bytes'];
@@ -219,7 +219,7 @@ async function decodeRows(shards: OpenParquet[], set: ImageSet, tracker: Progres
  * Hugging Face parquet files (`img` = {bytes: PNG, path}, `label`) to one dataset, through
  * hyparquet. Each split may be sharded; shards are read in name order. Rows keep the files' order.
  */
-export async function readCifarParquet(files: CifarFile[], options: CifarReadOptions = {}, tracker = new ProgressTracker(options.onProgress)): Promise<ImageDataset> {
+export async function readCifarParquet(files: CifarFile[], options: CifarReadOptions = {}, tracker = new ProgressTracker(options.onProgress)): Promise<CheckedDataset> {
   const bySplit: Record<Split, CifarFile[]> = { train: [], test: [] };
   for (const f of files) bySplit[parquetSplit(f.name)].push(f);
   for (const split of ['train', 'test'] as const) {
@@ -235,9 +235,10 @@ export async function readCifarParquet(files: CifarFile[], options: CifarReadOpt
   for (const [split, shards] of [['train', train], ['test', test]] as const) {
     if (Math.min(limit, total(shards)) > MAX_ROWS) throw new CifarFormatError(`${split}-*.parquet`, `the ${split} files hold more than the ${formatCount(MAX_ROWS)} images this reader can hold`);
   }
-  const dataset: ImageDataset = { train: emptySet(Math.min(limit, total(train))), test: emptySet(Math.min(limit, total(test))) };
+  const dataset: CheckedDataset = { train: emptySet(Math.min(limit, total(train))), test: emptySet(Math.min(limit, total(test))), verified: false };
   tracker.totalImages = dataset.train.count + dataset.test.count;
   await decodeRows(train, dataset.train, tracker);
   await decodeRows(test, dataset.test, tracker);
+  dataset.verified = true;
   return dataset;
 }

@@ -6,4 +6,4 @@ export { readCifarTarGz, readCifarTarGzBatches, type TarBatch } from './cifar-ta
 export { readCifarParquet, parquetSplit } from './cifar-parquet';
 export { decodePngInto } from './png';
 export { CifarFormatError } from './errors';
-export type { CifarData, CifarFile, CifarProgress, CifarReadOptions, ProgressCallback } from './types';
+export type { CheckedDataset, CifarData, CifarFile, CifarProgress, CifarReadOptions, ProgressCallback } from './types';
