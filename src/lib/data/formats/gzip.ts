@@ -5,6 +5,9 @@ const GZIP_MAGIC = [0x1f, 0x8b];
 
 /** zlib's messages for a trailer mismatch (CRC-32, ISIZE); Chromium prefixes them. */
 const TRAILER_MISMATCH = /incorrect (data|length) check/i;
+/** Chromium's message for any byte after the gzip member. */
+const TRAILING_DATA = /junk found after end of compressed data/i;
+const NOT_THE_END = 'the gzip stream does not end where the file ends';
 
 /**
  * Decompresses a gzip stream chunk by chunk. DecompressionStream checks the CRC-32 and length in
@@ -70,6 +73,7 @@ export function gunzipStream(source: ReadableStream<Uint8Array>, archive: string
         if (e instanceof CifarFormatError) throw e;
         const detail = describeError(e);
         if (TRAILER_MISMATCH.test(detail)) throw new CifarFormatError(archive, `gzip CRC-32 / length check failed (${detail})`, { cause: e });
+        if (TRAILING_DATA.test(detail)) throw new CifarFormatError(archive, `${NOT_THE_END} (${detail})`, { cause: e });
         throw new CifarFormatError(archive, `gzip data is truncated or corrupt (${detail})`, { cause: e });
       }
       if (!result.done) {
@@ -81,7 +85,7 @@ export function gunzipStream(source: ReadableStream<Uint8Array>, archive: string
       if (compressedBytes < 18 || isize !== decompressed % 2 ** 32) {
         throw new CifarFormatError(
           archive,
-          `the gzip stream does not end where the file ends: the file's last 4 bytes give a length of ${formatCount(isize)} bytes ` +
+          `${NOT_THE_END}: the file's last 4 bytes give a length of ${formatCount(isize)} bytes ` +
             `but ${formatCount(decompressed)} were decompressed (trailing data, or a second gzip member)`,
         );
       }
