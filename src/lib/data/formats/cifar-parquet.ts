@@ -116,7 +116,7 @@ function count(file: string, value: unknown, what: string): number {
 }
 
 function chunkRange(file: string, rowGroup: FileMetaData['row_groups'][number], index: number, column: LeafColumn, rows: number, dataEnd: number): ChunkRange {
-  const chunk = rowGroup.columns.find((c) => c.meta_data?.path_in_schema.join('.') === column.path);
+  const chunk = rowGroup.columns.find((c) => Array.isArray(c.meta_data?.path_in_schema) && c.meta_data.path_in_schema.join('.') === column.path);
   if (!chunk?.meta_data) throw new CifarFormatError(file, `row group ${index} has no data for column ${column.path}`);
   if (chunk.file_path) throw new CifarFormatError(file, `column ${column.path} is stored in another file (${chunk.file_path}); not supported`);
   const meta = chunk.meta_data;
@@ -141,28 +141,34 @@ function chunkRange(file: string, rowGroup: FileMetaData['row_groups'][number], 
 export async function openParquet(file: CifarFile): Promise<OpenParquet> {
   const source = await toAsyncBuffer(file.data);
   const { meta, dataEnd } = await readFooter(file.name, source);
-  let columns: Map<string, LeafColumn>;
   try {
-    columns = leafColumns(parquetSchema(meta));
+    return { name: file.name, source, ...plan(file.name, meta, dataEnd) };
   } catch (e) {
-    throw new CifarFormatError(file.name, `corrupt parquet schema (${describeError(e)})`, { cause: e });
+    // hyparquet parses whatever Thrift it finds; a damaged footer can leave fields missing or of
+    // another type, which surfaces here as a TypeError rather than as one of our checks.
+    if (e instanceof CifarFormatError) throw e;
+    throw new CifarFormatError(file.name, `corrupt parquet metadata (${describeError(e)})`, { cause: e });
   }
-  const image = pick(file.name, columns, IMAGE_COLUMNS, 'image');
-  const label = pick(file.name, columns, LABEL_COLUMNS, 'label');
-  if (image.element.type !== 'BYTE_ARRAY') throw new CifarFormatError(file.name, `column ${image.path} is ${image.element.type ?? 'untyped'}, expected BYTE_ARRAY (PNG bytes)`);
+}
+
+function plan(file: string, meta: FileMetaData, dataEnd: number): Omit<OpenParquet, 'name' | 'source'> {
+  const columns = leafColumns(parquetSchema(meta));
+  const image = pick(file, columns, IMAGE_COLUMNS, 'image');
+  const label = pick(file, columns, LABEL_COLUMNS, 'label');
+  if (image.element.type !== 'BYTE_ARRAY') throw new CifarFormatError(file, `column ${image.path} is ${image.element.type ?? 'untyped'}, expected BYTE_ARRAY (PNG bytes)`);
   if (label.element.type !== 'INT64' && label.element.type !== 'INT32') {
-    throw new CifarFormatError(file.name, `column label is ${label.element.type ?? 'untyped'}, expected INT64 or INT32`);
+    throw new CifarFormatError(file, `column label is ${label.element.type ?? 'untyped'}, expected INT64 or INT32`);
   }
-  for (const c of [image, label]) if (c.maxRep > 0) throw new CifarFormatError(file.name, `column ${c.path} is repeated (a list); not supported`);
+  for (const c of [image, label]) if (c.maxRep > 0) throw new CifarFormatError(file, `column ${c.path} is repeated (a list); not supported`);
   const groups = (meta.row_groups ?? []).map((rg, i): RowGroupPlan => {
-    const rows = count(file.name, rg.num_rows, `row group ${i} row count`);
-    return { rows, image: chunkRange(file.name, rg, i, image, rows, dataEnd), label: chunkRange(file.name, rg, i, label, rows, dataEnd) };
+    const rows = count(file, rg.num_rows, `row group ${i} row count`);
+    return { rows, image: chunkRange(file, rg, i, image, rows, dataEnd), label: chunkRange(file, rg, i, label, rows, dataEnd) };
   });
   const rows = groups.reduce((n, g) => n + g.rows, 0);
-  const declared = count(file.name, meta.num_rows, 'row count');
-  if (rows !== declared) throw new CifarFormatError(file.name, `row groups hold ${formatCount(rows)} rows but the footer says ${formatCount(declared)}`);
-  if (rows > MAX_ROWS) throw new CifarFormatError(file.name, `holds ${formatCount(rows)} rows; more than the ${formatCount(MAX_ROWS)} images this reader can hold`);
-  return { name: file.name, source, rows, groups, image, label };
+  const declared = count(file, meta.num_rows, 'row count');
+  if (rows !== declared) throw new CifarFormatError(file, `row groups hold ${formatCount(rows)} rows but the footer says ${formatCount(declared)}`);
+  if (rows > MAX_ROWS) throw new CifarFormatError(file, `holds ${formatCount(rows)} rows; more than the ${formatCount(MAX_ROWS)} images this reader can hold`);
+  return { rows, groups, image, label };
 }
 
 /** One column chunk of one row group, fetched on its own and decoded; errors name where they happened. */
