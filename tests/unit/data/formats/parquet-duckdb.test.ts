@@ -84,5 +84,16 @@ describe('parquet written by DuckDB', () => {
       'train-00000-of-00001.parquet',
       /row group 0, column img\.bytes: corrupt ZSTD page at byte 0 of the chunk \(/,
     );
+    // A frame whose declared content size disagrees with the page header is refused before fzstd
+    // allocates for it.
+    const sized = new Uint8Array(await readFile(path));
+    const descriptor = sized[frame + 4];
+    expect(descriptor >> 6, 'the frame declares its size').toBeGreaterThan(0);
+    sized[frame + 5 + ((descriptor >> 5) & 1 ? 0 : 1) + [0, 1, 2, 4][descriptor & 3]] ^= 0x01;
+    await expectFormatError(
+      () => readCifarFiles([{ name: 'train-00000-of-00001.parquet', data: sized }, te]),
+      'train-00000-of-00001.parquet',
+      /row group 0, column img\.bytes: corrupt ZSTD page at byte 0 of the chunk \(zstd frame says \d+ bytes, page header says \d+\)/,
+    );
   });
 });
