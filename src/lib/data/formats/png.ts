@@ -102,7 +102,7 @@ export function unfilterToRgb(parts: PngParts, raw: Uint8Array, out: Uint8Array,
     else if (effective !== 0) throw new Error(`PNG row ${y} has unknown filter type ${filter}`);
     let o = outAt + y * parts.width * 3;
     if (parts.colorType === 2) {
-      out.set(raw.subarray(row, row + stride), o);
+      // Copied once all rows are unfiltered (below): the next row's filter reads this one in place.
     } else if (parts.colorType === 6) {
       for (let i = 0; i < stride; i += 4) {
         out[o++] = raw[row + i];
@@ -126,6 +126,13 @@ export function unfilterToRgb(parts: PngParts, raw: Uint8Array, out: Uint8Array,
         out[o++] = v;
       }
     }
+  }
+  if (parts.colorType === 2) {
+    // RGB rows are already the output; dropping each row's filter byte with copyWithin and
+    // copying the image with one set() avoids both a byte loop and a view per row (which, 32 per
+    // image, kept the garbage collector busy).
+    for (let y = 0; y < parts.height; y++) raw.copyWithin(y * stride, y * (stride + 1) + 1, (y + 1) * (stride + 1));
+    out.set(raw.subarray(0, parts.height * stride), outAt);
   }
 }
 
