@@ -3,6 +3,7 @@ import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { PageError, decodeColumnChunk, type LeafColumn } from '../../../../src/lib/data/formats/parquet-chunk';
 import { concatBytes } from '../../../fixtures/images';
+import { snappyCompress } from '../../../fixtures/snappy-writer';
 import { encodeStruct, type Field } from '../../../fixtures/thrift-writer';
 
 /** An optional INT64 column `label` at the top of the schema (max definition level 1). */
@@ -91,5 +92,28 @@ describe('parquet column chunks through hyparquet', () => {
       [5, 'struct', [[1, 'i32', 1], [2, 'i32', 0], [3, 'i32', 3], [4, 'i32', 3]] as Field[]],
     ]);
     expect(() => decodeColumnChunk(concatBytes([huge, new Uint8Array(1)]), labelColumn(), 'SNAPPY', 1)).toThrow(/declares 2147483647 bytes uncompressed; corrupt header/);
+  });
+
+  it('decodes SNAPPY pages and refuses a block whose length disagrees with the page header', () => {
+    const levels = [...varint(3 << 1), 1];
+    const raw = concatBytes([u32le(levels.length), new Uint8Array(levels), int64s([4, 5, 6])]);
+    const page = (body: Uint8Array) =>
+      concatBytes([
+        encodeStruct([
+          [1, 'i32', 0],
+          [2, 'i32', raw.length],
+          [3, 'i32', body.length],
+          [5, 'struct', [[1, 'i32', 3], [2, 'i32', 0], [3, 'i32', 3], [4, 'i32', 3]] as Field[]],
+        ]),
+        body,
+      ]);
+    const block = snappyCompress(raw);
+    expect(decodeColumnChunk(page(block), labelColumn(), 'SNAPPY', 3)).toEqual([4n, 5n, 6n]);
+    // The WebAssembly decoder would fill only the declared bytes and return the rest of its
+    // buffer as it was, so a shorter declared length must be refused before it runs.
+    expect(block[0]).toBe(raw.length);
+    const short = block.slice();
+    short[0] = raw.length - 1;
+    expect(() => decodeColumnChunk(page(short), labelColumn(), 'SNAPPY', 3)).toThrow(new RegExp(`snappy block says ${raw.length - 1} bytes, page header says ${raw.length}`));
   });
 });
