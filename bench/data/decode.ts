@@ -6,7 +6,6 @@
  * groups, the image column dictionary-encoded with a PLAIN fallback. DuckDB then rewrites them with
  * ZSTD pages, as an independent writer's files.
  */
-import { DuckDBInstance } from '@duckdb/node-api';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -45,6 +44,9 @@ async function pngsOf(set: ImageSet): Promise<Uint8Array[]> {
 
 /** DuckDB's copy of a parquet file, rows in the same order, pages compressed with ZSTD. */
 async function rewriteWithDuckDb(from: string, to: string): Promise<void> {
+  // Loaded only when the files are built: DuckDB's native library would otherwise sit in every
+  // timed run's process.
+  const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
