@@ -67,6 +67,28 @@ describe('Hugging Face parquet', () => {
     expectSetEquals(limited.test, test, 0, 3);
   });
 
+  it('with a limit, fetches only the row groups it needs, slice by slice', async () => {
+    /** A Blob that records the byte ranges read from it. */
+    class RecordingBlob extends Blob {
+      readonly ranges: [number, number][] = [];
+      override slice(start?: number, end?: number, type?: string): Blob {
+        this.ranges.push([start ?? 0, end ?? this.size]);
+        return super.slice(start, end, type);
+      }
+    }
+    // Dictionary-encoded image pages: the fixture writes no PNG statistics into the footer then.
+    const [tr, te] = await files({ rowGroups: [2, 2, 2, 6], imagePages: 'dict-then-plain' });
+    const blobs = [new RecordingBlob([tr.data as BlobPart]), new RecordingBlob([te.data as BlobPart])];
+    const data = await readCifarFiles([{ name: TRAIN, data: blobs[0] }, { name: TEST, data: blobs[1] }], { limit: 3 });
+    expectSetEquals(data.train, train, 0, 3);
+    // No whole-file read: every fetch is the footer or one column chunk.
+    for (const blob of blobs) expect(blob.ranges.filter(([a, b]) => b - a >= blob.size / 2)).toEqual([]);
+    // Train: the footer and the chunks of row groups 0 and 1 (4 of 12 images); the 6-image group,
+    // about half the file, is never fetched.
+    const fetched = blobs[0].ranges.reduce((n, [a, b]) => n + (b - a), 0);
+    expect(fetched).toBeLessThan(blobs[0].size * 0.5);
+  });
+
   it('reports decoded images as progress', async () => {
     const seen: number[] = [];
     await readCifarFiles(await files(), (p) => seen.push(p.images));
