@@ -1,13 +1,15 @@
 /**
  * Decode-speed measurement on the official binary batches and on tar.gz / parquet files built from
  * them (cached under the output folder). Not part of the test suite:
- *   npx tsx tests/unit/formats/bench.ts /work/shared/data/cifar-10 [/tmp/cifar-bench]
+ *   npx tsx bench/data/decode.ts /work/shared/data/cifar-10 [/tmp/cifar-bench]
  * The parquet files mimic `uoft-cs/cifar10`: zlib-compressed PNGs, snappy pages, 100-row row
- * groups, the image column dictionary-encoded with a PLAIN fallback.
+ * groups, the image column dictionary-encoded with a PLAIN fallback. DuckDB then rewrites them with
+ * ZSTD pages, as an independent writer's files.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { loadCifarFolder } from '../../src/cli/cifar-folder';
 import { writeBinaryBatch } from '../../tests/fixtures/binary-writer';
 import { compress, type Images } from '../../tests/fixtures/images';
@@ -40,8 +42,24 @@ async function pngsOf(set: ImageSet): Promise<Uint8Array[]> {
   return out;
 }
 
+/** DuckDB's copy of a parquet file, rows in the same order, pages compressed with ZSTD. */
+async function rewriteWithDuckDb(from: string, to: string): Promise<void> {
+  // Loaded only when the files are built: DuckDB's native library would otherwise sit in every
+  // timed run's process.
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    await connection.run(`COPY (SELECT img, label FROM read_parquet('${from}')) TO '${to}' (FORMAT parquet, COMPRESSION zstd)`);
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
 async function main(): Promise<void> {
-  const [dir, work = '/tmp/cifar-bench'] = process.argv.slice(2);
+  const { positionals } = parseArgs({ allowPositionals: true, options: {} });
+  const [dir, work = '/tmp/cifar-bench'] = positionals;
   if (!dir) throw new Error('usage: tsx tests/unit/formats/bench.ts <dir with the .bin batches> [work dir]');
   const reference = await time('binary batches, folder (disk Blobs)', 60_000, () => loadCifarFolder(dir));
   const arrays = await Promise.all(NAMES.map(async (n) => ({ name: n, data: new Uint8Array(await readFile(join(dir, n))) })));
@@ -67,9 +85,19 @@ async function main(): Promise<void> {
   }
   const parquet = await time('HF parquet (snappy, PNG), folder', 60_000, () => loadCifarFolder(hf));
   await time('HF parquet, limit 1000', 2_000, () => loadCifarFolder(hf, { limit: 1000 }));
+
+  const duck = join(work, 'duckdb');
+  await mkdir(duck, { recursive: true });
+  for (const split of ['train', 'test']) {
+    const path = join(duck, `${split}-00000-of-00001.parquet`);
+    if (!existsSync(path)) await rewriteWithDuckDb(join(hf, `${split}-00000-of-00001.parquet`), path);
+  }
+  const duckdb = await time('DuckDB parquet (zstd, PNG), folder', 60_000, () => loadCifarFolder(duck));
   // Rows were written in the binary order, so the decoded pixels must match the reference exactly.
   const same = (a: ImageSet, b: Images) => a.images.every((v, i) => v === b.nhwc[i]) && a.labels.every((v, i) => v === b.labels[i]);
-  console.log('parquet pixels equal the binary batches:', same(parquet.train, asImages(reference.train)) && same(parquet.test, asImages(reference.test)));
+  const matches = (set: { train: ImageSet; test: ImageSet }) => same(set.train, asImages(reference.train)) && same(set.test, asImages(reference.test));
+  console.log('parquet pixels equal the binary batches:', matches(parquet));
+  console.log('DuckDB parquet pixels equal the binary batches:', matches(duckdb));
 }
 
 main().catch((e: unknown) => {

@@ -1,3 +1,4 @@
+import type { CheckedDataset } from './formats/types';
 import type { ImageDataset, ImageSet } from './image-set';
 
 /**
@@ -37,7 +38,15 @@ export class StorageQuotaError extends Error {
 export class DatasetCache {
   constructor(private readonly factory: IDBFactory = globalThis.indexedDB) {}
 
-  async save(name: string, source: string, dataset: ImageDataset): Promise<CachedDatasetInfo> {
+  /**
+   * Stores a decoded set. Only a set whose reader ran every check to the end is accepted: the
+   * trainers read the cache without decoding again, so an unchecked set would be trained on for
+   * as long as it stays cached.
+   */
+  async save(name: string, source: string, dataset: CheckedDataset): Promise<CachedDatasetInfo> {
+    if (dataset.verified !== true) {
+      throw new Error(`Refusing to cache the data set from ${source}: its checks did not all run (it is not verified), so it may be partial or corrupt.`);
+    }
     const info: CachedDatasetInfo = {
       name,
       source,

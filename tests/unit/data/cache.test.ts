@@ -1,10 +1,14 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { DatasetCache, StorageQuotaError } from '../../../src/lib/data/cache';
+import { readCifarTarGzBatches, type CheckedDataset } from '../../../src/lib/data/formats';
 import { makeSyntheticSet } from '../../../src/lib/data/synthetic';
+import { writeBinaryFiles } from '../../fixtures/binary-writer';
+import { makeImages } from '../../fixtures/images';
+import { writeTarGz } from '../../fixtures/tar-writer';
 
 describe('DatasetCache', () => {
-  const dataset = { train: makeSyntheticSet(30, 1), test: makeSyntheticSet(10, 2) };
+  const dataset: CheckedDataset = { train: makeSyntheticSet(30, 1), test: makeSyntheticSet(10, 2), verified: true };
 
   it('round-trips a data set and reports what it holds without the pixels', async () => {
     const cache = new DatasetCache(new IDBFactory());
@@ -45,5 +49,31 @@ describe('DatasetCache', () => {
     };
     await expect(cache.save('cifar10', 'local files', dataset)).rejects.toThrow(StorageQuotaError);
     await expect(cache.save('cifar10', 'local files', dataset)).rejects.toThrow(/storage quota exceeded/);
+  });
+
+  it('refuses an unverified data set and stores nothing', async () => {
+    const cache = new DatasetCache(new IDBFactory());
+    await expect(cache.save('cifar10', 'local files', { ...dataset, verified: false })).rejects.toThrow(
+      /Refusing to cache the data set from local files: its checks did not all run \(it is not verified\)/,
+    );
+    expect(await cache.info('cifar10')).toBeUndefined();
+  });
+
+  it('refuses what a tar.gz read left before its end (gzip trailer unchecked)', async () => {
+    const perBatch = 2;
+    const files = writeBinaryFiles(makeImages(5 * perBatch, 3), makeImages(perBatch, 4), perBatch);
+    const gz = await writeTarGz(files.map((f) => ({ name: `cifar-10-batches-bin/${f.name}`, data: f.data })));
+    let early: CheckedDataset | undefined;
+    for await (const batch of readCifarTarGzBatches({ name: 'cifar-10-binary.tar.gz', data: gz }, { recordsPerBatch: perBatch })) {
+      early = batch.dataset;
+      break;
+    }
+    expect(early?.verified).toBe(false);
+    const cache = new DatasetCache(new IDBFactory());
+    await expect(cache.save('cifar10', 'local files', early!)).rejects.toThrow(/not verified/);
+    let whole: CheckedDataset | undefined;
+    for await (const batch of readCifarTarGzBatches({ name: 'cifar-10-binary.tar.gz', data: gz }, { recordsPerBatch: perBatch })) whole = batch.dataset;
+    expect(whole?.verified).toBe(true);
+    await expect(cache.save('cifar10', 'local files', whole!)).resolves.toMatchObject({ trainCount: 10, testCount: 2 });
   });
 });

@@ -1,21 +1,37 @@
-import { CLASSES, PIXELS_PER_IMAGE, type ImageDataset, type ImageSet } from '../image-set';
+import { parquetMetadata, parquetSchema, type AsyncBuffer, type ColumnMetaData, type FileMetaData, type SchemaTree } from 'hyparquet';
+import { CLASSES, PIXELS_PER_IMAGE, type ImageSet } from '../image-set';
 import { baseName, emptySet } from './binary-batch';
 import { CifarFormatError, describeError, formatCount } from './errors';
-import { readColumnChunk, type ChunkContext } from './parquet-column';
-import { CODEC_NAMES, PhysicalType, SUPPORTED_CODECS, TYPE_NAMES, readParquetMeta, type LeafColumn, type ParquetMeta } from './parquet-meta';
+import { PageError, SUPPORTED_CODECS, decodeColumnChunk, type LeafColumn } from './parquet-chunk';
 import { decodePngInto } from './png';
 import { ProgressTracker } from './progress';
-import { knownSize, toRandomAccess, type RandomAccess } from './sources';
-import type { CifarFile, CifarReadOptions } from './types';
+import { knownSize, toAsyncBuffer } from './sources';
+import type { CheckedDataset, CifarFile, CifarReadOptions } from './types';
 
 /** Hugging Face's `uoft-cs/cifar10` names the image struct `img`; other CIFAR exports use `image`. */
 const IMAGE_COLUMNS = ['img.bytes', 'image.bytes'];
 const LABEL_COLUMNS = ['label'];
+const MAGIC = 'PAR1';
+/** The most images one typed array of NHWC pixels can hold (2^31 − 1 bytes). */
+const MAX_ROWS = Math.floor((2 ** 31 - 1) / PIXELS_PER_IMAGE);
+
+interface ChunkRange {
+  meta: ColumnMetaData;
+  start: number;
+  length: number;
+}
+
+interface RowGroupPlan {
+  rows: number;
+  image: ChunkRange;
+  label: ChunkRange;
+}
 
 interface OpenParquet {
   name: string;
-  source: RandomAccess;
-  meta: ParquetMeta;
+  source: AsyncBuffer;
+  rows: number;
+  groups: RowGroupPlan[];
   image: LeafColumn;
   label: LeafColumn;
 }
@@ -33,70 +49,164 @@ export function parquetSplit(path: string): Split {
   return train ? 'train' : 'test';
 }
 
-function pick(file: string, meta: ParquetMeta, names: string[], what: string): LeafColumn {
+async function bytesAt(source: AsyncBuffer, start: number, end: number): Promise<Uint8Array> {
+  return new Uint8Array(await source.slice(start, end));
+}
+
+/**
+ * The magic at both ends and the footer length are checked here, so the common wrong inputs (not
+ * parquet, truncated, encrypted) get a plain message; the metadata itself is parsed by hyparquet.
+ */
+async function readFooter(file: string, source: AsyncBuffer): Promise<{ meta: FileMetaData; dataEnd: number }> {
+  const size = source.byteLength;
+  if (size < 12) throw new CifarFormatError(file, `only ${size} bytes; too small to be a parquet file`);
+  const text = (b: Uint8Array) => String.fromCharCode(...b);
+  const head = text(await bytesAt(source, 0, 4));
+  const tail = await bytesAt(source, size - 8, size);
+  const tailMagic = text(tail.subarray(4));
+  if (head !== MAGIC) throw new CifarFormatError(file, `not a parquet file (does not start with ${MAGIC})`);
+  if (tailMagic === 'PARE') throw new CifarFormatError(file, 'encrypted parquet files are not supported');
+  if (tailMagic !== MAGIC) throw new CifarFormatError(file, `parquet file is truncated (starts with ${MAGIC} but does not end with it)`);
+  const metaLength = (tail[0] | (tail[1] << 8) | (tail[2] << 16) | (tail[3] << 24)) >>> 0;
+  if (metaLength > size - 12) throw new CifarFormatError(file, `corrupt parquet footer (metadata length ${formatCount(metaLength)} exceeds the file)`);
+  const dataEnd = size - 8 - metaLength;
+  const footer = await bytesAt(source, dataEnd, size);
+  try {
+    return { meta: parquetMetadata(footer, { geoparquet: false }), dataEnd };
+  } catch (e) {
+    throw new CifarFormatError(file, `corrupt parquet metadata (${describeError(e)})`, { cause: e });
+  }
+}
+
+/** Leaf columns by dotted path, with the level maxima their ancestors imply. */
+function leafColumns(tree: SchemaTree): Map<string, LeafColumn> {
+  const out = new Map<string, LeafColumn>();
+  const walk = (node: SchemaTree, ancestors: SchemaTree[]): void => {
+    const schemaPath = [...ancestors, node];
+    if (node.children.length > 0) {
+      for (const child of node.children) walk(child, schemaPath);
+      return;
+    }
+    const levels = schemaPath.slice(1);
+    out.set(node.path.join('.'), {
+      path: node.path.join('.'),
+      element: node.element,
+      schemaPath,
+      maxDef: levels.filter((s) => s.element.repetition_type !== 'REQUIRED').length,
+      maxRep: levels.filter((s) => s.element.repetition_type === 'REPEATED').length,
+    });
+  };
+  for (const child of tree.children) walk(child, [tree]);
+  return out;
+}
+
+function pick(file: string, columns: Map<string, LeafColumn>, names: string[], what: string): LeafColumn {
   for (const n of names) {
-    const c = meta.columns.get(n);
+    const c = columns.get(n);
     if (c) return c;
   }
-  throw new CifarFormatError(file, `no ${what} column ${names.join(' or ')} (columns: ${[...meta.columns.keys()].join(', ') || 'none'})`);
+  throw new CifarFormatError(file, `no ${what} column ${names.join(' or ')} (columns: ${[...columns.keys()].join(', ') || 'none'})`);
+}
+
+/** A whole non-negative count from the metadata, which hyparquet gives as a bigint or a number. */
+function count(file: string, value: unknown, what: string): number {
+  const n = typeof value === 'bigint' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new CifarFormatError(file, `corrupt parquet metadata (${what} is ${String(value)})`);
+  return n;
+}
+
+function chunkRange(file: string, rowGroup: FileMetaData['row_groups'][number], index: number, column: LeafColumn, rows: number, dataEnd: number): ChunkRange {
+  const chunk = rowGroup.columns.find((c) => Array.isArray(c.meta_data?.path_in_schema) && c.meta_data.path_in_schema.join('.') === column.path);
+  if (!chunk?.meta_data) throw new CifarFormatError(file, `row group ${index} has no data for column ${column.path}`);
+  if (chunk.file_path) throw new CifarFormatError(file, `column ${column.path} is stored in another file (${chunk.file_path}); not supported`);
+  const meta = chunk.meta_data;
+  if (!SUPPORTED_CODECS.has(meta.codec)) {
+    throw new CifarFormatError(file, `column ${column.path} uses ${meta.codec ?? 'an unknown'} compression, which is not supported (UNCOMPRESSED, SNAPPY, GZIP, BROTLI, ZSTD, LZ4 and LZ4_RAW are)`);
+  }
+  const where = `row group ${index}, column ${column.path}`;
+  const values = count(file, meta.num_values, `${where}: value count`);
+  if (values !== rows) throw new CifarFormatError(file, `${where}: holds ${formatCount(values)} values for ${formatCount(rows)} rows`);
+  const dataOffset = count(file, meta.data_page_offset, `${where}: data page offset`);
+  const dictOffset = meta.dictionary_page_offset === undefined ? 0 : count(file, meta.dictionary_page_offset, `${where}: dictionary page offset`);
+  // Some writers put 0 here for "no dictionary"; only an offset before the data pages counts.
+  const start = dictOffset > 0 && dictOffset < dataOffset ? dictOffset : dataOffset;
+  const length = count(file, meta.total_compressed_size, `${where}: chunk size`);
+  if (start < 4 || start + length > dataEnd) {
+    throw new CifarFormatError(file, `${where}: chunk at ${formatCount(start)}+${formatCount(length)} lies outside the data; corrupt or truncated file`);
+  }
+  return { meta, start, length };
 }
 
 /** Footer, schema and codec checks, before any row is decoded, so a wrong file fails at once. */
 export async function openParquet(file: CifarFile): Promise<OpenParquet> {
-  const source = await toRandomAccess(file.data);
-  const meta = await readParquetMeta(file.name, source);
-  const image = pick(file.name, meta, IMAGE_COLUMNS, 'image');
-  const label = pick(file.name, meta, LABEL_COLUMNS, 'label');
-  if (image.type !== PhysicalType.BYTE_ARRAY) throw new CifarFormatError(file.name, `column ${image.path} is ${TYPE_NAMES[image.type] ?? image.type}, expected BYTE_ARRAY (PNG bytes)`);
-  if (label.type !== PhysicalType.INT64 && label.type !== PhysicalType.INT32) {
-    throw new CifarFormatError(file.name, `column label is ${TYPE_NAMES[label.type] ?? label.type}, expected INT64 or INT32`);
+  const source = await toAsyncBuffer(file.data);
+  const { meta, dataEnd } = await readFooter(file.name, source);
+  try {
+    return { name: file.name, source, ...plan(file.name, meta, dataEnd) };
+  } catch (e) {
+    // hyparquet parses whatever Thrift it finds; a damaged footer can leave fields missing or of
+    // another type, which surfaces here as a TypeError rather than as one of our checks.
+    if (e instanceof CifarFormatError) throw e;
+    throw new CifarFormatError(file.name, `corrupt parquet metadata (${describeError(e)})`, { cause: e });
   }
-  meta.rowGroups.forEach((rg, i) => {
-    for (const column of [image, label]) {
-      const chunk = rg.chunks.get(column.path);
-      if (!chunk) throw new CifarFormatError(file.name, `row group ${i} has no data for column ${column.path}`);
-      if (!SUPPORTED_CODECS.has(chunk.codec)) {
-        throw new CifarFormatError(file.name, `column ${column.path} uses ${CODEC_NAMES[chunk.codec] ?? `codec ${chunk.codec}`} compression, which is not supported (UNCOMPRESSED, SNAPPY and GZIP are)`);
-      }
-    }
-  });
-  const rows = meta.rowGroups.reduce((n, rg) => n + rg.numRows, 0);
-  if (rows !== meta.numRows) throw new CifarFormatError(file.name, `row groups hold ${formatCount(rows)} rows but the footer says ${formatCount(meta.numRows)}`);
-  return { name: file.name, source, meta, image, label };
 }
 
-/** Decodes rows (up to the set's size) from the shards in order into `set`. */
+function plan(file: string, meta: FileMetaData, dataEnd: number): Omit<OpenParquet, 'name' | 'source'> {
+  const columns = leafColumns(parquetSchema(meta));
+  const image = pick(file, columns, IMAGE_COLUMNS, 'image');
+  const label = pick(file, columns, LABEL_COLUMNS, 'label');
+  if (image.element.type !== 'BYTE_ARRAY') throw new CifarFormatError(file, `column ${image.path} is ${image.element.type ?? 'untyped'}, expected BYTE_ARRAY (PNG bytes)`);
+  if (label.element.type !== 'INT64' && label.element.type !== 'INT32') {
+    throw new CifarFormatError(file, `column label is ${label.element.type ?? 'untyped'}, expected INT64 or INT32`);
+  }
+  for (const c of [image, label]) if (c.maxRep > 0) throw new CifarFormatError(file, `column ${c.path} is repeated (a list); not supported`);
+  const groups = (meta.row_groups ?? []).map((rg, i): RowGroupPlan => {
+    const rows = count(file, rg.num_rows, `row group ${i} row count`);
+    return { rows, image: chunkRange(file, rg, i, image, rows, dataEnd), label: chunkRange(file, rg, i, label, rows, dataEnd) };
+  });
+  const rows = groups.reduce((n, g) => n + g.rows, 0);
+  const declared = count(file, meta.num_rows, 'row count');
+  if (rows !== declared) throw new CifarFormatError(file, `row groups hold ${formatCount(rows)} rows but the footer says ${formatCount(declared)}`);
+  if (rows > MAX_ROWS) throw new CifarFormatError(file, `holds ${formatCount(rows)} rows; more than the ${formatCount(MAX_ROWS)} images this reader can hold`);
+  return { rows, groups, image, label };
+}
+
+/** One column chunk of one row group, fetched on its own and decoded; errors name where they happened. */
+async function readChunk(shard: OpenParquet, g: number, column: LeafColumn, chunk: ChunkRange, rows: number, tracker: ProgressTracker) {
+  const where = `row group ${g}, column ${column.path}`;
+  const bytes = await bytesAt(shard.source, chunk.start, chunk.start + chunk.length);
+  if (bytes.length < chunk.length) throw new CifarFormatError(shard.name, `${where}: file ends inside the column chunk; truncated`);
+  tracker.addBytes(bytes.length);
+  try {
+    return decodeColumnChunk(bytes, column, chunk.meta.codec, rows);
+  } catch (e) {
+    const detail = e instanceof PageError ? e.message : `corrupt column chunk (${describeError(e)})`;
+    throw new CifarFormatError(shard.name, `${where}: ${detail}`, { cause: e });
+  }
+}
+
+/** Decodes rows (up to the set's size) from the shards in order into `set`, one row group at a time. */
 async function decodeRows(shards: OpenParquet[], set: ImageSet, tracker: ProgressTracker): Promise<void> {
   let filled = 0;
   const scratch = new Uint8Array(32 * (1 + 32 * 4));
   for (const shard of shards) {
     tracker.file = shard.name;
     let rowBase = 0;
-    for (const [g, rg] of shard.meta.rowGroups.entries()) {
-      const take = Math.min(rg.numRows, set.count - filled);
+    for (const [g, group] of shard.groups.entries()) {
+      const take = Math.min(group.rows, set.count - filled);
       if (take <= 0) return;
-      const read = async (column: LeafColumn) => {
-        const chunk = rg.chunks.get(column.path)!;
-        const ctx: ChunkContext = { file: shard.name, where: `row group ${g}, column ${column.path}` };
-        const bytes = await shard.source.read(chunk.start, chunk.length);
-        if (bytes.length < chunk.length) throw new CifarFormatError(shard.name, `${ctx.where}: file ends inside the column chunk; truncated`);
-        tracker.addBytes(bytes.length);
-        return readColumnChunk(ctx, bytes, column, chunk, rg.numRows);
-      };
-      const labels = await read(shard.label);
-      const images = await read(shard.image);
-      let li = 0;
-      let ii = 0;
+      const labels = await readChunk(shard, g, shard.label, group.label, group.rows, tracker);
+      const images = await readChunk(shard, g, shard.image, group.image, group.rows, tracker);
       for (let i = 0; i < take; i++) {
         const row = rowBase + i;
-        const labelDefined = labels.defs[i] === shard.label.maxDef;
-        const label = labelDefined ? (labels.values[li++] as number) : undefined;
-        if (label === undefined) throw new CifarFormatError(shard.name, 'label is null', { record: row, unit: 'row' });
+        const raw = labels[i];
+        if (raw === undefined) throw new CifarFormatError(shard.name, 'label is null', { record: row, unit: 'row' });
+        const label = Number(raw);
         if (!(label >= 0 && label < CLASSES)) {
-          throw new CifarFormatError(shard.name, `label ${label} is out of range (expected 0–${CLASSES - 1})`, { record: row, unit: 'row' });
+          throw new CifarFormatError(shard.name, `label ${String(raw)} is out of range (expected 0–${CLASSES - 1})`, { record: row, unit: 'row' });
         }
-        if (images.defs[i] !== shard.image.maxDef) throw new CifarFormatError(shard.name, `image (${shard.image.path}) is null`, { record: row, unit: 'row' });
-        const png = images.values[ii++] as Uint8Array;
+        const png = images[i];
+        if (!(png instanceof Uint8Array)) throw new CifarFormatError(shard.name, `image (${shard.image.path}) is null`, { record: row, unit: 'row' });
         try {
           decodePngInto(png, set.images, (filled + i) * PIXELS_PER_IMAGE, scratch);
         } catch (e) {
@@ -105,17 +215,17 @@ async function decodeRows(shards: OpenParquet[], set: ImageSet, tracker: Progres
         set.labels[filled + i] = label;
       }
       filled += take;
-      rowBase += rg.numRows;
+      rowBase += group.rows;
       tracker.addImages(take);
     }
   }
 }
 
 /**
- * Hugging Face parquet files (`img` = {bytes: PNG, path}, `label`) to one dataset. Each split may
- * be sharded; shards are read in name order. Rows keep the files' order.
+ * Hugging Face parquet files (`img` = {bytes: PNG, path}, `label`) to one dataset, through
+ * hyparquet. Each split may be sharded; shards are read in name order. Rows keep the files' order.
  */
-export async function readCifarParquet(files: CifarFile[], options: CifarReadOptions = {}, tracker = new ProgressTracker(options.onProgress)): Promise<ImageDataset> {
+export async function readCifarParquet(files: CifarFile[], options: CifarReadOptions = {}, tracker = new ProgressTracker(options.onProgress)): Promise<CheckedDataset> {
   const bySplit: Record<Split, CifarFile[]> = { train: [], test: [] };
   for (const f of files) bySplit[parquetSplit(f.name)].push(f);
   for (const split of ['train', 'test'] as const) {
@@ -127,10 +237,14 @@ export async function readCifarParquet(files: CifarFile[], options: CifarReadOpt
   const train = await Promise.all(bySplit.train.map(openParquet));
   const test = await Promise.all(bySplit.test.map(openParquet));
   const limit = options.limit ?? Infinity;
-  const count = (shards: OpenParquet[]) => Math.min(limit, shards.reduce((n, s) => n + s.meta.numRows, 0));
-  const dataset: ImageDataset = { train: emptySet(count(train)), test: emptySet(count(test)) };
+  const total = (shards: OpenParquet[]) => shards.reduce((n, s) => n + s.rows, 0);
+  for (const [split, shards] of [['train', train], ['test', test]] as const) {
+    if (Math.min(limit, total(shards)) > MAX_ROWS) throw new CifarFormatError(`${split}-*.parquet`, `the ${split} files hold more than the ${formatCount(MAX_ROWS)} images this reader can hold`);
+  }
+  const dataset: CheckedDataset = { train: emptySet(Math.min(limit, total(train))), test: emptySet(Math.min(limit, total(test))), verified: false };
   tracker.totalImages = dataset.train.count + dataset.test.count;
   await decodeRows(train, dataset.train, tracker);
   await decodeRows(test, dataset.test, tracker);
+  dataset.verified = true;
   return dataset;
 }

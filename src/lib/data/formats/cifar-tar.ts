@@ -1,4 +1,4 @@
-import type { ImageDataset, ImageSet } from '../image-set';
+import type { ImageSet } from '../image-set';
 import { BatchWriter, RECORD_BYTES, batchFileName, batchRole, checkBatchSize, type BatchRole } from './binary-batch';
 import { planBatches, type BatchPlan } from './binary-files';
 import { CifarFormatError } from './errors';
@@ -7,7 +7,7 @@ import { ProgressTracker } from './progress';
 import { knownSize, toStream } from './sources';
 import { StreamReader } from './stream-reader';
 import { tarEntries } from './tar';
-import type { CifarFile, CifarReadOptions } from './types';
+import type { CheckedDataset, CifarFile, CifarReadOptions } from './types';
 
 const ALL_BATCHES = ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin', 'test_batch.bin'];
 
@@ -17,8 +17,8 @@ export interface TarBatch {
   role: BatchRole;
   /** The batch's images (only those a limit keeps), a view into `dataset`. */
   set: ImageSet;
-  /** The combined dataset being filled; complete once the iteration ends. */
-  dataset: ImageDataset;
+  /** The combined dataset being filled; complete and verified only once the iteration ends. */
+  dataset: CheckedDataset;
 }
 
 function view(set: ImageSet, first: number, count: number): ImageSet {
@@ -33,7 +33,9 @@ function view(set: ImageSet, first: number, count: number): ImageSet {
 /**
  * The batches of `cifar-10-binary.tar.gz` as each finishes, decoded straight from the
  * decompressed stream into the combined dataset (neither the compressed nor the decompressed
- * archive is ever held whole). Ends early once a limit is met.
+ * archive is ever held whole). The archive is always read to its end, also once a limit is met:
+ * only there are the gzip CRC-32 and length checked and the tar's end padding seen, and only then
+ * is the dataset marked verified. A consumer that stops iterating early keeps an unverified set.
  */
 export async function* readCifarTarGzBatches(archive: CifarFile, options: CifarReadOptions = {}, tracker = new ProgressTracker(options.onProgress)): AsyncGenerator<TarBatch> {
   const plan: BatchPlan = planBatches(options);
@@ -43,7 +45,6 @@ export async function* readCifarTarGzBatches(archive: CifarFile, options: CifarR
   const stream = gunzipStream(toStream(archive.data), archive.name, (n) => tracker.addBytes(n));
   const input = new StreamReader(stream);
   const seen = new Map<string, string>();
-  const unmet = new Set(ALL_BATCHES.filter((name) => plan.slot(batchRole(name)!).keep > 0));
   try {
     for await (const entry of tarEntries(input, archive.name)) {
       const role = batchRole(entry.name);
@@ -64,9 +65,7 @@ export async function* readCifarTarGzBatches(archive: CifarFile, options: CifarR
         writer.push(chunk);
         tracker.addImages(writer.records - before);
       }
-      unmet.delete(key);
       yield { entry: entry.name, role, set: view(plan.dataset[slot.target], slot.first, slot.keep), dataset: plan.dataset };
-      if (unmet.size === 0 && options.limit !== undefined) return;
     }
   } finally {
     await input.cancel();
@@ -75,12 +74,14 @@ export async function* readCifarTarGzBatches(archive: CifarFile, options: CifarR
   if (missing.length > 0) {
     throw new CifarFormatError(archive.name, `archive lacks ${missing.map((n) => `cifar-10-batches-bin/${n}`).join(', ')}`);
   }
+  plan.dataset.verified = true;
 }
 
 /** `cifar-10-binary.tar.gz` to the combined dataset: the five training batches in order, then the test batch. */
-export async function readCifarTarGz(archive: CifarFile, options: CifarReadOptions = {}, tracker?: ProgressTracker): Promise<ImageDataset> {
+export async function readCifarTarGz(archive: CifarFile, options: CifarReadOptions = {}, tracker?: ProgressTracker): Promise<CheckedDataset> {
+  // Nothing is read, so nothing is checked: the empty set stays unverified.
   if (options.limit === 0) return planBatches(options).dataset;
-  let dataset: ImageDataset | undefined;
+  let dataset: CheckedDataset | undefined;
   for await (const batch of readCifarTarGzBatches(archive, options, tracker)) dataset = batch.dataset;
   if (!dataset) throw new CifarFormatError(archive.name, 'archive holds no CIFAR-10 batches');
   return dataset;

@@ -5,6 +5,5 @@ export { decodeBinaryBatch, batchRole, RECORD_BYTES, OFFICIAL_RECORDS_PER_BATCH 
 export { readCifarTarGz, readCifarTarGzBatches, type TarBatch } from './cifar-tar';
 export { readCifarParquet, parquetSplit } from './cifar-parquet';
 export { decodePngInto } from './png';
-export { snappyUncompress } from './snappy';
 export { CifarFormatError } from './errors';
-export type { CifarData, CifarFile, CifarProgress, CifarReadOptions, ProgressCallback } from './types';
+export type { CheckedDataset, CifarData, CifarFile, CifarProgress, CifarReadOptions, ProgressCallback } from './types';

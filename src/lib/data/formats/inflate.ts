@@ -5,6 +5,7 @@
  * through a 10-bit lookup table per code, with a canonical slow path for the rare longer codes.
  * Throws plain Errors; callers add the file and row.
  */
+import { adler32 } from './crc32';
 
 const LENGTH_BASE = new Uint16Array([3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258]);
 const LENGTH_EXTRA = new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0]);
@@ -14,6 +15,13 @@ const CODE_LENGTH_ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2
 
 /** Longest code resolved by one table lookup; longer (rare) codes take the canonical slow path. */
 const PRIMARY_BITS = 10;
+
+/** Each PRIMARY_BITS-bit number with its bits in reverse order. */
+const REVERSED = Uint16Array.from({ length: 1 << PRIMARY_BITS }, (_, n) => {
+  let rev = 0;
+  for (let i = 0; i < PRIMARY_BITS; i++) rev = (rev << 1) | ((n >>> i) & 1);
+  return rev;
+});
 
 /**
  * Entries are (symbol << 4) | code length; length 0 marks a prefix of a longer code (or no code),
@@ -70,14 +78,10 @@ function buildTable(lengths: Uint8Array, what: string, table: Table = newTable(l
   for (let sym = 0; sym < lengths.length; sym++) {
     const len = lengths[sym];
     if (len === 0) continue;
-    let code = next[len]++;
+    const code = next[len]++;
     if (len > bits) continue;
     // Deflate sends codes most-significant bit first into an LSB-first stream, so index reversed.
-    let rev = 0;
-    for (let i = 0; i < len; i++) {
-      rev = (rev << 1) | (code & 1);
-      code >>>= 1;
-    }
+    const rev = REVERSED[code] >>> (PRIMARY_BITS - len);
     const entry = (sym << 4) | len;
     for (let i = rev; i < size; i += 1 << len) entries[i] = entry;
   }
@@ -100,8 +104,8 @@ function fixed(): [Table, Table] {
 }
 
 /**
- * Inflates a zlib stream into `out`, which must be large enough for all of it; returns the bytes
- * written. The Adler-32 trailer is not verified (PNG callers check the image size instead).
+ * Inflates a zlib stream into `out`, which must be large enough for all of it, and verifies its
+ * Adler-32 trailer; returns the bytes written.
  */
 export function zlibInflateInto(input: Uint8Array, out: Uint8Array): number {
   if (input.length < 2) throw new Error('inflate: zlib header missing');
@@ -109,9 +113,26 @@ export function zlibInflateInto(input: Uint8Array, out: Uint8Array): number {
   const flg = input[1];
   if ((cmf & 0x0f) !== 8 || ((cmf << 8) | flg) % 31 !== 0) throw new Error('inflate: not a zlib stream (bad header)');
   if (flg & 0x20) throw new Error('inflate: preset dictionaries are not supported');
-  return inflateRawInto(input, 2, out);
+  const n = inflateRawInto(input, 2, out);
+  const at = streamEnd;
+  if (at + 4 > input.length) throw new Error('inflate: zlib stream ends before its Adler-32 checksum; truncated');
+  const stored = ((input[at] << 24) | (input[at + 1] << 16) | (input[at + 2] << 8) | input[at + 3]) >>> 0;
+  const computed = adler32(out, 0, n);
+  if (stored !== computed) throw new Error(`inflate: zlib Adler-32 check failed (stored ${hex(stored)}, computed ${hex(computed)})`);
+  return n;
 }
 
+function hex(n: number): string {
+  return `0x${n.toString(16).padStart(8, '0')}`;
+}
+
+/**
+ * Byte offset just past the deflate data of the last inflateRawInto call. A module variable rather
+ * than a returned object so that a PNG costs no allocation; inflation is synchronous.
+ */
+let streamEnd = 0;
+
+/** Inflates raw deflate data from `input[start]` into `out`; returns the bytes written. */
 export function inflateRawInto(input: Uint8Array, start: number, out: Uint8Array): number {
   const inLen = input.length;
   let pos = start;
@@ -242,7 +263,9 @@ export function inflateRawInto(input: Uint8Array, start: number, out: Uint8Array
     }
     if (final) break;
   }
-  if (pos - (bitCnt >>> 3) > inLen) throw new Error('inflate: compressed data is truncated');
+  // Whole bytes still in the bit buffer were read ahead, not consumed.
+  streamEnd = pos - (bitCnt >>> 3);
+  if (streamEnd > inLen) throw new Error('inflate: compressed data is truncated');
   return o;
 }
 

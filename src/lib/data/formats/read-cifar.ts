@@ -1,11 +1,10 @@
-import type { ImageDataset } from '../image-set';
 import { baseName, batchRole } from './binary-batch';
 import { readBinaryBatches } from './binary-files';
 import { readCifarTarGz } from './cifar-tar';
 import { readCifarParquet } from './cifar-parquet';
 import { CifarFormatError } from './errors';
 import { ProgressTracker } from './progress';
-import type { CifarFile, CifarReadOptions, ProgressCallback } from './types';
+import type { CheckedDataset, CifarFile, CifarReadOptions, ProgressCallback } from './types';
 
 export type CifarLayout = 'binary' | 'tar.gz' | 'parquet';
 
@@ -31,7 +30,7 @@ export function layoutOf(path: string): CifarLayout | null {
  * `cifar-10-binary.tar.gz`, or the Hugging Face train and test parquet files. The layout is told
  * from the file names; the contents are then checked against it.
  */
-export async function readCifarFiles(files: CifarFile[], options: CifarReadOptions | ProgressCallback = {}): Promise<ImageDataset> {
+export async function readCifarFiles(files: CifarFile[], options: CifarReadOptions | ProgressCallback = {}): Promise<CheckedDataset> {
   const opts: CifarReadOptions = typeof options === 'function' ? { onProgress: options } : options;
   if (opts.limit !== undefined && !(Number.isInteger(opts.limit) && opts.limit >= 0)) throw new RangeError(`limit must be a non-negative integer, got ${opts.limit}`);
   const relevant = files.filter((f) => layoutOf(f.name) !== null);

@@ -1,11 +1,6 @@
+import type { AsyncBuffer } from 'hyparquet';
 import type { CifarData } from './types';
 import { concatBytes } from '../../bytes';
-
-/** A byte range reader; lets the parquet reader fetch one row group at a time from a Blob/File. */
-export interface RandomAccess {
-  size: number;
-  read(offset: number, length: number): Promise<Uint8Array>;
-}
 
 export function isStream(data: CifarData): data is ReadableStream<Uint8Array> {
   return typeof (data as ReadableStream<Uint8Array>).getReader === 'function';
@@ -49,26 +44,16 @@ export async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8
   return concatBytes(chunks, total);
 }
 
-export async function toRandomAccess(data: CifarData): Promise<RandomAccess> {
+/**
+ * Random access for the parquet reader (hyparquet's AsyncBuffer): a Blob/File is read slice by
+ * slice, so only the footer and the row groups a read needs are ever loaded.
+ */
+export async function toAsyncBuffer(data: CifarData): Promise<AsyncBuffer> {
   if (isBlob(data)) {
     const blob = data;
-    return {
-      size: blob.size,
-      read: async (offset, length) => new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer()),
-    };
+    return { byteLength: blob.size, slice: (start, end) => blob.slice(start, end).arrayBuffer() };
   }
   // A one-pass stream cannot seek to the footer, so it is read into memory first.
   const bytes = data instanceof Uint8Array ? data : await readAll(data);
-  return { size: bytes.length, read: async (offset, length) => bytes.subarray(offset, offset + length) };
-}
-
-/** Runs bytes through a web-platform (de)compression transform. */
-export async function transformBytes(bytes: Uint8Array, transform: DecompressionStream | CompressionStream): Promise<Uint8Array> {
-  const source = new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(bytes);
-      controller.close();
-    },
-  });
-  return readAll(source.pipeThrough(transform as unknown as ReadableWritablePair<Uint8Array, Uint8Array>));
+  return { byteLength: bytes.length, slice: (start, end = bytes.length) => bytes.slice(start, end).buffer };
 }

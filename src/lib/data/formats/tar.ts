@@ -67,7 +67,10 @@ export async function* tarEntries(input: StreamReader, archive: string): AsyncGe
     const block = await input.exact(BLOCK);
     if (block.length === 0) return; // no end-of-archive blocks: tolerated, the data was complete
     if (block.length < BLOCK) throw new CifarFormatError(archive, `tar stream is truncated inside a header at byte ${formatCount(headerAt)}`);
-    if (block.every((b) => b === 0)) return;
+    if (block.every((b) => b === 0)) {
+      await expectOnlyZeros(input, archive);
+      return;
+    }
     if (!checksumOk(block)) {
       throw new CifarFormatError(archive, `not a tar archive, or corrupt tar header at byte ${formatCount(headerAt)} (checksum mismatch)`);
     }
@@ -114,6 +117,21 @@ export async function* tarEntries(input: StreamReader, archive: string): AsyncGe
     if (skipped < remaining) throw truncated(archive, `entry ${name}`, size - remaining + skipped, size);
     // Missing padding after complete data is tolerated like missing end blocks.
     await input.skip(padded - size);
+  }
+}
+
+/**
+ * Reads the rest of the stream after the first end-of-archive block: tar allows only zeros there
+ * (the second end block and the padding to the record size, 10,240 bytes for GNU tar). Reading it
+ * also takes a compressed stream to its end, where its checksum is verified.
+ */
+async function expectOnlyZeros(input: StreamReader, archive: string): Promise<void> {
+  for (;;) {
+    const at = input.position;
+    const chunk = await input.next(1 << 20);
+    if (chunk === null) return;
+    const i = chunk.findIndex((b) => b !== 0);
+    if (i >= 0) throw new CifarFormatError(archive, `non-zero data after the end of the tar archive (at byte ${formatCount(at + i)} of the tar stream)`);
   }
 }
 

@@ -1,3 +1,5 @@
+import type { ImageDataset } from '../image-set';
+
 /** What the readers accept as file contents: whole bytes, a Blob/File (random access), or a one-pass stream. */
 export type CifarData = Uint8Array | Blob | ReadableStream<Uint8Array>;
 
@@ -21,6 +23,17 @@ export interface CifarProgress {
 }
 
 export type ProgressCallback = (progress: CifarProgress) => void;
+
+/**
+ * A decoded data set, and whether every check its format carries passed for all of it: gzip
+ * CRC-32 and length, tar header checksums and end padding, parquet page CRCs where stored, PNG
+ * chunk CRCs and zlib Adler-32, plus the structural and label checks. The readers return `true` or
+ * throw; `false` marks a set whose read stopped before its checks ran (a consumer that leaves
+ * readCifarTarGzBatches early). Only verified sets may be cached (DatasetCache.save refuses others).
+ */
+export interface CheckedDataset extends ImageDataset {
+  verified: boolean;
+}
 
 export interface CifarReadOptions {
   /** Only the first `limit` training images and at most `limit` test images. */

@@ -67,6 +67,28 @@ describe('Hugging Face parquet', () => {
     expectSetEquals(limited.test, test, 0, 3);
   });
 
+  it('with a limit, fetches only the row groups it needs, slice by slice', async () => {
+    /** A Blob that records the byte ranges read from it. */
+    class RecordingBlob extends Blob {
+      readonly ranges: [number, number][] = [];
+      override slice(start?: number, end?: number, type?: string): Blob {
+        this.ranges.push([start ?? 0, end ?? this.size]);
+        return super.slice(start, end, type);
+      }
+    }
+    // Dictionary-encoded image pages: the fixture writes no PNG statistics into the footer then.
+    const [tr, te] = await files({ rowGroups: [2, 2, 2, 6], imagePages: 'dict-then-plain' });
+    const blobs = [new RecordingBlob([tr.data as BlobPart]), new RecordingBlob([te.data as BlobPart])];
+    const data = await readCifarFiles([{ name: TRAIN, data: blobs[0] }, { name: TEST, data: blobs[1] }], { limit: 3 });
+    expectSetEquals(data.train, train, 0, 3);
+    // No whole-file read: every fetch is the footer or one column chunk.
+    for (const blob of blobs) expect(blob.ranges.filter(([a, b]) => b - a >= blob.size / 2)).toEqual([]);
+    // Train: the footer and the chunks of row groups 0 and 1 (4 of 12 images); the 6-image group,
+    // about half the file, is never fetched.
+    const fetched = blobs[0].ranges.reduce((n, [a, b]) => n + (b - a), 0);
+    expect(fetched).toBeLessThan(blobs[0].size * 0.5);
+  });
+
   it('reports decoded images as progress', async () => {
     const seen: number[] = [];
     await readCifarFiles(await files(), (p) => seen.push(p.images));
@@ -92,10 +114,31 @@ describe('Hugging Face parquet', () => {
     const [, te] = await files();
     const wrong = await writeHfParquet(await pngs(train), Array.from(train.labels), { imageColumn: 'picture' });
     await expectFormatError(() => readCifarFiles([{ name: TRAIN, data: wrong }, te]), TRAIN, /no image column img\.bytes or image\.bytes \(columns: picture\.bytes, picture\.path, label\)/);
-    const zstd = await writeHfParquet(await pngs(train), Array.from(train.labels), { codec: 'zstd' });
-    await expectFormatError(() => readCifarFiles([{ name: TRAIN, data: zstd }, te]), TRAIN, /uses ZSTD compression, which is not supported/);
+    const lzo = await writeHfParquet(await pngs(train), Array.from(train.labels), { codec: 'lzo' });
+    await expectFormatError(() => readCifarFiles([{ name: TRAIN, data: lzo }, te]), TRAIN, /uses LZO compression, which is not supported/);
     await expectFormatError(() => readCifarFiles([{ name: 'cifar.parquet', data: wrong }, te]), 'cifar.parquet', /cannot tell the split/);
     await expectFormatError(() => readCifarFiles([te]), 'train-*.parquet', /missing/);
+  });
+
+  it("rethrows a codec's error naming the file, row group and column", async () => {
+    // Pages stored uncompressed but labelled ZSTD: the zstd decoder meets no zstd frame.
+    const [, te] = await files();
+    const zstd = await writeHfParquet(await pngs(train), Array.from(train.labels), { codec: 'zstd' });
+    await expectFormatError(() => readCifarFiles([{ name: TRAIN, data: zstd }, te]), TRAIN, /row group 0, column label: corrupt ZSTD page at byte 0 of the chunk \(invalid zstd data\)/);
+  });
+
+  it('checks page CRCs where the writer stored them', async () => {
+    await roundTrip({ pageCrc: true });
+    await roundTrip({ pageCrc: true, pageVersion: 2, imagePages: 'dict-then-plain' });
+    const [tr, te] = await files({ pageCrc: true, codec: 'uncompressed' });
+    const bytes = (tr.data as Uint8Array).slice();
+    // Flip one bit of the first PNG's IHDR chunk, in the first img.bytes page: the page CRC is
+    // checked before the page is decoded, so it is what refuses the file.
+    const png = (await pngs(train))[0];
+    const at = indexOf(bytes, png.subarray(0, 24));
+    expect(at).toBeGreaterThan(0);
+    bytes[at + 20] ^= 0x01;
+    await expectFormatError(() => readCifarFiles([{ name: TRAIN, data: bytes }, te]), TRAIN, /row group 0, column img\.bytes: page at byte \d+ fails its CRC-32 check \(stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}\)/);
   });
 
   it('rejects label 10 and a null image, naming the file and row', async () => {
@@ -117,3 +160,11 @@ describe('Hugging Face parquet', () => {
     await expectFormatError(() => readCifarFiles([tr, { name: TEST, data: bad }]), TEST, /row 3: PNG is 31x32, expected 32x32/);
   });
 });
+
+function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
+  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}

@@ -1,10 +1,17 @@
+import { openAsBlob } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCifarFolder } from '../../../../src/cli/cifar-folder';
-import { CLASSES } from '../../../../src/lib/data/image-set';
+import { readCifarFiles } from '../../../../src/lib/data/formats';
+import { CLASSES, PIXELS_PER_IMAGE, type ImageSet } from '../../../../src/lib/data/image-set';
+import { writeDuckDbParquet } from '../../../fixtures/duckdb-writer';
+import { encodePng } from '../../../fixtures/png-writer';
 
 /**
  * Opt-in check against the official binary batches:
- *   CIFAR10_DIR=/work/shared/data/cifar-10 npx vitest run tests/unit/formats
+ *   CIFAR10_DIR=/work/shared/data/cifar-10 npx vitest run tests/unit/data/formats
  * The default suite covers every format on generated fixtures and does not need these files.
  */
 const dir = process.env.CIFAR10_DIR;
@@ -31,5 +38,28 @@ describe.runIf(dir)('official CIFAR-10 files (CIFAR10_DIR)', () => {
     expect(data.train.count).toBe(10);
     expect(data.test.count).toBe(10);
     expect(data.test.labels[0]).toBe(3);
+  });
+
+  it('reads a DuckDB ZSTD parquet pair of the first 1,000 images of each split exactly as the binary batches', async () => {
+    const binary = await loadCifarFolder(dir!, { limit: 1000 });
+    const work = await mkdtemp(join(tmpdir(), 'cifar-real-duckdb-'));
+    try {
+      const files = [];
+      for (const split of ['train', 'test'] as const) {
+        const set: ImageSet = binary[split];
+        const pngs = await Promise.all(Array.from({ length: set.count }, (_, n) => encodePng(set.images.subarray(n * PIXELS_PER_IMAGE, (n + 1) * PIXELS_PER_IMAGE))));
+        const path = join(work, `${split}-00000-of-00001.parquet`);
+        await writeDuckDbParquet(path, pngs, set.labels, { codec: 'zstd' });
+        files.push({ name: path, data: (await openAsBlob(path)) as unknown as Blob });
+      }
+      const parquet = await readCifarFiles(files);
+      for (const split of ['train', 'test'] as const) {
+        expect(parquet[split].count).toBe(1000);
+        expect(Buffer.compare(parquet[split].images, binary[split].images)).toBe(0);
+        expect(Buffer.compare(parquet[split].labels, binary[split].labels)).toBe(0);
+      }
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
   });
 });

@@ -1,8 +1,9 @@
+import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { readCifarFiles, readCifarTarGz, readCifarTarGzBatches } from '../../../../src/lib/data/formats';
 import { writeBinaryFiles } from '../../../fixtures/binary-writer';
 import { expectFormatError, expectSetEquals } from '../../../fixtures/assert';
-import { chunkedStream, compress, makeImages } from '../../../fixtures/images';
+import { chunkedStream, compress, concatBytes, makeImages } from '../../../fixtures/images';
 import { writeTar, writeTarGz, type TarInput } from '../../../fixtures/tar-writer';
 
 const PER_BATCH = 3;
@@ -96,6 +97,80 @@ describe('cifar-10-binary.tar.gz', () => {
     const err = await expectFormatError(() => readCifarTarGz({ name: NAME, data: writeTarGzSync(list) }, opts), `${NAME}, entry ${DIR}data_batch_4.bin`, /record 1: label 10 is out of range/);
     expect(err.record).toBe(1);
     await expectFormatError(() => readCifarTarGz({ name: NAME, data: writeTarGzSync(entries()) }), `${NAME}, entry ${DIR}data_batch_1.bin`, /holds 3 records/);
+  });
+});
+
+/** Like the official archive: GNU tar pads to 10,240-byte records, so zeros follow the end blocks. */
+async function officialLike(): Promise<{ tar: Uint8Array; gz: Uint8Array; dataEnd: number }> {
+  const list = entries();
+  const tar = writeTar(list, { recordSize: 10240 });
+  // Where the last entry's padded data ends and the end-of-archive zeros begin.
+  const dataEnd = list.reduce((at, e) => at + 512 + Math.ceil(e.data.length / 512) * 512, 0);
+  return { tar, gz: await compress(tar, 'gzip'), dataEnd };
+}
+
+function insert(bytes: Uint8Array, at: number, extra: number[]): Uint8Array {
+  return concatBytes([bytes.subarray(0, at), new Uint8Array(extra), bytes.subarray(at)]);
+}
+
+describe('cifar-10-binary.tar.gz checks that need the whole archive', () => {
+  it('reads the intact official-like archive, with and without a limit', async () => {
+    const { gz } = await officialLike();
+    const data = await readCifarTarGz({ name: NAME, data: gz }, opts);
+    expect(data.verified).toBe(true);
+    expectSetEquals(data.train, train);
+    const limited = await readCifarTarGz({ name: NAME, data: gz }, { ...opts, limit: 1 });
+    expect(limited.verified).toBe(true);
+    expectSetEquals(limited.test, test, 0, 1);
+  });
+
+  it('refuses copies with bytes inserted near the end, also when a limit is met long before', async () => {
+    const { gz } = await officialLike();
+    for (const back of [4, 8, 12, 40]) {
+      const bad = insert(gz, gz.length - back, [0x00, 0x55, 0xaa]);
+      for (const options of [opts, { ...opts, limit: 1 }]) {
+        await expectFormatError(() => readCifarTarGz({ name: NAME, data: bad }, options), NAME, /gzip|tar/);
+      }
+    }
+  });
+
+  it('refuses a copy cut inside its last tar padding, also when a limit is met long before', async () => {
+    const { tar, gz, dataEnd } = await officialLike();
+    const cut = gz.subarray(0, gz.length - 12);
+    // The cut really ends the data inside the zeros after the last entry.
+    const partial = gunzipSync(cut, { finishFlush: constants.Z_SYNC_FLUSH });
+    expect(partial.length).toBeGreaterThan(dataEnd);
+    expect(partial.length).toBeLessThan(tar.length);
+    for (const options of [opts, { ...opts, limit: 1 }]) {
+      await expectFormatError(() => readCifarTarGz({ name: NAME, data: cut }, options), NAME, /gzip data is truncated or corrupt/);
+    }
+  });
+
+  it('refuses a gzip trailer whose CRC-32 or length does not match', async () => {
+    const { gz } = await officialLike();
+    const crc = gz.slice();
+    crc[crc.length - 8] ^= 0x01;
+    await expectFormatError(() => readCifarTarGz({ name: NAME, data: crc }, opts), NAME, /gzip CRC-32 \/ length check failed \(incorrect data check\)/);
+    const length = gz.slice();
+    length[length.length - 4] ^= 0x01;
+    await expectFormatError(() => readCifarTarGz({ name: NAME, data: length }, opts), NAME, /gzip CRC-32 \/ length check failed \(incorrect length check\)/);
+  });
+
+  it('refuses data after the gzip member: zeros, other bytes, a second member', async () => {
+    const { gz } = await officialLike();
+    // Node ignores trailing zeros and inflates a second member as more data; the ISIZE check catches both.
+    const notTheEnd = /the gzip stream does not end where the file ends/;
+    await expectFormatError(() => readCifarTarGz({ name: NAME, data: concatBytes([gz, new Uint8Array(16)]) }, opts), NAME, notTheEnd);
+    await expectFormatError(() => readCifarTarGz({ name: NAME, data: concatBytes([gz, gzipSync(new Uint8Array(1024))]) }, opts), NAME, notTheEnd);
+    await expectFormatError(() => readCifarTarGz({ name: NAME, data: concatBytes([gz, new TextEncoder().encode('junk')]) }, opts), NAME, /gzip/);
+  });
+
+  it('refuses non-zero data after the end of the tar archive', async () => {
+    const { tar } = await officialLike();
+    const junk = tar.slice();
+    junk[tar.length - 100] = 0x41;
+    const gz = await compress(junk, 'gzip');
+    await expectFormatError(() => readCifarTarGz({ name: NAME, data: gz }, opts), NAME, /non-zero data after the end of the tar archive \(at byte [\d,]+ of the tar stream\)/);
   });
 });
 
