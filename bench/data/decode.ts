@@ -1,7 +1,7 @@
 /**
  * Decode-speed measurement on the official binary batches and on tar.gz / parquet files built from
  * them (cached under the output folder). Not part of the test suite:
- *   npx tsx bench/data/decode.ts /work/shared/data/cifar-10 [/tmp/cifar-bench]
+ *   npm run bench:data -- ../shared/data/cifar-10 [/tmp/cifar-bench]
  * The parquet files mimic `uoft-cs/cifar10`: zlib-compressed PNGs, snappy pages, 100-row row
  * groups, the image column dictionary-encoded with a PLAIN fallback. DuckDB then rewrites them with
  * ZSTD pages, as an independent writer's files.
@@ -58,9 +58,19 @@ async function rewriteWithDuckDb(from: string, to: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { positionals } = parseArgs({ allowPositionals: true, options: {} });
+  const usage = 'usage: npm run bench:data -- <dir with the .bin batches> [work dir]';
+  let positionals: string[];
+  try {
+    ({ positionals } = parseArgs({ allowPositionals: true, options: {} }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${usage}`);
+    process.exit(2);
+  }
   const [dir, work = '/tmp/cifar-bench'] = positionals;
-  if (!dir) throw new Error('usage: tsx tests/unit/formats/bench.ts <dir with the .bin batches> [work dir]');
+  if (!dir || positionals.length > 2) {
+    console.error(usage);
+    process.exit(2);
+  }
   const reference = await time('binary batches, folder (disk Blobs)', 60_000, () => loadCifarFolder(dir));
   const arrays = await Promise.all(NAMES.map(async (n) => ({ name: n, data: new Uint8Array(await readFile(join(dir, n))) })));
   await time('binary batches, in-memory Uint8Arrays', 60_000, () => readCifarFiles(arrays));
