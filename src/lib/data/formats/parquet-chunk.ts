@@ -39,7 +39,6 @@ function decompressZstdPage(input: Uint8Array, length: number): Uint8Array {
   return decompressZstd(input);
 }
 
-/**
 /** The uncompressed length a Snappy block starts with (a little-endian base-128 varint), or -1. */
 function snappyLength(input: Uint8Array): number {
   let n = 0;
