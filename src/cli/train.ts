@@ -6,14 +6,14 @@
 import type { BackendName } from '../lib/device/backend-info';
 import type { DataSplits } from '../lib/data/splits';
 import { readFlags, UsageError, type FlagSpecs, type FlagValues } from './args';
-import { defaultFor, HYPERPARAMETERS, MODEL_NAMES, readTrainConfig, type HyperparameterSpec, type RawHyperparameters, type TrainConfig } from '../lib/recipe/hyperparameters';
+import { defaultFor, HYPERPARAMETERS, MODEL_NAMES, readTrainConfig, TEST_ONLY, type HyperparameterSpec, type RawHyperparameters, type TrainConfig } from '../lib/recipe/hyperparameters';
 import type { ImageDataset } from '../lib/data/image-set';
 import type { EpochReport } from '../lib/train/loop';
 
 const TARGET = 0.94;
 const BACKENDS: BackendName[] = ['webgpu', 'cpu'];
 /** The worker's failure injection is no part of a training recipe. */
-const HIDDEN = new Set(['fault', 'data']);
+const HIDDEN = new Set([...TEST_ONLY, 'data']);
 const ALIASES: Record<string, string> = { batch: 'batch_size' };
 
 interface Options {

@@ -1,6 +1,7 @@
 import { compileMetricRegex, DEFAULT_METRIC, type MetricDefinition } from '../metrics';
 import { validateSpace, type CategoryValue, type FieldError, type SearchSpace } from '../space';
 import { STRATEGIES, type Goal, type StrategyName } from '../tuner/types';
+import { checkTraining } from './training';
 
 export const JOB_VERSION = 1;
 export type EarlyStopping = 'off' | 'auto';
@@ -85,9 +86,9 @@ export function validateJob(raw: unknown): { job: JobDefinition; errors: FieldEr
       errors.push({ path: 'fixed', message: 'Fixed hyperparameters must be an object of name to value.' });
     } else job.fixed = input.fixed as JobDefinition['fixed'];
   }
-  for (const name of Object.keys(job.fixed)) {
-    if (name in job.parameters) errors.push({ path: `fixed.${name}`, message: `"${name}" is both searched and fixed; keep one.` });
-  }
+  const both = Object.keys(job.fixed).filter((name) => name in job.parameters);
+  for (const name of both) errors.push({ path: `fixed.${name}`, message: `"${name}" is both searched and fixed; keep one.` });
+  if (both.length === 0) errors.push(...checkTraining(job.fixed, job.parameters));
   return { job, errors };
 }
 

@@ -113,26 +113,68 @@ export function defaultFor(spec: HyperparameterSpec, model: ModelName): Value {
   return spec.presets?.[model] ?? spec.fallback;
 }
 
+/** The default as a trial resolves it, which for val_size also depends on the data set. */
+export function recipeDefault(spec: HyperparameterSpec, model: ModelName, data: TrainConfig['data']): Value {
+  if (spec.name === 'val_size' && data === 'cifar10') return CIFAR10_VAL_SIZE;
+  return defaultFor(spec, model);
+}
+
+/** Hyperparameters of the failure tests: read from a job like any other, but never offered in a form. */
+export const TEST_ONLY = new Set(['fault']);
+
+/** CIFAR-10's held-out validation images by default: a tenth of the 50,000-image training pool. */
+export const CIFAR10_VAL_SIZE = 5000;
+
+export const HYPERPARAMETER_NAMES: readonly string[] = HYPERPARAMETERS.map((spec) => spec.name);
+
+export function hyperparameterSpec(name: string): HyperparameterSpec | undefined {
+  return HYPERPARAMETERS.find((spec) => spec.name === name);
+}
+
+/** A hyperparameter whose value breaks the engine's rule, and the message that says so. */
+export interface HyperparameterError {
+  name: string;
+  message: string;
+}
+
 /** Reads hyperparameters by their snake_case names, applies defaults, and rejects bad values with a clear reason. */
 export function readTrainConfig(raw: RawHyperparameters): TrainConfig {
+  const { config, errors } = resolveTrainConfig(raw);
+  if (errors.length > 0) throw new Error(errors[0].message);
+  return config;
+}
+
+/**
+ * Like readTrainConfig, but collects every broken rule instead of stopping at the first; a value
+ * that breaks its rule takes its default, so the rules after it can still be checked. The page
+ * checks a whole training panel with it.
+ */
+export function resolveTrainConfig(raw: RawHyperparameters): { config: TrainConfig; errors: HyperparameterError[] } {
   const config: Partial<TrainConfig> = {};
   const assign = config as Record<string, Value>;
+  const errors: HyperparameterError[] = [];
   for (const spec of HYPERPARAMETERS) {
     const model = config.model ?? 'tiny-cnn';
-    assign[spec.key] = readOne(spec, raw[spec.name], defaultFor(spec, model), config);
+    const fallback = defaultFor(spec, model);
+    try {
+      assign[spec.key] = readOne(spec, raw[spec.name], fallback, config);
+    } catch (error) {
+      errors.push({ name: spec.name, message: (error as Error).message });
+      assign[spec.key] = fallback;
+    }
   }
   const done = config as TrainConfig;
   if (done.data === 'synthetic' && done.batchSize > done.trainSize) {
-    throw new Error(`batch_size (${done.batchSize}) is larger than the training set (${done.trainSize} images).`);
+    errors.push({ name: 'batch_size', message: `batch_size (${done.batchSize}) is larger than the training set (${done.trainSize} images).` });
   }
   if (done.data === 'synthetic' && done.testSize === 0) done.testSize = done.valSize;
   if (done.data === 'cifar10') {
     // The pool decides the training size; a synthetic-sized val_size default would be meaningless here.
-    if (raw.val_size === undefined) done.valSize = 5000;
+    if (raw.val_size === undefined) done.valSize = CIFAR10_VAL_SIZE;
     done.trainSize = 0;
     done.testSize = 0;
   }
-  return done;
+  return { config: done, errors };
 }
 
 function readOne(spec: HyperparameterSpec, given: RawValue, fallback: Value, config: Partial<TrainConfig>): Value {
