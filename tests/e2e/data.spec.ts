@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { startCifarServer, type CifarServer } from './cifar-server';
-import { configureTinyJob, expect, test, trialRows } from './fixtures';
+import { configureTinyJob, expect, test, trainingField, trialRows } from './fixtures';
 
 let host: CifarServer;
 test.beforeAll(async () => {
@@ -31,7 +31,7 @@ test('downloads CIFAR-10 with progress, trains a trial on it, and after a reload
   await expect(progress).toHaveCount(0);
 
   await configureTinyJob(page, { maxJobs: 1, parallel: 1, batchSize: 16 });
-  await page.getByLabel('Fixed val_size value').fill('32');
+  await (await trainingField(page, 'val_size')).fill('32');
   await page.getByRole('button', { name: 'Tune' }).click();
   await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 120_000 });
   await expect(trialRows(page).first()).toHaveAttribute('data-status', 'completed');
@@ -42,7 +42,7 @@ test('downloads CIFAR-10 with progress, trains a trial on it, and after a reload
   await expect(status).toContainText('CIFAR-10 is cached in this browser: 160 training and 40 test images');
   await page.getByRole('radio', { name: 'CIFAR-10' }).check();
   await configureTinyJob(page, { maxJobs: 1, parallel: 1 });
-  await page.getByLabel('Fixed val_size value').fill('32');
+  await (await trainingField(page, 'val_size')).fill('32');
   await page.getByRole('button', { name: 'Tune' }).click();
   await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 120_000 });
   await expect(trialRows(page).first()).toHaveAttribute('data-status', 'completed');

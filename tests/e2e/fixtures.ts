@@ -30,22 +30,39 @@ export interface TinyJob {
   valSize?: number;
   batchSize?: number;
   width?: number;
+  epochs?: number;
 }
 
-/** Fills the form the way a user would, with a network small enough for a software GPU. */
+/** A training control: the main ones by their words, the Recipe's by their engine names (opened first). */
+export async function trainingField(page: Page, name: string): Promise<Locator> {
+  const main: Record<string, string> = { batch_size: 'Batch size', epochs: 'Epochs', width: 'Width', val_size: 'Validation size', model: 'Model' };
+  if (main[name]) return page.getByLabel(main[name], { exact: true });
+  const recipe = page.locator('details.recipe');
+  if (!(await recipe.evaluate((d) => (d as HTMLDetailsElement).open))) await recipe.locator('summary').click();
+  return page.getByLabel(name, { exact: true });
+}
+
+/** Fills the training panel and job settings the way a user would, with a network small enough for a software GPU. */
 export async function configureTinyJob(page: Page, job: TinyJob): Promise<void> {
-  const fixed = { train_size: job.trainSize ?? 32, val_size: job.valSize ?? 16, batch_size: job.batchSize ?? 16, width: job.width ?? 2 };
-  for (const [name, value] of Object.entries(fixed)) await page.getByLabel(`Fixed ${name} value`).fill(String(value));
+  const values: Record<string, number> = { val_size: job.valSize ?? 16, batch_size: job.batchSize ?? 16, width: job.width ?? 2, epochs: job.epochs ?? 1 };
+  // The synthetic set's size; CIFAR-10's comes from its files.
+  if (await page.getByRole('radio', { name: 'Synthetic' }).isChecked()) values.train_size = job.trainSize ?? 32;
+  for (const [name, value] of Object.entries(values)) await (await trainingField(page, name)).fill(String(value));
   await page.getByLabel('Max jobs').fill(String(job.maxJobs));
   await page.getByLabel('Max parallel jobs').fill(String(job.parallel));
 }
 
-/** Adds a fixed hyperparameter row and fills it. */
-export async function addFixed(page: Page, name: string, value: string): Promise<void> {
-  await page.getByRole('button', { name: 'Add fixed hyperparameter' }).click();
-  const index = await page.locator('.fixed-row').count();
-  await page.getByLabel(`Fixed ${index} name`).fill(name);
-  await page.getByLabel(`Fixed ${name} value`).fill(value);
+/** Edits the job definition as JSON and applies it: the way to reach test-only knobs such as `fault`. */
+export async function editJobJson(page: Page, edit: (job: Record<string, any>) => void): Promise<void> {
+  const details = page.locator('details.job-json');
+  if (!(await details.evaluate((d) => (d as HTMLDetailsElement).open))) await details.locator('summary').click();
+  const box = page.getByLabel('Job definition JSON');
+  await expect(box).not.toHaveValue('');
+  const job = JSON.parse(await box.inputValue());
+  edit(job);
+  await box.fill(JSON.stringify(job, null, 2));
+  await page.getByRole('button', { name: 'Apply JSON' }).click();
+  await expect(details.getByRole('status')).toHaveText('Applied.');
 }
 
 export const trialRows = (page: Page) => page.locator('section.trials tbody tr[data-trial]');

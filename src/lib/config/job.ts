@@ -1,6 +1,7 @@
 import { compileMetricRegex, DEFAULT_METRIC, type MetricDefinition } from '../metrics';
 import { validateSpace, type CategoryValue, type FieldError, type SearchSpace } from '../space';
 import { STRATEGIES, type Goal, type StrategyName } from '../tuner/types';
+import { quickDemoJob } from './presets';
 import { checkTraining } from './training';
 
 export const JOB_VERSION = 1;
@@ -21,23 +22,9 @@ export interface JobDefinition {
   seed: number;
 }
 
+/** The job the page opens with: the Quick demo preset. */
 export function defaultJob(): JobDefinition {
-  return {
-    version: JOB_VERSION,
-    objective: { metric: DEFAULT_METRIC.name, goal: 'maximize' },
-    metricDefinitions: [{ ...DEFAULT_METRIC }],
-    parameters: {
-      lr: { type: 'continuous', min: 0.001, max: 0.3, scale: 'log' },
-      momentum: { type: 'continuous', min: 0.8, max: 0.95, scale: 'linear' },
-      optimizer: { type: 'categorical', values: ['sgd', 'nag'] },
-    },
-    fixed: { model: 'tiny-cnn', data: 'synthetic', train_size: 512, val_size: 256, batch_size: 32, epochs: 1, width: 8 },
-    strategy: 'bayesian',
-    maxJobs: 8,
-    maxParallelJobs: 2,
-    earlyStopping: 'off',
-    seed: 1,
-  };
+  return quickDemoJob();
 }
 
 /**

@@ -15,15 +15,14 @@ export interface ParamRow {
   values: string;
 }
 
-export interface FixedRow {
-  key: number;
-  name: string;
-  value: string;
-}
-
 export interface JobFormData {
   rows: ParamRow[];
-  fixed: FixedRow[];
+  /**
+   * The training hyperparameters the job sets, by engine name, as typed: model and data always,
+   * then only what a preset or the user changed (the rest follow the model's recipe). Test-only
+   * knobs from a job's JSON (`fault`) are kept here too, though no control shows them.
+   */
+  training: Record<string, string>;
   maxJobs: string;
   maxParallelJobs: string;
   strategy: StrategyName;
@@ -60,7 +59,7 @@ export function jobToForm(job: JobDefinition): JobFormData {
       scale: p.type === 'categorical' ? 'auto' : (p.scale ?? 'auto'),
       values: p.type === 'categorical' ? p.values.join(', ') : '',
     })),
-    fixed: Object.entries(job.fixed).map(([name, value]) => ({ key: newKey(), name, value: String(value) })),
+    training: Object.fromEntries(Object.entries(job.fixed).map(([name, value]) => [name, String(value)])),
     maxJobs: String(job.maxJobs),
     maxParallelJobs: String(job.maxParallelJobs),
     strategy: job.strategy,
@@ -74,7 +73,7 @@ export function jobToForm(job: JobDefinition): JobFormData {
 
 /**
  * Turns the form into a job definition and its errors, each keyed by the form field it belongs to:
- * `param.<rowKey>.<field>`, `fixed.<rowKey>.name`, `metric.name`, `metric.regex`, or a job field name.
+ * `param.<rowKey>.<field>`, `fixed.<name>`, `metric.name`, `metric.regex`, or a job field name.
  */
 export function formToJob(form: JobFormData): { job: JobDefinition; errors: Map<string, string> } {
   const errors = new Map<string, string>();
@@ -103,15 +102,9 @@ export function formToJob(form: JobFormData): { job: JobDefinition; errors: Map<
   }
   for (const name of duplicates) addError(`param.${rowByName.get(name)?.key}.name`, `The name "${name}" is used twice.`);
 
+  // A searched hyperparameter's fixed value is kept in the form (fixing it again restores it) but not sent.
   const fixed: Record<string, CategoryValue | boolean> = {};
-  const fixedRowByName = new Map<string, FixedRow>();
-  for (const row of form.fixed) {
-    const name = row.name.trim();
-    if (!name) continue;
-    if (fixedRowByName.has(name)) addError(`fixed.${row.key}.name`, `The name "${name}" is used twice.`);
-    fixedRowByName.set(name, row);
-    fixed[name] = parseFixed(row.value);
-  }
+  for (const [name, value] of Object.entries(form.training)) if (!rowByName.has(name)) fixed[name] = parseFixed(value);
 
   const { job, errors: jobErrors } = validateJob({
     version: 1,
@@ -125,18 +118,32 @@ export function formToJob(form: JobFormData): { job: JobDefinition; errors: Map<
     earlyStopping: form.earlyStopping,
     seed: form.seed,
   });
-  for (const { path, message } of jobErrors) addError(fieldFor(path, rowByName, fixedRowByName), message);
+  for (const { path, message } of jobErrors) addError(fieldFor(path, rowByName), message);
   return { job, errors };
 }
 
-function fieldFor(path: string, rows: Map<string, ParamRow>, fixedRows: Map<string, FixedRow>): string {
+function fieldFor(path: string, rows: Map<string, ParamRow>): string {
   const [head, name, field] = path.split('.');
   if (head === 'parameters' && name !== undefined) {
     const row = rows.get(name);
     return row ? `param.${row.key}.${field ?? 'name'}` : 'parameters';
   }
-  if (head === 'fixed' && name !== undefined) return `fixed.${fixedRows.get(name)?.key}.name`;
+  if (head === 'fixed' && name !== undefined) return `fixed.${name}`;
   if (head === 'metricDefinitions') return field === 'regex' ? 'metric.regex' : 'metric.name';
   if (head === 'objective') return name === 'goal' ? 'goal' : 'metric.name';
   return head;
+}
+
+/** Whether two job definitions hold the same values, whatever the order of their keys. */
+export function sameJob(a: JobDefinition, b: JobDefinition): boolean {
+  return stableJson(a) === stableJson(b);
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, v]) => `${JSON.stringify(key)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }

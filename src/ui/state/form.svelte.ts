@@ -1,14 +1,117 @@
-import { defaultJob } from '../../lib/config';
-import { formToJob, jobToForm, newKey, type JobFormData } from './form-model';
+import { defaultJob, PRESETS, validateJob, type JobDefinition, type Preset } from '../../lib/config';
+import { defaultSearchParameter } from '../../lib/config/search-defaults';
+import { hyperparameterSpec, MODEL_NAMES, recipeDefault, TEST_ONLY, type ModelName, type TrainConfig } from '../../lib/recipe/hyperparameters';
+import { formToJob, jobToForm, newKey, sameJob, type JobFormData, type ParamRow } from './form-model';
+
+/** Each preset's job as the form produces it, to tell whether the form still equals one. */
+const PRESET_JOBS = PRESETS.map((preset) => ({ preset, job: formToJob(jobToForm(preset.job)).job }));
 
 /** The editable job definition, validated on every keystroke. */
 export class JobForm {
   data = $state<JobFormData>(jobToForm(defaultJob()));
   readonly result = $derived(formToJob(this.data));
   readonly valid = $derived(this.result.errors.size === 0);
+  /** The preset the form still equals, if any. */
+  readonly preset = $derived<Preset | undefined>(PRESET_JOBS.find((p) => sameJob(p.job, this.result.job))?.preset);
+  /** What the last model change kept of the user's own values. */
+  modelNotice = $state<string | undefined>();
+  /** Training values the user typed since the last preset (a preset's own values are not the user's). */
+  private edited = $state<string[]>([]);
 
   error(field: string): string | undefined {
     return this.result.errors.get(field);
+  }
+
+  applyPreset(id: string): void {
+    const preset = PRESETS.find((p) => p.id === id);
+    if (!preset) return;
+    this.data = jobToForm(structuredClone(preset.job));
+    this.modelNotice = undefined;
+    this.edited = [];
+  }
+
+  /**
+   * Fills the form from a job definition in JSON (pasted or edited): what validates is taken,
+   * what does not is reported and left at its default. Returns the problems, empty when none.
+   */
+  loadJson(text: string): string[] {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (error) {
+      return [`Not JSON: ${(error as Error).message}`];
+    }
+    const { job, errors } = validateJob(raw);
+    const fixed = (raw as { fixed?: unknown })?.fixed;
+    // Training values are shown against the engine's rules in the panel, so they are taken as given.
+    if (fixed && typeof fixed === 'object' && !Array.isArray(fixed)) job.fixed = fixed as JobDefinition['fixed'];
+    this.data = jobToForm(job);
+    this.modelNotice = undefined;
+    this.edited = [];
+    return errors.filter((e) => !e.path.startsWith('fixed') && !e.path.startsWith('parameters')).map((e) => `${e.path}: ${e.message}`);
+  }
+
+  get model(): ModelName {
+    const model = this.data.training.model?.trim();
+    return (MODEL_NAMES as readonly string[]).includes(model) ? (model as ModelName) : 'tiny-cnn';
+  }
+
+  get dataSet(): TrainConfig['data'] {
+    return this.data.training.data?.trim() === 'cifar10' ? 'cifar10' : 'synthetic';
+  }
+
+  /** A training hyperparameter as the form shows it: the value set, or the recipe's default. */
+  value(name: string): string {
+    return this.data.training[name] ?? String(recipeDefault(hyperparameterSpec(name)!, this.model, this.dataSet));
+  }
+
+  isSet(name: string): boolean {
+    return name in this.data.training;
+  }
+
+  set(name: string, text: string): void {
+    this.data.training[name] = text;
+    if (!this.edited.includes(name)) this.edited.push(name);
+  }
+
+  /** Back to the model's recipe value. */
+  reset(name: string): void {
+    delete this.data.training[name];
+    this.edited = this.edited.filter((n) => n !== name);
+  }
+
+  /**
+   * Values the user did not type (left at the recipe, or set by a preset) follow the new model's
+   * recipe, width included; values the user typed are kept, and the page says which.
+   */
+  setModel(model: string): void {
+    for (const name of Object.keys(this.data.training)) {
+      if (name !== 'data' && !this.edited.includes(name) && hyperparameterSpec(name) && !TEST_ONLY.has(name)) delete this.data.training[name];
+    }
+    this.data.training.model = model;
+    const kept = this.edited.filter((name) => name !== 'model' && name !== 'data' && name in this.data.training && !this.searched(name));
+    this.modelNotice = kept.length
+      ? `Kept your ${kept.map((name) => `${name} = ${this.data.training[name]}`).join(', ')}; everything else follows the ${model} recipe.`
+      : `Every training value now follows the ${model} recipe.`;
+  }
+
+  searched(name: string): boolean {
+    return this.data.rows.some((row) => row.name.trim() === name);
+  }
+
+  /** Moves a training hyperparameter into the search space, with a range around its current value. */
+  search(name: string): void {
+    if (this.searched(name)) return;
+    const parameter = defaultSearchParameter(name, this.value(name));
+    const row: ParamRow = { key: newKey(), name, type: parameter.type, min: '', max: '', scale: 'auto', values: '' };
+    if (parameter.type === 'categorical') row.values = parameter.values.join(', ');
+    else Object.assign(row, { min: String(parameter.min), max: String(parameter.max), scale: parameter.scale ?? 'auto' });
+    this.data.rows.push(row);
+  }
+
+  /** Takes a hyperparameter out of the search space: it is fixed again, at its value or default. */
+  fix(name: string): void {
+    this.data.rows = this.data.rows.filter((row) => row.name.trim() !== name);
   }
 
   addParameter(): void {
@@ -17,20 +120,5 @@ export class JobForm {
 
   removeParameter(key: number): void {
     this.data.rows = this.data.rows.filter((r) => r.key !== key);
-  }
-
-  addFixed(): void {
-    this.data.fixed.push({ key: newKey(), name: '', value: '' });
-  }
-
-  /** Sets a fixed hyperparameter, adding its row when there is none. */
-  setFixed(name: string, value: string): void {
-    const row = this.data.fixed.find((r) => r.name.trim() === name);
-    if (row) row.value = value;
-    else this.data.fixed.push({ key: newKey(), name, value });
-  }
-
-  removeFixed(key: number): void {
-    this.data.fixed = this.data.fixed.filter((r) => r.key !== key);
   }
 }

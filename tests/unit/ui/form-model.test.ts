@@ -77,14 +77,34 @@ describe('formToJob', () => {
     expect(errorsOf(form((f) => ((f.maxJobs = '2'), (f.maxParallelJobs = '4'))))).toEqual({ maxParallelJobs: expect.stringContaining('cannot exceed') });
   });
 
-  it('reads numbers and booleans in fixed values and numeric categoricals as numbers', () => {
+  it('reads numbers and booleans in training values and numeric categoricals as numbers', () => {
     const { job } = formToJob(
       form((f) => {
-        f.fixed.push({ key: 500, name: 'ema', value: 'true' });
+        f.training.ema = 'true';
         row(f, 'optimizer').values = 'sgd, 128';
       }),
     );
-    expect(job.fixed).toMatchObject({ train_size: 512, ema: true, model: 'tiny-cnn' });
+    expect(job.fixed).toMatchObject({ train_size: 160, ema: true, model: 'tiny-cnn' });
     expect(job.parameters.optimizer).toEqual({ type: 'categorical', values: ['sgd', 128] });
+  });
+
+  it("keeps a searched hyperparameter's fixed value in the form but leaves it out of the job", () => {
+    const f = form((f) => (f.training.lr = '0.02'));
+    expect(formToJob(f).job.fixed.lr).toBeUndefined();
+    f.rows = f.rows.filter((r) => r.name !== 'lr');
+    expect(formToJob(f).job.fixed.lr).toBe(0.02);
+  });
+
+  it("puts the engine's verdicts on the training field or the search row at fault", () => {
+    const f = form((f) => {
+      f.training.width = '2.5';
+      row(f, 'lr').name = 'learning_rate';
+      row(f, 'momentum').max = '1';
+    });
+    expect(errorsOf(f)).toEqual({
+      'fixed.width': 'width must be above 0 (a whole number for tiny-cnn) and at most 8; got 2.5.',
+      [`param.${row(f, 'learning_rate').key}.name`]: '"learning_rate" is not a training hyperparameter; did you mean lr?',
+      [`param.${row(f, 'momentum').key}.max`]: 'momentum must be in [0, 1); got 1.',
+    });
   });
 });

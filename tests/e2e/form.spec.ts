@@ -1,0 +1,78 @@
+import { startCifarServer, type CifarServer } from './cifar-server';
+import { expect, test, trainingField } from './fixtures';
+
+let host: CifarServer;
+test.beforeAll(async () => {
+  host = await startCifarServer();
+});
+test.afterAll(() => host.close());
+
+test('the SageMaker preset fills the whole form, and Tune waits for CIFAR-10 to be loaded', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByLabel('Preset')).toHaveValue('quick-demo');
+  await page.getByLabel('Preset').selectOption({ label: 'SageMaker CIFAR-10 (3m47s recipe)' });
+  await expect(page.getByText('SageMaker Automatic Model Tuning demo')).toBeVisible();
+  await expect(page.getByLabel('lr min')).toHaveValue('0.2');
+  await expect(page.getByLabel('lr max')).toHaveValue('0.65');
+  await expect(page.getByLabel('momentum min')).toHaveValue('0.87');
+  await expect(page.getByLabel('momentum max')).toHaveValue('0.92');
+  await expect(page.getByLabel('epochs type')).toHaveValue('integer');
+  await expect(page.getByLabel('epochs min')).toHaveValue('28');
+  await expect(page.getByLabel('epochs max')).toHaveValue('35');
+  await expect(page.getByLabel('optimizer values')).toHaveValue('sgd, nag');
+  await expect(page.getByLabel('Model', { exact: true })).toHaveValue('resnet18');
+  await expect(page.getByLabel('Batch size', { exact: true })).toHaveValue('512');
+  await expect(page.getByLabel('Validation size', { exact: true })).toHaveValue('5000');
+  await expect(page.getByRole('radio', { name: 'CIFAR-10' })).toBeChecked();
+  await expect(page.getByLabel('Max jobs')).toHaveValue('20');
+  await expect(page.getByLabel('Max parallel jobs')).toHaveValue('2');
+  await expect(page.getByLabel('Strategy')).toHaveValue('bayesian');
+  await expect(page.getByLabel('Metric regex')).toHaveValue('Validation accuracy=([0-9\\.]+)');
+  await expect(page.getByLabel('Goal')).toHaveValue('maximize');
+  // Epochs is searched, so the training panel hands it to the search space.
+  await expect(page.locator('.hp[data-hyperparameter=epochs]')).toContainText('searched');
+
+  const tune = page.getByRole('button', { name: 'Tune' });
+  await expect(tune).toBeDisabled();
+  await page.getByLabel(/Download from/).fill([`${host.origin}/ok/train-00000-of-00001.parquet`, `${host.origin}/ok/test-00000-of-00001.parquet`].join('\n'));
+  await page.getByRole('button', { name: 'Download' }).click();
+  await expect(page.getByTestId('data-status')).toContainText('CIFAR-10 is cached in this browser', { timeout: 60_000 });
+  await expect(tune).toBeEnabled();
+});
+
+test('an unknown hyperparameter name is refused with the nearest known one, and Tune stays disabled', async ({ page }) => {
+  await page.goto('/');
+  const tune = page.getByRole('button', { name: 'Tune' });
+  await page.getByLabel('Parameter 1 name').fill('learning_rate');
+  await expect(page.getByRole('alert').filter({ hasText: '"learning_rate" is not a training hyperparameter; did you mean lr?' })).toBeVisible();
+  await expect(tune).toBeDisabled();
+  await page.getByLabel('Parameter 1 name').fill('lr');
+  await expect(tune).toBeEnabled();
+});
+
+test('changing the model resets the recipe values it did not choose, and keeps and names the ones the user typed', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByLabel('Width', { exact: true })).toHaveValue('4');
+  await (await trainingField(page, 'label_smoothing')).fill('0.1');
+  await page.getByLabel('Model', { exact: true }).selectOption('resnet9');
+  await expect(page.getByLabel('Width', { exact: true })).toHaveValue('1');
+  await expect(page.getByLabel('Batch size', { exact: true })).toHaveValue('512');
+  await expect(page.getByLabel('label_smoothing', { exact: true })).toHaveValue('0.1');
+  await expect(page.getByText('Kept your label_smoothing = 0.1; everything else follows the resnet9 recipe.')).toBeVisible();
+  await page.getByRole('button', { name: "Reset label_smoothing to the recipe's 0.2" }).click();
+  await expect(page.getByLabel('label_smoothing', { exact: true })).toHaveValue('0.2');
+  await expect(page.getByLabel('Preset')).toHaveValue('custom');
+});
+
+test('a training hyperparameter switches between fixed and searched', async ({ page }) => {
+  await page.goto('/');
+  await (await trainingField(page, 'weight_decay')).isVisible();
+  await page.getByRole('button', { name: 'Search weight_decay' }).click();
+  await expect(page.getByLabel('weight_decay min')).toHaveValue('0.0005');
+  await expect(page.getByLabel('weight_decay max')).toHaveValue('0.02');
+  await expect(page.locator('.hp[data-hyperparameter=weight_decay]')).toContainText('searched');
+  await page.getByRole('button', { name: 'Fix weight_decay' }).click();
+  await expect(page.getByLabel('weight_decay min')).toHaveCount(0);
+  await expect(page.getByLabel('weight_decay', { exact: true })).toHaveValue('0');
+  await expect(page.getByRole('button', { name: 'Tune' })).toBeEnabled();
+});
