@@ -90,8 +90,7 @@ export class Belief {
    * the space's order. See `SlicePoint` for what each entry holds.
    */
   slice(name: string, at: Params, points = DEFAULT_SLICE_POINTS): SlicePoint[] {
-    const values = sliceValues(this.layout, name, points);
-    assertParams(this.space, { ...at, [name]: values[0] });
+    const values = sliceValues(this.space, this.layout, name, at, points);
     const sign = orientation(this.goal);
     const features = new Float64Array(this.layout.width);
     return values.map((value) => {
@@ -114,19 +113,27 @@ export class Belief {
 }
 
 /**
- * The values a slice along `name` visits (see `Belief.slice`). Throws for a parameter not in
- * the space or a count of points that is not an integer in [2, MAX_SLICE_POINTS].
+ * The values a slice along `name` visits (see `Belief.slice`), after checking the request:
+ * throws for a parameter not in the space, a count of points that is not an integer in
+ * [2, MAX_SLICE_POINTS], or an `at` that is not a point of the space (its value of `name`
+ * aside, which may be missing).
  */
-export function sliceValues(layout: EncodingLayout, name: string, points: number): CategoryValue[] {
+export function sliceValues(space: SearchSpace, layout: EncodingLayout, name: string, at: Params, points: number): CategoryValue[] {
   const block = layout.blocks.find((b) => b.name === name);
   if (!block) throw new RangeError(`"${name}" is not a parameter of the space.`);
   if (!Number.isInteger(points) || points < 2 || points > MAX_SLICE_POINTS) {
     throw new RangeError(`A slice takes 2 to ${MAX_SLICE_POINTS} points, got ${points}.`);
   }
-  if (block.kind === 'integer' && block.max - block.min + 1 > points) return spacedIntegers(block.min, block.max, block.scale, points);
-  // Evenly spaced in the scale with exact ends, every integer, every category: the grid's axis.
-  const axis = gridAxes({ [name]: parameterOf(block) }, points)[0];
-  return Array.from({ length: axis.count }, (_, i) => axis.valueAt(i));
+  let values: CategoryValue[];
+  if (block.kind === 'integer' && block.max - block.min + 1 > points) {
+    values = spacedIntegers(block.min, block.max, block.scale, points);
+  } else {
+    // Evenly spaced in the scale with exact ends, every integer, every category: the grid's axis.
+    const axis = gridAxes({ [name]: parameterOf(block) }, points)[0];
+    values = Array.from({ length: axis.count }, (_, i) => axis.valueAt(i));
+  }
+  assertParams(space, { ...at, [name]: values[0] });
+  return values;
 }
 
 function spacedIntegers(min: number, max: number, scale: ResolvedScale, points: number): number[] {
