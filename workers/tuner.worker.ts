@@ -1,5 +1,14 @@
 /// <reference lib="webworker" />
-import { createStrategy, type Outcome, type Strategy, type StrategyName, type StrategyOptions } from '../src/lib/tuner';
+import {
+  BeliefService,
+  createStrategy,
+  type Importance,
+  type Outcome,
+  type SlicePoint,
+  type Strategy,
+  type StrategyName,
+  type StrategyOptions,
+} from '../src/lib/tuner';
 import type { Params } from '../src/lib/space';
 import { exposeToPage } from './expose';
 
@@ -7,18 +16,22 @@ import { exposeToPage } from './expose';
 export type TunerFault = 'none' | 'crash';
 
 let strategy: Strategy | undefined;
+/** The display model beside the strategy; it outlives the job, to answer the page's slices. */
+let beliefs: BeliefService | undefined;
 let fault: TunerFault = 'none';
 let asks = 0;
 
-function current(): Strategy {
-  if (!strategy) throw new Error('The tuner has not been started.');
-  return strategy;
+function current(): { strategy: Strategy; beliefs: BeliefService } {
+  if (!strategy || !beliefs) throw new Error('The tuner has not been started.');
+  return { strategy, beliefs };
 }
 
 /** The search strategy in its own thread, so a slow GP fit never blocks the page. */
 const api = {
   start(name: StrategyName, options: StrategyOptions, testFault: TunerFault = 'none'): void {
     strategy = createStrategy(name, options);
+    beliefs?.dispose();
+    beliefs = new BeliefService({ space: options.space, goal: options.goal, seed: options.seed, strategy: name });
     fault = testFault;
     asks = 0;
   },
@@ -30,10 +43,30 @@ const api = {
       });
       return new Promise<never>(() => {});
     }
-    return current().ask(count);
+    const tuner = current();
+    const suggestions = tuner.strategy.ask(count);
+    tuner.beliefs.noteAsked(suggestions);
+    return suggestions;
   },
-  tell: (id: string, outcome: Outcome) => current().tell(id, outcome),
-  observe: (params: Params, value: number) => current().observe(params, value),
+  tell(id: string, outcome: Outcome): void {
+    const tuner = current();
+    // The strategy first: it refuses an unknown id, and the belief follows only what it accepted.
+    tuner.strategy.tell(id, outcome);
+    tuner.beliefs.told(id, outcome);
+  },
+  observe(params: Params, value: number): void {
+    const tuner = current();
+    tuner.strategy.observe(params, value);
+    tuner.beliefs.observed(params, value);
+  },
+  /**
+   * The GP's belief along one hyperparameter, the others held at `at` (the page passes the best
+   * trial's params), from the last display fit: never refits. Null with fewer than 2 completed
+   * trials or for random and grid search (no GP). See `BeliefService.slice`.
+   */
+  slice: (name: string, at: Params, points?: number): Promise<SlicePoint[] | null> => current().beliefs.slice(name, at, points),
+  /** Which hyperparameters matter, and by which method; null with fewer than 2 completed trials. */
+  importance: (): Importance | null => current().beliefs.importance(),
 };
 
 export type TunerWorkerApi = typeof api;

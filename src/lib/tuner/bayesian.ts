@@ -3,11 +3,10 @@ import { decodeFeatures, encodeParams, encodingLayout, fromUnitPoint, paramsKey,
 import { maximizeAcquisition } from './acquisition';
 import { assertParams } from '../space';
 import { latinHypercube } from './design';
-import { fitHyperparameters } from './fit';
-import { GpPosterior, type GpData, type Theta } from './gp';
+import type { GpPosterior } from './gp';
 import { gridAxes, gridPoint, gridSize } from './grid';
 import type { Outcome, Strategy, StrategyOptions, Suggestion } from './types';
-import { warpOutputs } from './warp';
+import { orientation, surrogateData, SurrogateFitter, type SurrogateObservation } from './surrogate';
 import { PendingTrials } from './pending';
 
 export interface BayesianOptions extends StrategyOptions {
@@ -35,46 +34,8 @@ interface FittedModel {
   incumbents: Float64Array[];
 }
 
-interface Observation {
-  features: Float64Array;
-  /** Oriented for minimization. */
-  value: number;
-}
-
 const RANDOM_DRAWS = 1000;
 const ENUMERATION_LIMIT = 100_000n;
-/** Size of the random subset a first fit on many warm-start observations starts from. */
-const COLD_SUBSET = 100;
-
-/**
- * Whether the hyperparameters are due for a refit at n observations, the last fit having seen
- * `fittedSize`. Below 100 points, at every new observation; from there, every ⌊n/50⌋ new
- * observations (2 at 100, 6 at 300). A refit costs O(n³) per likelihood evaluation and moves
- * the hyperparameters little once n is large; between refits the posterior is only extended
- * (O(n²) per point), so the amortized cost per observation stays near O(n²).
- */
-export function refitDue(n: number, fittedSize: number): boolean {
-  return n < fittedSize || n - fittedSize >= Math.max(1, Math.floor(n / 50));
-}
-
-/** Starts and iterations of a fit with no previous one to refine, by number of points. */
-function coldSchedule(n: number): { randomStarts: number; maxIterations: number } {
-  return n < 30 ? { randomStarts: 3, maxIterations: 60 } : { randomStarts: 1, maxIterations: 40 };
-}
-
-/** `size` of the points of `data`, drawn without replacement, in their original order. */
-function subsetData(data: GpData, size: number, rng: Rng): GpData {
-  const indices = Array.from({ length: data.n }, (_, i) => i);
-  for (let i = 0; i < size; i++) {
-    const j = i + rng.int(data.n - i);
-    [indices[i], indices[j]] = [indices[j], indices[i]];
-  }
-  const chosen = indices.slice(0, size).sort((a, b) => a - b);
-  const x = new Float64Array(size * data.dims);
-  chosen.forEach((index, i) => x.set(data.x.subarray(index * data.dims, (index + 1) * data.dims), i * data.dims));
-  // The outputs stay standardized over all points, as the full fit sees them.
-  return { ...data, x, y: Float64Array.from(chosen, (index) => data.y[index]), n: size };
-}
 
 /**
  * GP-based Bayesian optimization (see docs/TUNER.md): a space-filling design first, then a
@@ -86,31 +47,26 @@ export class BayesianStrategy implements Strategy {
   private readonly sign: number;
   private readonly initialTrials: number;
   private readonly designRng: Rng;
-  private readonly fitRng: Rng;
   private readonly searchRng: Rng;
-  private readonly observations: Observation[] = [];
+  private readonly observations: SurrogateObservation[] = [];
   private readonly failed: Float64Array[] = [];
   private readonly pending = new PendingTrials<{ params: Params; features: Float64Array }>();
   private readonly seen = new Set<string>();
   private design: Params[] | null = null;
   private designUsed = 0;
-  private theta: Theta | null = null;
-  /** Number of observations at the last hyperparameter fit. */
-  private fittedSize = 0;
-  /** Posterior on the observations (no believed points), extended between refits. */
-  private posterior: GpPosterior | null = null;
-  private fits = 0;
+  /** Fits the posterior on the observations (no believed points). */
+  private readonly fitter: SurrogateFitter;
   private model: FittedModel | null = null;
   private readonly finiteSize: bigint | null;
 
   constructor(private readonly options: BayesianOptions) {
     this.layout = encodingLayout(options.space);
-    this.sign = options.goal === 'maximize' ? -1 : 1;
+    this.sign = orientation(options.goal);
     const parameters = this.layout.blocks.length;
     this.initialTrials = Math.max(1, Math.floor(options.initialTrials ?? defaultInitialTrials(parameters)));
     const rng = createRng(options.seed);
     this.designRng = rng.fork();
-    this.fitRng = rng.fork();
+    this.fitter = new SurrogateFitter(rng.fork());
     this.searchRng = rng.fork();
     const discrete = Object.values(options.space).every((p) => p.type !== 'continuous');
     this.finiteSize = discrete ? gridSize(gridAxes(options.space)) : null;
@@ -214,58 +170,18 @@ export class BayesianStrategy implements Strategy {
 
   private fitModel(): FittedModel | null {
     if (this.model) return this.model;
-    const n = this.observations.length;
-    const dims = this.layout.width;
-    const x = new Float64Array(n * dims);
-    this.observations.forEach((o, i) => x.set(o.features, i * dims));
-    const y = warpOutputs(
-      this.observations.map((o) => o.value),
-      { powerTransform: this.options.powerTransform },
-    );
-    const data: GpData = { x, y, n, dims, groupOf: this.layout.blockOf, groups: this.layout.blocks.length };
-    // Between hyperparameter refits (see refitDue) the last posterior is extended by the new
-    // observations: O(n²) per point instead of an O(n³) likelihood evaluation per L-BFGS step.
-    let posterior = this.posterior && !refitDue(n, this.fittedSize) ? this.posterior.extend(data) : null;
-    if (!posterior) {
-      const theta = this.fitTheta(data);
-      posterior = GpPosterior.fit(data, theta);
-      if (!posterior) return null;
-      this.theta = theta;
-      this.fittedSize = n;
-    }
-    this.posterior = posterior;
-    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => y[a] - y[b]);
+    const { data } = surrogateData(this.layout, this.observations, { powerTransform: this.options.powerTransform });
+    const posterior = this.fitter.fit(data);
+    if (!posterior) return null;
+    const y = data.y;
+    const order = Array.from({ length: data.n }, (_, i) => i).sort((a, b) => y[a] - y[b]);
     this.model = {
       posterior,
       best: y[order[0]],
-      worst: y[order[n - 1]],
+      worst: y[order[data.n - 1]],
       incumbents: order.slice(0, 5).map((i) => this.observations[i].features),
     };
     return this.model;
-  }
-
-  /**
-   * MAP hyperparameters. Refits get cheaper as data grow: a few new points barely move the
-   * optimum, so from 60 points on the previous fit is refined briefly, with a fresh start from
-   * the prior every eighth fit in case the likelihood's best mode has moved elsewhere. With no
-   * previous fit and many points (warm-start observations told before the first ask), a full
-   * fit on a random subset of COLD_SUBSET points gives the start that the refinement needs.
-   */
-  private fitTheta(data: GpData): Theta {
-    const n = data.n;
-    let previous = this.theta;
-    if (previous === null && n > COLD_SUBSET) {
-      const subset = subsetData(data, COLD_SUBSET, this.fitRng);
-      previous = fitHyperparameters(subset, { rng: this.fitRng, fromPrior: true, ...coldSchedule(COLD_SUBSET) });
-    }
-    this.fits++;
-    const warm = previous !== null && n >= 60;
-    return fitHyperparameters(data, {
-      rng: this.fitRng,
-      previous: previous ?? undefined,
-      fromPrior: !warm || this.fits % 8 === 0,
-      ...(warm ? { randomStarts: 0, maxIterations: 15 } : coldSchedule(n)),
-    });
   }
 
   private randomUnseen(): Params | null {

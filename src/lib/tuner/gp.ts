@@ -173,13 +173,15 @@ export class GpPosterior {
    * O(m n²) rather than refactored in O(n³), and the weights re-solved in O(n²). The result
    * equals `GpPosterior.fit(data, theta)` up to rounding, except that a jitter the first
    * factorization needed is kept and added to the new rows too. Null if the new rows cannot be
-   * factored even with jitter, or if this posterior holds believed points.
+   * factored even with jitter, if this posterior holds believed points, or if `data` does not
+   * start with this posterior's training points (checked: O(n · dims), next to O(m n²)).
    */
   extend(data: GpData): GpPosterior | null {
     const n = this.data.n;
     const m = data.n - n;
     if (this.size !== n || m < 0 || data.dims !== this.data.dims) return null;
     const { dims } = data;
+    for (let i = 0; i < n * dims; i++) if (data.x[i] !== this.data.x[i]) return null;
     let factor = this.factor;
     if (m > 0) {
       const cross = new Float64Array(n * m);

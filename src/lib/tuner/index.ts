@@ -6,6 +6,9 @@ import type { Strategy, StrategyName, StrategyOptions } from './types';
 export * from './types';
 export { MedianStoppingRule } from './stopping';
 export { DEFAULT_GRID_POINTS } from './grid';
+export { BeliefService, type Importance } from './belief-service';
+export { DEFAULT_SLICE_POINTS, type SlicePoint } from './belief';
+export type { LengthscaleImportance, VarianceImportance } from './importance';
 
 /** The one switch from a strategy's name to its implementation. */
 export function createStrategy(name: StrategyName, options: StrategyOptions): Strategy {

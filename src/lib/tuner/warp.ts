@@ -15,11 +15,6 @@ export interface OutputWarp {
   inverse(z: number): number;
 }
 
-/** Values oriented for minimization → transformed, standardized values. */
-export function warpOutputs(values: ArrayLike<number>, options: { powerTransform?: boolean } = {}): Float64Array {
-  return fitOutputWarp(values, options).values;
-}
-
 /**
  * Fits the transform to `values` (oriented for minimization) and keeps what it takes to undo
  * it, so a posterior mean or a band edge computed in the GP's space can be shown in the

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { paramsKey, type Params, type SearchSpace } from '../../../src/lib/space';
 import { createStrategy, type Strategy, type Suggestion } from '../../../src/lib/tuner';
-import { refitDue } from '../../../src/lib/tuner/bayesian';
+import { refitDue } from '../../../src/lib/tuner/surrogate';
 
 const mixed: SearchSpace = {
   lr: { type: 'continuous', min: 1e-4, max: 1, scale: 'log' },

@@ -136,6 +136,12 @@ describe('GP posterior', () => {
     // A posterior that holds believed points cannot be extended, nor shrunk.
     expect(fresh.believe(Float64Array.from([0.5, 0.5, 0.5]), 1).extend(all)).toBeNull();
     expect(fresh.extend({ ...all, n: 10, x: x.slice(0, 30), y: y.slice(0, 10) })).toBeNull();
+    // Nor extended by data whose first rows are not its points: those need a fresh fit.
+    const earlier = GpPosterior.fit({ ...all, n: 20, x: x.slice(0, 20 * dims), y: y.slice(0, 20) }, t)!;
+    const moved = x.slice();
+    moved[7 * dims + 1] += 1e-9;
+    expect(earlier.extend({ ...all, x: moved })).toBeNull();
+    expect(earlier.extend(all)).not.toBeNull();
   });
 
   it('stays finite with duplicate inputs, constant outputs and an outlier', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../../src/lib/rng';
-import { fitOutputWarp, inverseYeoJohnson, warpOutputs, yeoJohnson } from '../../../src/lib/tuner/warp';
+import { fitOutputWarp, inverseYeoJohnson, yeoJohnson } from '../../../src/lib/tuner/warp';
 
 describe('inverse output warp', () => {
   it('undoes Yeo-Johnson for every exponent in the fitted range', () => {
@@ -29,7 +29,6 @@ describe('inverse output warp', () => {
     const losses = Array.from({ length: 40 }, () => Math.exp(3 * rng.normal()));
     for (const powerTransform of [true, false]) {
       const warp = fitOutputWarp(losses, { powerTransform });
-      expect(Array.from(warp.values)).toEqual(Array.from(warpOutputs(losses, { powerTransform })));
       warp.values.forEach((z, i) => expect(warp.inverse(z) / losses[i]).toBeCloseTo(1, 8));
     }
     const huge = [1e200, 3e200, 7e200, 2e201, 5e199];

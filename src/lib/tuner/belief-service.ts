@@ -1,0 +1,169 @@
+import { createRng } from '../rng';
+import { encodingLayout, type EncodingLayout, type Params } from '../space';
+import { DEFAULT_SLICE_POINTS, fitBelief, sliceValues, type Belief, type BeliefObservation, type SlicePoint } from './belief';
+import { importanceWithoutModel, type LengthscaleImportance, type VarianceImportance } from './importance';
+import { SurrogateFitter } from './surrogate';
+import type { Outcome, StrategyName, StrategyOptions, Suggestion } from './types';
+
+/** What `BeliefService.importance` answers, saying which method produced it. */
+export type Importance =
+  | { method: 'lengthscales'; parameters: LengthscaleImportance[] }
+  | { method: 'variance'; parameters: VarianceImportance[] };
+
+export interface BeliefServiceOptions extends Pick<StrategyOptions, 'space' | 'goal' | 'seed'> {
+  /** The strategy of the job: only `bayesian` has a GP to show. */
+  strategy: StrategyName;
+  /** Runs a task in a later macrotask (default `setTimeout(task, 0)`); tests pass their own. */
+  defer?: (task: () => void) => void;
+}
+
+/** Callers waiting for one slice: more than one after coalescing. */
+interface Waiting {
+  resolve: (answer: SlicePoint[] | null) => void;
+  reject: (error: unknown) => void;
+}
+
+type SliceTask = { kind: 'slice'; name: string; at: Params; points: number; waiting: Waiting[] };
+type Task = { kind: 'fit' } | SliceTask;
+
+/**
+ * The tuner worker's display model, kept beside the strategy and apart from it: it follows the
+ * same trials (asked, told, observed), fits its own belief (`fitBelief`) and answers the page's
+ * slices from the last fit. It never touches the strategy or its random streams, so showing
+ * the belief changes no suggestion, and nothing here needs a job to be running.
+ *
+ * Work is queued and run one task per macrotask (`defer`), so a message that arrives meanwhile
+ * (an `ask`) waits behind at most one fit or one slice:
+ * - a fit is queued after each completed trial once there are 2 (failed trials do not count),
+ *   and runs once for however many trials arrived before it started; with the `bayesian`
+ *   strategy only, as the others have no GP to show;
+ * - a slice is answered from the last fit when its turn comes and never refits; a newer slice
+ *   for the same parameter replaces a pending one, moves to the back of the queue, and both
+ *   callers get the newer one's answer (for the newer `at` and `points`).
+ */
+export class BeliefService {
+  private readonly observations: BeliefObservation[] = [];
+  private readonly asked = new Map<string, Params>();
+  /** Fits each belief warm from the previous one, as the strategy refits its own model. */
+  private readonly fitter: SurrogateFitter | null;
+  private readonly layout: EncodingLayout;
+  private readonly defer: (task: () => void) => void;
+  private readonly queue: Task[] = [];
+  private belief: Belief | null = null;
+  private scheduled = false;
+  private disposed = false;
+  private fitCount = 0;
+
+  constructor(private readonly options: BeliefServiceOptions) {
+    this.fitter = options.strategy === 'bayesian' ? new SurrogateFitter(createRng(options.seed)) : null;
+    this.layout = encodingLayout(options.space);
+    this.defer = options.defer ?? ((task) => setTimeout(task, 0));
+  }
+
+  /** Suggestions the strategy made: their params are needed when their outcome is told. */
+  noteAsked(suggestions: readonly Suggestion[]): void {
+    for (const s of suggestions) this.asked.set(s.id, s.params);
+  }
+
+  /** The outcome of an asked trial, after the strategy accepted it. */
+  told(id: string, outcome: Outcome): void {
+    const params = this.asked.get(id);
+    this.asked.delete(id);
+    if (params && 'value' in outcome) this.add(params, outcome.value);
+  }
+
+  /** A warm-start observation, after the strategy accepted it. */
+  observed(params: Params, value: number): void {
+    this.add(params, value);
+  }
+
+  /** Completed trials seen so far. */
+  get completed(): number {
+    return this.observations.length;
+  }
+
+  /** Display fits run so far; a slice never adds one. */
+  get fits(): number {
+    return this.fitCount;
+  }
+
+  /**
+   * The belief along `name` with the others held at `at` (see `Belief.slice`), from the last
+   * fit. Null with fewer than 2 completed trials, without a GP (random and grid search), or
+   * once disposed. An unknown parameter or a bad count of points rejects at once.
+   */
+  slice(name: string, at: Params, points = DEFAULT_SLICE_POINTS): Promise<SlicePoint[] | null> {
+    try {
+      sliceValues(this.options.space, this.layout, name, at, points);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.disposed || !this.fitter) return Promise.resolve(null);
+    return new Promise((resolve, reject) => {
+      const waiting: Waiting[] = [{ resolve, reject }];
+      const older = this.queue.findIndex((task) => task.kind === 'slice' && task.name === name);
+      if (older >= 0) waiting.unshift(...(this.queue.splice(older, 1)[0] as SliceTask).waiting);
+      this.enqueue({ kind: 'slice', name, at, points, waiting });
+    });
+  }
+
+  /**
+   * Which hyperparameters matter, with the method: the GP's lengthscales from the last fit for
+   * the `bayesian` strategy, the variance each explains alone otherwise (computed now from
+   * every completed trial; it needs no model). Null with fewer than 2 completed trials (or,
+   * for `bayesian`, before the first fit has run).
+   */
+  importance(): Importance | null {
+    if (this.fitter) return this.belief ? { method: 'lengthscales', parameters: this.belief.importance() } : null;
+    if (this.observations.length < 2) return null;
+    return { method: 'variance', parameters: importanceWithoutModel(this.options.space, this.observations) };
+  }
+
+  /** Stops all work: pending slices resolve to null and nothing more is fitted. */
+  dispose(): void {
+    this.disposed = true;
+    for (const task of this.queue.splice(0)) if (task.kind === 'slice') for (const { resolve } of task.waiting) resolve(null);
+  }
+
+  private add(params: Params, value: number): void {
+    // A non-finite value is a failure to the strategy too.
+    if (!Number.isFinite(value)) return;
+    this.observations.push({ params, value });
+    if (this.fitter && this.observations.length >= 2 && !this.queue.some((task) => task.kind === 'fit')) this.enqueue({ kind: 'fit' });
+  }
+
+  private enqueue(task: Task): void {
+    if (this.disposed) return;
+    this.queue.push(task);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.queue.length === 0) return;
+    this.scheduled = true;
+    this.defer(() => {
+      this.scheduled = false;
+      if (this.disposed) return;
+      const task = this.queue.shift();
+      if (task) this.run(task);
+      this.schedule();
+    });
+  }
+
+  private run(task: Task): void {
+    if (task.kind === 'fit') {
+      // A belief that cannot be factored (null) leaves the last one in place.
+      this.belief = fitBelief(this.options.space, this.options.goal, this.observations, { fitter: this.fitter! }) ?? this.belief;
+      this.fitCount++;
+      return;
+    }
+    // The request was checked when it was made; an error now is a bug, and it goes to the
+    // callers rather than out of the worker's event loop (which would end the job).
+    try {
+      const answer = this.belief ? this.belief.slice(task.name, task.at, task.points) : null;
+      for (const { resolve } of task.waiting) resolve(answer);
+    } catch (error) {
+      for (const { reject } of task.waiting) reject(error);
+    }
+  }
+}

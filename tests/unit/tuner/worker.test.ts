@@ -1,0 +1,86 @@
+import * as Comlink from 'comlink';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Params, SearchSpace } from '../../../src/lib/space';
+import { createStrategy } from '../../../src/lib/tuner';
+import type { TunerWorkerApi } from '../../../workers/tuner.worker';
+
+const space: SearchSpace = {
+  lr: { type: 'continuous', min: 1e-4, max: 1, scale: 'log' },
+  depth: { type: 'integer', min: 1, max: 6 },
+  opt: { type: 'categorical', values: ['sgd', 'adam'] },
+};
+const loss = (p: Params) => (Math.log10(p.lr as number) + 2) ** 2 + (p.opt === 'adam' ? 0 : 0.3) + 0.1 * (p.depth as number);
+
+/**
+ * The worker script itself, loaded in Node with a MessagePort as its global scope: the page's calls
+ * arrive as real Comlink messages, and its timers are real.
+ */
+describe('the tuner worker', () => {
+  const channel = new MessageChannel();
+  let tuner: Comlink.Remote<TunerWorkerApi>;
+
+  beforeAll(async () => {
+    // A worker's global scope is its message port: Comlink listens on globalThis, and the
+    // lifecycle messages go through `self`.
+    const port = channel.port2;
+    vi.stubGlobal('self', port);
+    vi.stubGlobal('addEventListener', port.addEventListener.bind(port));
+    vi.stubGlobal('removeEventListener', port.removeEventListener.bind(port));
+    vi.stubGlobal('postMessage', port.postMessage.bind(port));
+    await import('../../../workers/tuner.worker');
+    port.start();
+    tuner = Comlink.wrap<TunerWorkerApi>(channel.port1);
+  });
+  afterAll(() => {
+    channel.port1.close();
+    vi.unstubAllGlobals();
+  });
+
+  /** Trials asked and told through the worker, as the job runner does. */
+  async function complete(count: number): Promise<Params[]> {
+    const trials = await tuner.ask(count);
+    for (const t of trials) await tuner.tell(t.id, { value: loss(t.params) });
+    return trials.map((t) => t.params);
+  }
+
+  it('answers slices and importance from the display belief beside the bayesian strategy', async () => {
+    await expect(tuner.slice('lr', {})).rejects.toThrow(/has not been started/);
+    await tuner.start('bayesian', { space, goal: 'minimize', seed: 2 });
+    await tuner.observe({ lr: 0.01, depth: 2, opt: 'adam' }, 0.2);
+    expect(await tuner.slice('lr', { lr: 0.01, depth: 2, opt: 'adam' })).toBeNull();
+    expect(await tuner.importance()).toBeNull();
+    const [best] = await complete(3);
+    // The fit runs in a later macrotask than the tell; the slice queued after it sees it.
+    const slice = await tuner.slice('lr', best, 12);
+    expect(slice).toHaveLength(12);
+    for (const point of slice!) expect(point.lower).toBeLessThanOrEqual(point.upper);
+    const importance = await tuner.importance();
+    expect(importance?.method).toBe('lengthscales');
+    expect(importance!.parameters.map((p) => p.name)).toEqual(['lr', 'depth', 'opt']);
+    await expect(tuner.slice('nope', best)).rejects.toThrow(/not a parameter/);
+    // The job's end is nothing to the worker: it keeps answering, and asks go on being served.
+    const [again] = await Promise.all([tuner.slice('opt', best), tuner.slice('depth', best), tuner.ask(1)]);
+    expect(again!.map((p) => p.value)).toEqual(['sgd', 'adam']);
+  });
+
+  it('suggests what the strategy alone would: the belief takes nothing from it', async () => {
+    await tuner.start('bayesian', { space, goal: 'minimize', seed: 5 });
+    const alone = createStrategy('bayesian', { space, goal: 'minimize', seed: 5 });
+    for (let i = 0; i < 9; i++) {
+      const [viaWorker] = await tuner.ask(1);
+      const [direct] = alone.ask(1);
+      expect(viaWorker).toEqual(direct);
+      alone.tell(direct.id, { value: loss(direct.params) });
+      await tuner.tell(viaWorker.id, { value: loss(viaWorker.params) });
+      if (i >= 2) await tuner.slice('lr', viaWorker.params);
+    }
+  });
+
+  it('gives the model-free importance and no slice for random search', async () => {
+    await tuner.start('random', { space, goal: 'maximize', seed: 2 });
+    const [at] = await complete(4);
+    expect(await tuner.slice('lr', at)).toBeNull();
+    const importance = await tuner.importance();
+    expect(importance?.method).toBe('variance');
+  });
+});
