@@ -7,6 +7,7 @@ import { WeightEma } from './ema';
 import { evaluateAccuracy } from './evaluate';
 import type { TrainConfig } from '../recipe/hyperparameters';
 import { CLASSES, IMAGE_SIZE } from '../data/image-set';
+import { formatEpochLine, formatFinalLine, type EpochRecord } from '../metrics/engine';
 import { createModel, type Model } from './models';
 import { SgdMomentum } from './optimizer';
 import { scheduleAt } from './schedule';
@@ -17,11 +18,8 @@ import { scheduleAt } from './schedule';
  */
 const SYNC_EVERY = 8;
 
-export interface EpochReport {
-  epoch: number;
-  trainLoss: number;
-  valAccuracy: number;
-  imagesPerSecond: number;
+/** An epoch's figures unrounded, as the `Epoch N, ...` line prints them rounded, and more. */
+export interface EpochReport extends EpochRecord {
   /** Seconds spent in training steps so far, evaluations excluded. */
   trainSeconds: number;
   /** Only when `testEachEpoch` asked for it. */
@@ -127,14 +125,12 @@ async function run(config: TrainConfig, data: DataSplits, seed: number, hooks: T
     trainSeconds += epochSeconds;
     const valAccuracy = await evaluate(valSet);
     const imagesPerSecond = (loss.steps * config.batchSize) / epochSeconds;
-    hooks.log(
-      `Epoch ${epoch}, Train loss=${loss.mean.toFixed(4)}, Validation accuracy=${valAccuracy.toFixed(4)}, Images/s=${imagesPerSecond.toFixed(1)}`,
-    );
+    hooks.log(formatEpochLine({ epoch, trainLoss: loss.mean, valAccuracy, imagesPerSecond }));
     const testAccuracy = hooks.testEachEpoch ? await evaluate(data.test) : undefined;
     hooks.onEpoch?.({ epoch, trainLoss: loss.mean, valAccuracy, imagesPerSecond, trainSeconds, testAccuracy });
     if (step >= totalSteps) {
       const finalTest = testAccuracy ?? (await evaluate(data.test));
-      hooks.log(`Final, Test accuracy=${finalTest.toFixed(4)}, Seconds=${((performance.now() - started) / 1000).toFixed(1)}`);
+      hooks.log(formatFinalLine({ testAccuracy: finalTest, seconds: (performance.now() - started) / 1000 }));
       return { status: 'completed', valAccuracy, testAccuracy: finalTest };
     }
   }
