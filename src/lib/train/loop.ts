@@ -5,9 +5,9 @@ import { uploadImages, uploadLabels } from './batch';
 import type { DataSplits } from '../data/splits';
 import { WeightEma } from './ema';
 import { evaluateAccuracy } from './evaluate';
-import type { TrainConfig } from '../recipe/hyperparameters';
+import { RECIPE_VERSION, resolvedHyperparameters, type TrainConfig } from '../recipe/hyperparameters';
 import { CLASSES, IMAGE_SIZE } from '../data/image-set';
-import { formatEpochLine, formatFinalLine, type EpochRecord } from '../metrics/engine';
+import { formatEpochLine, formatFinalLine, formatHyperparametersLine, type EpochRecord } from '../metrics/engine';
 import { createModel, type Model } from './models';
 import { SgdMomentum } from './optimizer';
 import { scheduleAt } from './schedule';
@@ -38,11 +38,14 @@ export interface TrainHooks {
 export type TrainOutcome = { status: 'completed'; valAccuracy: number; testAccuracy: number } | { status: 'stopped' };
 
 /**
- * Trains one trial and prints the log-line convention: one `Epoch N, ...` line per epoch (a last
- * partial epoch included) and a `Final, ...` line. Every tensor it makes is gone when it returns or throws.
+ * Trains one trial and prints the log-line convention: first the `Hyperparameters {...}` line, then
+ * one `Epoch N, ...` line per epoch (a last partial epoch included) and a `Final, ...` line. Every
+ * tensor it makes is gone when it returns or throws.
  */
 export async function train(config: TrainConfig, data: DataSplits, seed: number, hooks: TrainHooks): Promise<TrainOutcome> {
   const started = performance.now();
+  // First, before anything can fail: a failed trial's log still says what it was asked to train.
+  hooks.log(formatHyperparametersLine(RECIPE_VERSION, resolvedHyperparameters(config)));
   if (config.batchSize > data.train.count) {
     throw new Error(`batch_size (${config.batchSize}) is larger than the training set (${data.train.count} images).`);
   }
