@@ -73,7 +73,7 @@ export class JobRunner {
     if (this.warmStart.length > 0) {
       const skipped = this.warmStart.length - usable.length;
       this.message = `Warm-started from ${usable.length} earlier trial${usable.length === 1 ? '' : 's'}${skipped ? ` (${skipped} outside this search space left out)` : ''}.`;
-      for (const listener of this.listeners) listener({ type: 'job', status: this.status, message: this.message });
+      this.emit({ type: 'job', status: this.status, message: this.message });
     }
   }
 
@@ -155,6 +155,11 @@ export class JobRunner {
           if (found[this.job.objective.metric]) this.considerEarlyStop(trial, tracker.values(this.job.objective.metric));
           this.emitTrial(trial);
         },
+        onProgress: (progress) => {
+          if (trial.status !== 'running') return;
+          trial.progress = progress;
+          this.emit({ type: 'progress', trialId: trial.id, progress });
+        },
       })
       .catch((error: Error): TrialRunResult => ({ status: 'failed', reason: error.message }))
       .then((result) => this.finishTrial(trial, result));
@@ -223,10 +228,14 @@ export class JobRunner {
 
   private setStatus(status: JobStatus, message?: string): void {
     this.status = status;
-    for (const listener of this.listeners) listener({ type: 'job', status, message });
+    this.emit({ type: 'job', status, message });
   }
 
   private emitTrial(trial: Trial): void {
-    for (const listener of this.listeners) listener({ type: 'trial', trial: { ...trial, logs: [...trial.logs] } });
+    this.emit({ type: 'trial', trial: { ...trial, logs: [...trial.logs] } });
+  }
+
+  private emit(event: JobEvent): void {
+    for (const listener of this.listeners) listener(event);
   }
 }

@@ -1,3 +1,4 @@
+import type { TrainProgress } from '../metrics/engine';
 import type { CategoryValue, Params } from '../space';
 
 export type TrialStatus = 'pending' | 'running' | 'completed' | 'failed' | 'stopped';
@@ -23,6 +24,8 @@ export interface Trial {
   /** Where it ran, as the worker reported it. */
   backend?: string;
   workerId?: number;
+  /** The latest step progress the worker reported. */
+  progress?: TrainProgress;
 }
 
 /** Everything a worker needs to train one trial; never the data itself. */
@@ -40,6 +43,7 @@ export type TrialRunResult =
 export interface TrialHooks {
   onStart(info: { backend: string; workerId: number }): void;
   onLog(line: string): void;
+  onProgress(progress: TrainProgress): void;
 }
 
 /** Runs trials somewhere (a worker pool in the page, a loop in Node, a fake in tests). */
@@ -50,6 +54,11 @@ export interface TrialExecutor {
   dispose?(): void;
 }
 
+/**
+ * What the runner tells its subscribers. A `trial` event carries a copy of the whole trial, logs
+ * included; `progress` comes every few steps, so it carries only the trial's id and its progress.
+ */
 export type JobEvent =
   | { type: 'trial'; trial: Trial }
+  | { type: 'progress'; trialId: string; progress: TrainProgress }
   | { type: 'job'; status: JobStatus; message?: string };

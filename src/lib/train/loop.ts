@@ -7,7 +7,7 @@ import { WeightEma } from './ema';
 import { evaluateAccuracy } from './evaluate';
 import { RECIPE_VERSION, resolvedHyperparameters, type TrainConfig } from '../recipe/hyperparameters';
 import { CLASSES, IMAGE_SIZE } from '../data/image-set';
-import { formatEpochLine, formatFinalLine, formatHyperparametersLine, type EpochRecord } from '../metrics/engine';
+import { formatEpochLine, formatFinalLine, formatHyperparametersLine, type EpochRecord, type TrainProgress } from '../metrics/engine';
 import { createModel, type Model } from './models';
 import { SgdMomentum } from './optimizer';
 import { scheduleAt } from './schedule';
@@ -33,6 +33,8 @@ export interface TrainHooks {
   /** Also measure test accuracy after every epoch (the CLI's time to 94%); costs one more evaluation per epoch. */
   testEachEpoch?: boolean;
   onEpoch?(report: EpochReport): void;
+  /** At each sync point (every 8 steps) and each epoch's end: where the loss is read back anyway, so it costs the device nothing. */
+  onProgress?(progress: TrainProgress): void;
 }
 
 export type TrainOutcome = { status: 'completed'; valAccuracy: number; testAccuracy: number } | { status: 'stopped' };
@@ -92,6 +94,13 @@ async function run(config: TrainConfig, data: DataSplits, seed: number, hooks: T
 
   let trainSeconds = 0;
   let step = 0;
+  let reportedStep = -1;
+  const reportProgress = (epoch: number, done: number) => {
+    // An epoch whose last step is also a sync point reaches both; report it once.
+    if (done === reportedStep) return;
+    reportedStep = done;
+    hooks.onProgress?.({ epoch, step: done, totalSteps, stepsPerEpoch });
+  };
   for (let epoch = 1; step < totalSteps; epoch++) {
     const order = shuffledIndices(data.train.count, rng);
     const epochStart = performance.now();
@@ -118,9 +127,13 @@ async function run(config: TrainConfig, data: DataSplits, seed: number, hooks: T
           tf.dispose([images, labels]);
         }
         ema?.update();
-        if (loss.steps % SYNC_EVERY === 0) await loss.check(step + 1);
+        if (loss.steps % SYNC_EVERY === 0) {
+          await loss.check(step + 1);
+          reportProgress(epoch, step + 1);
+        }
       }
       await loss.check(step);
+      reportProgress(epoch, step);
     } finally {
       loss.dispose();
     }

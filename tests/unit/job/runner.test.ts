@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultJob, type JobDefinition } from '../../../src/lib/config';
-import { JobRunner, type StopMode, type TrialExecutor, type TrialHooks, type TrialRunResult, type TrialSpec } from '../../../src/lib/job';
+import { JobRunner, type JobEvent, type StopMode, type TrialExecutor, type TrialHooks, type TrialRunResult, type TrialSpec } from '../../../src/lib/job';
+import type { TrainProgress } from '../../../src/lib/metrics';
 import { RandomStrategy } from '../../../src/lib/tuner/random';
 import type { Outcome } from '../../../src/lib/tuner/types';
 
@@ -30,6 +31,10 @@ class FakeExecutor implements TrialExecutor {
 
   log(trialId: string, line: string): void {
     this.running.get(trialId)!.hooks.onLog(line);
+  }
+
+  progress(trialId: string, progress: TrainProgress): void {
+    this.running.get(trialId)!.hooks.onProgress(progress);
   }
 
   finish(trialId: string, result: TrialRunResult = { status: 'completed' }): void {
@@ -179,6 +184,48 @@ describe('JobRunner', () => {
     expect(runner.trials).toHaveLength(3);
     expect(runner.status).toBe('completed');
     expect(runner.message).toMatch(/exhausted/);
+  });
+
+  it("sends step progress as its own event, without the trial's logs, and keeps the latest on the trial", async () => {
+    const { executor, runner } = setup({ maxJobs: 1, maxParallelJobs: 1 });
+    const events: JobEvent[] = [];
+    runner.subscribe((event) => events.push(event));
+    const done = runner.start();
+    await flush();
+    const id = runner.trials[0].id;
+    executor.log(id, 'Epoch 1, Validation accuracy=0.30');
+    const first = { epoch: 1, step: 8, totalSteps: 20, stepsPerEpoch: 10 };
+    const second = { epoch: 1, step: 10, totalSteps: 20, stepsPerEpoch: 10 };
+    const trialEventsBefore = events.filter((e) => e.type === 'trial').length;
+    executor.progress(id, first);
+    executor.progress(id, second);
+    expect(events.slice(-2)).toEqual([
+      { type: 'progress', trialId: id, progress: first },
+      { type: 'progress', trialId: id, progress: second },
+    ]);
+    expect(events.filter((e) => e.type === 'trial')).toHaveLength(trialEventsBefore);
+    expect(runner.trials[0].progress).toEqual(second);
+    executor.finish(id);
+    await done;
+    // Later trial events carry the latest progress with the rest of the trial.
+    const last = events.filter((e) => e.type === 'trial').at(-1);
+    expect(last?.type === 'trial' && last.trial).toMatchObject({ status: 'completed', progress: second });
+  });
+
+  it('ignores progress from a trial that has ended', async () => {
+    const { executor, runner } = setup({ maxJobs: 2, maxParallelJobs: 1 });
+    const events: JobEvent[] = [];
+    runner.subscribe((event) => events.push(event));
+    const done = runner.start();
+    await flush();
+    const { hooks } = executor.running.get(runner.trials[0].id)!;
+    executor.completeAll();
+    await flush();
+    hooks.onProgress({ epoch: 2, step: 20, totalSteps: 20, stepsPerEpoch: 10 });
+    expect(events.some((e) => e.type === 'progress')).toBe(false);
+    expect(runner.trials[0].progress).toBeUndefined();
+    executor.completeAll();
+    await done;
   });
 
   it('fails the job with a message when the tuner throws', async () => {

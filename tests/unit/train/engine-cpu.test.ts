@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { splitDataset } from '../../../src/lib/data/splits';
-import { parseEngineLine } from '../../../src/lib/metrics';
+import { parseEngineLine, type TrainProgress } from '../../../src/lib/metrics';
 import { HYPERPARAMETERS, RECIPE_VERSION, readTrainConfig } from '../../../src/lib/recipe/hyperparameters';
 import { train } from '../../../src/lib/train/loop';
 import { makeSyntheticSet } from '../../../src/lib/data/synthetic';
@@ -35,6 +35,40 @@ describe('training engine on the CPU backend', () => {
     expect(first.hyperparameters).toMatchObject({ model: 'resnet9', width: 0.03125, train_size: 8, batch_size: 4, epochs: 1, lr: 0.4, crop_pad: 4, cutout: 8, flip: 'random', tta: 'flip', ema: false, optimizer: 'nag', test_size: 4, data: 'synthetic' });
     expect(Object.keys(first.hyperparameters)).toEqual(HYPERPARAMETERS.map((s) => s.name).filter((name) => name !== 'fault'));
     expect(lines.slice(1).some((l) => l.startsWith('Hyperparameters'))).toBe(false);
+  });
+
+  it("reports progress at every 8-step sync point and at each epoch end, once per step, before that epoch's line", async () => {
+    // 10 steps an epoch, 25 in all: syncs after 8 steps of each full epoch; the last epoch is 5 steps.
+    const config = readTrainConfig({ train_size: 80, val_size: 8, batch_size: 8, width: 2, epochs: 2.5 });
+    const seen: string[] = [];
+    const progress: TrainProgress[] = [];
+    const before = tf.memory().numTensors;
+    const onProgress = (p: TrainProgress) => {
+      progress.push(p);
+      seen.push(`progress ${p.epoch}:${p.step}`);
+    };
+    await train(config, syntheticFor(config), 1, { log: (l) => seen.push(l.split(',')[0]), shouldStop: () => false, onProgress });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(progress.every((p) => p.totalSteps === 25 && p.stepsPerEpoch === 10)).toBe(true);
+    expect(seen).toEqual([
+      `Hyperparameters {"recipe":${RECIPE_VERSION}`,
+      'progress 1:8',
+      'progress 1:10',
+      'Epoch 1',
+      'progress 2:18',
+      'progress 2:20',
+      'Epoch 2',
+      'progress 3:25',
+      'Epoch 3',
+      'Final',
+    ]);
+
+    // An epoch of exactly 8 steps ends on a sync point: one report for that step, not two.
+    const aligned = readTrainConfig({ train_size: 64, val_size: 8, batch_size: 8, width: 2, epochs: 2 });
+    const steps: [number, number][] = [];
+    await train(aligned, syntheticFor(aligned), 1, { log: () => {}, shouldStop: () => false, onProgress: (p) => steps.push([p.epoch, p.step]) });
+    expect(steps).toEqual([[1, 8], [2, 16]]);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('stops softly at a step boundary when asked', async () => {
