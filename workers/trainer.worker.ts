@@ -65,6 +65,7 @@ const api: TrainerApi = {
       let steps = 0;
       const outcome = await train(config, data, spec.seed, {
         log: (line) => void onEvent({ type: 'log', line }),
+        onProgress: (progress) => void onEvent({ type: 'progress', progress }),
         shouldStop: () => {
           if (deviceLost) throw new Error(deviceLost);
           if (++steps === 2) injectFault(config.fault);

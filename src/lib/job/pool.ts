@@ -118,7 +118,10 @@ export class WorkerPool implements TrialExecutor {
       const info = await slot.info;
       this.events.onWorker?.(slot.workerId, info);
       hooks.onStart({ backend: info.backend, workerId: slot.workerId });
-      const result = await slot.handle.api.train(spec, (event) => hooks.onLog(event.line));
+      const result = await slot.handle.api.train(spec, (event) => {
+        if (event.type === 'log') hooks.onLog(event.line);
+        else hooks.onProgress(event.progress);
+      });
       this.events.onTrialTensors?.(spec.trialId, result.tensorsBefore, result.tensorsAfter);
       if (result.unusable) replace = true;
       return result.status === 'failed' ? { status: 'failed', reason: result.reason ?? 'The trial failed.' } : { status: result.status };

@@ -1,9 +1,9 @@
 import type { JobDefinition } from '../config';
-import { MetricTracker } from '../metrics';
+import { MetricTracker, parseEngineLine } from '../metrics';
 import { paramsError } from '../space';
 import { MedianStoppingRule } from '../tuner/stopping';
 import type { StrategyClient } from '../tuner/types';
-import type { JobEvent, JobStatus, StopMode, Trial, TrialExecutor, TrialRunResult } from './types';
+import type { JobEvent, JobStatus, StopMode, StoppedBy, Trial, TrialExecutor, TrialRunResult } from './types';
 
 export interface RunnerOptions {
   now?: () => number;
@@ -19,7 +19,8 @@ export interface WarmStartObservation {
 /**
  * Owns a tuning job's state machine: asks the strategy for trials, keeps at most
  * maxParallelJobs running and at most maxJobs in all, reads each trial's objective from its
- * log lines, tells the strategy the outcome, and handles stops and failures.
+ * log lines (and the engine's epochs, final line and resolved hyperparameters), tells the
+ * strategy the outcome, and handles stops and failures.
  */
 export class JobRunner {
   readonly trials: Trial[] = [];
@@ -35,7 +36,8 @@ export class JobRunner {
   private finished!: () => void;
   /** SageMaker's "Auto" early stopping, when the job asks for it. */
   private readonly stoppingRule?: MedianStoppingRule;
-  private readonly stoppedEarly = new Map<string, string>();
+  /** Why each trial was asked to stop; the first request wins, so a later Stop does not relabel a rule's stop. */
+  private readonly stopCauses = new Map<string, { by?: StoppedBy; reason: string }>();
   readonly done: Promise<void> = new Promise((resolve) => (this.finished = resolve));
 
   constructor(
@@ -73,7 +75,7 @@ export class JobRunner {
     if (this.warmStart.length > 0) {
       const skipped = this.warmStart.length - usable.length;
       this.message = `Warm-started from ${usable.length} earlier trial${usable.length === 1 ? '' : 's'}${skipped ? ` (${skipped} outside this search space left out)` : ''}.`;
-      for (const listener of this.listeners) listener({ type: 'job', status: this.status, message: this.message });
+      this.emit({ type: 'job', status: this.status, message: this.message });
     }
   }
 
@@ -82,7 +84,7 @@ export class JobRunner {
     if (this.status !== 'running' && this.status !== 'stopping') return;
     this.setStatus('stopping');
     for (const trial of this.trials) {
-      if (trial.status === 'pending' || trial.status === 'running') this.executor.stop(trial.id, mode);
+      if (trial.status === 'pending' || trial.status === 'running') this.stopByUser(trial.id, mode);
     }
     this.settleIfIdle();
   }
@@ -95,7 +97,16 @@ export class JobRunner {
   /** Stops one trial; the job goes on with the next. */
   stopTrial(id: string, mode: StopMode = 'soft'): void {
     const trial = this.trials.find((t) => t.id === id);
-    if (trial?.status === 'running' || trial?.status === 'pending') this.executor.stop(id, mode);
+    if (trial?.status === 'running' || trial?.status === 'pending') this.stopByUser(id, mode);
+  }
+
+  private stopByUser(id: string, mode: StopMode): void {
+    this.noteStop(id, { by: 'user', reason: 'Stopped by the user.' });
+    this.executor.stop(id, mode);
+  }
+
+  private noteStop(id: string, cause: { by?: StoppedBy; reason: string }): void {
+    if (!this.stopCauses.has(id)) this.stopCauses.set(id, cause);
   }
 
   /** Trials handed to the executor and not yet ended (pending or running). */
@@ -132,7 +143,7 @@ export class JobRunner {
   }
 
   private launch(id: string, params: Trial['params']): void {
-    const trial: Trial = { id, number: this.trials.length + 1, params, status: 'pending', createdAt: this.now(), metrics: {}, logs: [] };
+    const trial: Trial = { id, number: this.trials.length + 1, params, status: 'pending', createdAt: this.now(), metrics: {}, epochs: [], logs: [] };
     this.trials.push(trial);
     this.emitTrial(trial);
     const tracker = new MetricTracker(this.job.metricDefinitions);
@@ -147,6 +158,7 @@ export class JobRunner {
         onLog: (line) => {
           if (trial.status !== 'running') return;
           trial.logs.push(line);
+          recordEngineLine(trial, line);
           const found = tracker.push(line);
           // The tracker replaces a history array on each match rather than mutating it, so sharing it is safe.
           for (const name of Object.keys(found)) trial.metrics[name] = tracker.values(name);
@@ -155,6 +167,11 @@ export class JobRunner {
           if (found[this.job.objective.metric]) this.considerEarlyStop(trial, tracker.values(this.job.objective.metric));
           this.emitTrial(trial);
         },
+        onProgress: (progress) => {
+          if (trial.status !== 'running') return;
+          trial.progress = progress;
+          this.emit({ type: 'progress', trialId: trial.id, progress });
+        },
       })
       .catch((error: Error): TrialRunResult => ({ status: 'failed', reason: error.message }))
       .then((result) => this.finishTrial(trial, result));
@@ -162,12 +179,15 @@ export class JobRunner {
 
   /** Each objective value is a step of the trial's learning curve; a curve below the median is stopped softly. */
   private considerEarlyStop(trial: Trial, curve: number[]): void {
-    if (!this.stoppingRule || this.stoppedEarly.has(trial.id)) return;
+    if (!this.stoppingRule || this.stopCauses.has(trial.id)) return;
     const step = curve.length;
     const value = curve[step - 1];
     if (!this.stoppingRule.report(trial.id, step, value)) return;
     const median = this.stoppingRule.medianAt(step);
-    this.stoppedEarly.set(trial.id, `Stopped early at step ${step}: ${value} is worse than the median of completed trials' running averages (${median?.toPrecision(4)}).`);
+    this.noteStop(trial.id, {
+      by: 'rule',
+      reason: `Stopped early at step ${step}: ${value} is worse than the median of completed trials' running averages (${median?.toPrecision(4)}).`,
+    });
     this.executor.stop(trial.id, 'soft');
   }
 
@@ -177,13 +197,13 @@ export class JobRunner {
       const definition = this.job.metricDefinitions.find((m) => m.name === this.job.objective.metric);
       result = { status: 'failed', reason: `No log line matched the objective metric's regex /${definition?.regex}/.` };
     }
-    const earlyReason = this.stoppedEarly.get(trial.id);
-    const stopReason = earlyReason ?? 'Stopped by the user.';
-    this.end(trial, result, result.status === 'failed' ? result.reason : result.status === 'stopped' ? stopReason : undefined);
+    const cause = this.stopCauses.get(trial.id);
+    if (result.status === 'stopped' && cause?.by) trial.stoppedBy = cause.by;
+    this.end(trial, result, result.status === 'failed' ? result.reason : result.status === 'stopped' ? (cause?.reason ?? 'Stopped.') : undefined);
     if (result.status === 'completed') this.stoppingRule?.complete(trial.id);
     else this.stoppingRule?.discard(trial.id);
     // An early-stopped trial still tells the tuner what it reached: a poor value is information.
-    const told = result.status === 'completed' || (earlyReason && trial.objective !== undefined) ? { value: trial.objective! } : { failed: true as const };
+    const told = result.status === 'completed' || (cause?.by === 'rule' && trial.objective !== undefined) ? { value: trial.objective! } : { failed: true as const };
     try {
       await this.strategy.tell(trial.id, told);
     } catch (error) {
@@ -209,7 +229,11 @@ export class JobRunner {
   }
 
   private fail(message: string): void {
-    for (const trial of this.trials) if (trial.status === 'running') this.executor.stop(trial.id, 'hard');
+    for (const trial of this.trials) {
+      // Noted for pending trials too: the pool stops them when the job ends.
+      if (trial.status === 'running' || trial.status === 'pending') this.noteStop(trial.id, { reason: 'Stopped because the job failed.' });
+      if (trial.status === 'running') this.executor.stop(trial.id, 'hard');
+    }
     this.finish('failed', message);
   }
 
@@ -223,10 +247,33 @@ export class JobRunner {
 
   private setStatus(status: JobStatus, message?: string): void {
     this.status = status;
-    for (const listener of this.listeners) listener({ type: 'job', status, message });
+    this.emit({ type: 'job', status, message });
   }
 
   private emitTrial(trial: Trial): void {
-    for (const listener of this.listeners) listener({ type: 'trial', trial: { ...trial, logs: [...trial.logs] } });
+    this.emit({ type: 'trial', trial: { ...trial, logs: [...trial.logs] } });
+  }
+
+  private emit(event: JobEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+}
+
+/**
+ * The engine's own lines, read whatever the metric definitions are: they feed the learning curves,
+ * the images/s and duration columns, and the resolved hyperparameters. A new epochs array on each
+ * line, like the tracker's histories, so trial events already sent keep what they held.
+ */
+function recordEngineLine(trial: Trial, line: string): void {
+  const parsed = parseEngineLine(line);
+  if (parsed?.kind === 'epoch') {
+    const { kind: _, ...epoch } = parsed;
+    trial.epochs = [...trial.epochs, epoch];
+  } else if (parsed?.kind === 'final') {
+    const { kind: _, ...final } = parsed;
+    trial.final = final;
+  } else if (parsed?.kind === 'config') {
+    trial.resolved = parsed.hyperparameters;
+    trial.recipeVersion = parsed.recipeVersion;
   }
 }

@@ -1,7 +1,9 @@
 import type { BackendInfo, BackendName } from '../device/backend-info';
+import type { TrainProgress } from '../metrics/engine';
 import type { TrialSpec } from './types';
 
-export type TrainerEvent = { type: 'log'; line: string };
+/** What a trainer worker reports while it trains: every log line, and its step progress at the loop's sync points. */
+export type TrainerEvent = { type: 'log'; line: string } | { type: 'progress'; progress: TrainProgress };
 
 export interface TrainerResult {
   status: 'completed' | 'stopped' | 'failed';

@@ -1,8 +1,11 @@
+import type { EpochRecord, FinalRecord, ResolvedHyperparameters, TrainProgress } from '../metrics/engine';
 import type { CategoryValue, Params } from '../space';
 
 export type TrialStatus = 'pending' | 'running' | 'completed' | 'failed' | 'stopped';
 export type StopMode = 'soft' | 'hard';
 export type JobStatus = 'idle' | 'running' | 'stopping' | 'completed' | 'stopped' | 'failed';
+/** Who stopped a trial: the median stopping rule, or the user (Stop, Stop now, Stop trial). */
+export type StoppedBy = 'rule' | 'user';
 
 export interface Trial {
   id: string;
@@ -17,12 +20,24 @@ export interface Trial {
   objective?: number;
   /** Every value of every metric, by name, in log order. */
   metrics: Record<string, number[]>;
+  /** The engine's `Epoch N, ...` lines, in log order, whatever the metric definitions read. */
+  epochs: EpochRecord[];
+  /** The engine's `Final, ...` line, once printed. */
+  final?: FinalRecord;
+  /** Every engine hyperparameter the trial trained with, defaults included, from its `Hyperparameters` line. */
+  resolved?: ResolvedHyperparameters;
+  /** The recipe version that resolved them (RECIPE_VERSION in src/lib/recipe). */
+  recipeVersion?: number;
   /** Why a trial failed or stopped. */
   reason?: string;
+  /** Set on a stopped trial when the rule or the user asked for the stop; absent when the job's failure stopped it. */
+  stoppedBy?: StoppedBy;
   logs: string[];
   /** Where it ran, as the worker reported it. */
   backend?: string;
   workerId?: number;
+  /** The latest step progress the worker reported. */
+  progress?: TrainProgress;
 }
 
 /** Everything a worker needs to train one trial; never the data itself. */
@@ -40,6 +55,7 @@ export type TrialRunResult =
 export interface TrialHooks {
   onStart(info: { backend: string; workerId: number }): void;
   onLog(line: string): void;
+  onProgress(progress: TrainProgress): void;
 }
 
 /** Runs trials somewhere (a worker pool in the page, a loop in Node, a fake in tests). */
@@ -50,6 +66,11 @@ export interface TrialExecutor {
   dispose?(): void;
 }
 
+/**
+ * What the runner tells its subscribers. A `trial` event carries a copy of the whole trial, logs
+ * included; `progress` comes every few steps, so it carries only the trial's id and its progress.
+ */
 export type JobEvent =
   | { type: 'trial'; trial: Trial }
+  | { type: 'progress'; trialId: string; progress: TrainProgress }
   | { type: 'job'; status: JobStatus; message?: string };

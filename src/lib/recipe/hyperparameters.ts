@@ -1,5 +1,12 @@
 import type { CategoryValue } from '../space';
 
+/**
+ * The version of what a set of hyperparameters means, printed on each trial's Hyperparameters line.
+ * Bump it whenever a default, a preset or a rule changes, or the engine reads a value differently,
+ * so that a recorded trial's values still say which recipe they were resolved under.
+ */
+export const RECIPE_VERSION = 1;
+
 export const MODEL_NAMES = ['tiny-cnn', 'resnet9', 'airbench', 'resnet18'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 export type TtaMode = 'none' | 'flip' | 'flip-translate';
@@ -111,6 +118,17 @@ export const HYPERPARAMETERS: readonly HyperparameterSpec[] = [
 /** The default a hyperparameter takes for a model. */
 export function defaultFor(spec: HyperparameterSpec, model: ModelName): Value {
   return spec.presets?.[model] ?? spec.fallback;
+}
+
+/**
+ * Every hyperparameter of a config by its snake_case name, in the order of HYPERPARAMETERS: what a
+ * trial's Hyperparameters line states. Test-only knobs (`fault`) are left out: they test the workers
+ * and are no part of what a trial means.
+ */
+export function resolvedHyperparameters(config: TrainConfig): Record<string, Value> {
+  const values: Record<string, Value> = {};
+  for (const spec of HYPERPARAMETERS) if (!TEST_ONLY.has(spec.name)) values[spec.name] = config[spec.key];
+  return values;
 }
 
 /** The default as a trial resolves it, which for val_size also depends on the data set. */

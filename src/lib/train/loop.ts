@@ -5,8 +5,9 @@ import { uploadImages, uploadLabels } from './batch';
 import type { DataSplits } from '../data/splits';
 import { WeightEma } from './ema';
 import { evaluateAccuracy } from './evaluate';
-import type { TrainConfig } from '../recipe/hyperparameters';
+import { RECIPE_VERSION, resolvedHyperparameters, type TrainConfig } from '../recipe/hyperparameters';
 import { CLASSES, IMAGE_SIZE } from '../data/image-set';
+import { formatEpochLine, formatFinalLine, formatHyperparametersLine, type EpochRecord, type TrainProgress } from '../metrics/engine';
 import { createModel, type Model } from './models';
 import { SgdMomentum } from './optimizer';
 import { scheduleAt } from './schedule';
@@ -17,11 +18,8 @@ import { scheduleAt } from './schedule';
  */
 const SYNC_EVERY = 8;
 
-export interface EpochReport {
-  epoch: number;
-  trainLoss: number;
-  valAccuracy: number;
-  imagesPerSecond: number;
+/** An epoch's figures unrounded, as the `Epoch N, ...` line prints them rounded, and more. */
+export interface EpochReport extends EpochRecord {
   /** Seconds spent in training steps so far, evaluations excluded. */
   trainSeconds: number;
   /** Only when `testEachEpoch` asked for it. */
@@ -35,16 +33,21 @@ export interface TrainHooks {
   /** Also measure test accuracy after every epoch (the CLI's time to 94%); costs one more evaluation per epoch. */
   testEachEpoch?: boolean;
   onEpoch?(report: EpochReport): void;
+  /** At each sync point (every 8 steps) and each epoch's end: where the loss is read back anyway, so it costs the device nothing. */
+  onProgress?(progress: TrainProgress): void;
 }
 
 export type TrainOutcome = { status: 'completed'; valAccuracy: number; testAccuracy: number } | { status: 'stopped' };
 
 /**
- * Trains one trial and prints the log-line convention: one `Epoch N, ...` line per epoch (a last
- * partial epoch included) and a `Final, ...` line. Every tensor it makes is gone when it returns or throws.
+ * Trains one trial and prints the log-line convention: first the `Hyperparameters {...}` line, then
+ * one `Epoch N, ...` line per epoch (a last partial epoch included) and a `Final, ...` line. Every
+ * tensor it makes is gone when it returns or throws.
  */
 export async function train(config: TrainConfig, data: DataSplits, seed: number, hooks: TrainHooks): Promise<TrainOutcome> {
   const started = performance.now();
+  // First, before anything can fail: a failed trial's log still says what it was asked to train.
+  hooks.log(formatHyperparametersLine(RECIPE_VERSION, resolvedHyperparameters(config)));
   if (config.batchSize > data.train.count) {
     throw new Error(`batch_size (${config.batchSize}) is larger than the training set (${data.train.count} images).`);
   }
@@ -91,6 +94,13 @@ async function run(config: TrainConfig, data: DataSplits, seed: number, hooks: T
 
   let trainSeconds = 0;
   let step = 0;
+  let reportedStep = -1;
+  const reportProgress = (epoch: number, done: number) => {
+    // An epoch whose last step is also a sync point reaches both; report it once.
+    if (done === reportedStep) return;
+    reportedStep = done;
+    hooks.onProgress?.({ epoch, step: done, totalSteps, stepsPerEpoch });
+  };
   for (let epoch = 1; step < totalSteps; epoch++) {
     const order = shuffledIndices(data.train.count, rng);
     const epochStart = performance.now();
@@ -117,9 +127,13 @@ async function run(config: TrainConfig, data: DataSplits, seed: number, hooks: T
           tf.dispose([images, labels]);
         }
         ema?.update();
-        if (loss.steps % SYNC_EVERY === 0) await loss.check(step + 1);
+        if (loss.steps % SYNC_EVERY === 0) {
+          await loss.check(step + 1);
+          reportProgress(epoch, step + 1);
+        }
       }
       await loss.check(step);
+      reportProgress(epoch, step);
     } finally {
       loss.dispose();
     }
@@ -127,14 +141,12 @@ async function run(config: TrainConfig, data: DataSplits, seed: number, hooks: T
     trainSeconds += epochSeconds;
     const valAccuracy = await evaluate(valSet);
     const imagesPerSecond = (loss.steps * config.batchSize) / epochSeconds;
-    hooks.log(
-      `Epoch ${epoch}, Train loss=${loss.mean.toFixed(4)}, Validation accuracy=${valAccuracy.toFixed(4)}, Images/s=${imagesPerSecond.toFixed(1)}`,
-    );
+    hooks.log(formatEpochLine({ epoch, trainLoss: loss.mean, valAccuracy, imagesPerSecond }));
     const testAccuracy = hooks.testEachEpoch ? await evaluate(data.test) : undefined;
     hooks.onEpoch?.({ epoch, trainLoss: loss.mean, valAccuracy, imagesPerSecond, trainSeconds, testAccuracy });
     if (step >= totalSteps) {
       const finalTest = testAccuracy ?? (await evaluate(data.test));
-      hooks.log(`Final, Test accuracy=${finalTest.toFixed(4)}, Seconds=${((performance.now() - started) / 1000).toFixed(1)}`);
+      hooks.log(formatFinalLine({ testAccuracy: finalTest, seconds: (performance.now() - started) / 1000 }));
       return { status: 'completed', valAccuracy, testAccuracy: finalTest };
     }
   }

@@ -51,6 +51,11 @@ export class JobSession {
         this.message = event.message;
         return;
       }
+      if (event.type === 'progress') {
+        const trial = this.trials.find((t) => t.id === event.trialId);
+        if (trial) trial.progress = event.progress;
+        return;
+      }
       const index = this.trials.findIndex((t) => t.id === event.trial.id);
       if (index >= 0) this.trials[index] = event.trial;
       else this.trials.push(event.trial);

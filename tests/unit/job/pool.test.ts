@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TrialHooks, TrialRunResult, TrialSpec } from '../../../src/lib/job';
 import { WorkerPool, type WorkerHandle } from '../../../src/lib/job/pool';
 import type { TrainerEvent, TrainerResult } from '../../../src/lib/job/trainer-api';
+import type { TrainProgress } from '../../../src/lib/metrics';
 
 /** A stand-in worker whose trials the test ends, crashes or leaves hanging. */
 class FakeWorker implements WorkerHandle {
@@ -46,7 +47,12 @@ class FakeWorker implements WorkerHandle {
 }
 
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
-const hooks = (log: string[] = []): TrialHooks => ({ onStart: () => {}, onLog: (line) => log.push(line) });
+/** Hooks that record what reaches the trial, log lines and progress in one sequence, in order. */
+const hooks = (seen: (string | TrainProgress)[] = []): TrialHooks => ({
+  onStart: () => {},
+  onLog: (line) => seen.push(line),
+  onProgress: (progress) => seen.push(progress),
+});
 const spec = (id: string): TrialSpec => ({ trialId: id, hyperparameters: {}, seed: 1 });
 
 function makePool(size: number) {
@@ -72,15 +78,19 @@ describe('WorkerPool', () => {
     expect(tensors).toEqual({ a: 0, b: 0, c: 0 });
   });
 
-  it('forwards log lines to the trial', async () => {
+  it('forwards log lines and progress to the trial, in the order the worker sent them', async () => {
     const { pool } = makePool(1);
-    const log: string[] = [];
-    const result = pool.run(spec('a'), hooks(log));
+    const seen: (string | TrainProgress)[] = [];
+    const result = pool.run(spec('a'), hooks(seen));
     await flush();
+    const atSync = { epoch: 1, step: 8, totalSteps: 20, stepsPerEpoch: 10 };
+    const atEnd = { epoch: 1, step: 10, totalSteps: 20, stepsPerEpoch: 10 };
+    FakeWorker.all[0].onEvent!({ type: 'progress', progress: atSync });
+    FakeWorker.all[0].onEvent!({ type: 'progress', progress: atEnd });
     FakeWorker.all[0].onEvent!({ type: 'log', line: 'Epoch 1, Validation accuracy=0.5' });
     FakeWorker.all[0].end({ status: 'completed' });
     await result;
-    expect(log).toEqual(['Epoch 1, Validation accuracy=0.5']);
+    expect(seen).toEqual([atSync, atEnd, 'Epoch 1, Validation accuracy=0.5']);
   });
 
   it('replaces a crashed worker, fails its trial, and runs the next trial on a new worker', async () => {

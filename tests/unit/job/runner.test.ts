@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultJob, type JobDefinition } from '../../../src/lib/config';
-import { JobRunner, type StopMode, type TrialExecutor, type TrialHooks, type TrialRunResult, type TrialSpec } from '../../../src/lib/job';
+import { JobRunner, type JobEvent, type StopMode, type TrialExecutor, type TrialHooks, type TrialRunResult, type TrialSpec } from '../../../src/lib/job';
+import type { TrainProgress } from '../../../src/lib/metrics';
 import { RandomStrategy } from '../../../src/lib/tuner/random';
 import type { Outcome } from '../../../src/lib/tuner/types';
 
@@ -30,6 +31,10 @@ class FakeExecutor implements TrialExecutor {
 
   log(trialId: string, line: string): void {
     this.running.get(trialId)!.hooks.onLog(line);
+  }
+
+  progress(trialId: string, progress: TrainProgress): void {
+    this.running.get(trialId)!.hooks.onProgress(progress);
   }
 
   finish(trialId: string, result: TrialRunResult = { status: 'completed' }): void {
@@ -146,9 +151,21 @@ describe('JobRunner', () => {
     await done;
     expect(runner.status).toBe('stopped');
     expect(runner.trials.map((t) => t.status)).toEqual(['completed', 'completed', 'stopped', 'stopped']);
+    expect(runner.trials.map((t) => t.stoppedBy)).toEqual([undefined, undefined, 'user', 'user']);
+    expect(runner.trials[2].reason).toBe('Stopped by the user.');
     expect(executor.stops.map(([, mode]) => mode)).toEqual(['soft', 'soft']);
     expect(strategy.told.slice(2).map(([, o]) => o)).toEqual([{ failed: true }, { failed: true }]);
     expect(runner.trials.some((t) => t.status === 'running')).toBe(false);
+  });
+
+  it('marks trials ended by Stop now as stopped by the user', async () => {
+    const { executor, runner } = setup({ maxJobs: 4, maxParallelJobs: 2 });
+    const done = runner.start();
+    await flush();
+    runner.stop('hard');
+    await done;
+    expect(executor.stops.map(([, mode]) => mode)).toEqual(['hard', 'hard']);
+    expect(runner.trials.map((t) => [t.status, t.stoppedBy])).toEqual([['stopped', 'user'], ['stopped', 'user']]);
   });
 
   it('stops one trial without ending the job', async () => {
@@ -161,6 +178,7 @@ describe('JobRunner', () => {
     executor.completeAll();
     await done;
     expect(runner.trials.map((t) => t.status)).toEqual(['stopped', 'completed']);
+    expect(runner.trials.map((t) => t.stoppedBy)).toEqual(['user', undefined]);
     expect(executor.stops).toEqual([[runner.trials[0].id, 'hard']]);
   });
 
@@ -179,6 +197,114 @@ describe('JobRunner', () => {
     expect(runner.trials).toHaveLength(3);
     expect(runner.status).toBe('completed');
     expect(runner.message).toMatch(/exhausted/);
+  });
+
+  it("records the engine's lines: epochs, the final line and the resolved hyperparameters, beside the user's metrics", async () => {
+    const { executor, runner } = setup({
+      maxJobs: 1,
+      maxParallelJobs: 1,
+      metricDefinitions: [
+        { name: 'Validation-accuracy', regex: 'Validation accuracy=([0-9\\.]+)' },
+        { name: 'throughput', regex: 'Images/s=([0-9.]+)' },
+      ],
+    });
+    const events: JobEvent[] = [];
+    runner.subscribe((event) => events.push(event));
+    const done = runner.start();
+    await flush();
+    const id = runner.trials[0].id;
+    const lines = [
+      'Hyperparameters {"recipe":1,"model":"tiny-cnn","lr":0.05,"ema":false}',
+      'Epoch 1, Train loss=2.1234, Validation accuracy=0.4210, Images/s=1450.0',
+      'a line of the trial that is not the engine\'s: Epoch 9, Validation accuracy=0.99',
+      'Epoch 2, Train loss=1.5000, Validation accuracy=0.5000, Images/s=1500.5',
+      'Final, Test accuracy=0.4012, Seconds=12.3',
+    ];
+    for (const line of lines) executor.log(id, line);
+    executor.finish(id);
+    await done;
+    expect(runner.trials[0]).toMatchObject({
+      status: 'completed',
+      recipeVersion: 1,
+      resolved: { model: 'tiny-cnn', lr: 0.05, ema: false },
+      epochs: [
+        { epoch: 1, trainLoss: 2.1234, valAccuracy: 0.421, imagesPerSecond: 1450 },
+        { epoch: 2, trainLoss: 1.5, valAccuracy: 0.5, imagesPerSecond: 1500.5 },
+      ],
+      final: { testAccuracy: 0.4012, seconds: 12.3 },
+      metrics: { 'Validation-accuracy': [0.421, 0.99, 0.5], throughput: [1450, 1500.5] },
+      objective: 0.5,
+      logs: lines,
+    });
+    // The trial event sent after the first epoch line still holds one epoch: events are snapshots.
+    const afterFirstEpoch = events.find((e) => e.type === 'trial' && e.trial.logs.length === 2);
+    expect(afterFirstEpoch?.type === 'trial' && afterFirstEpoch.trial.epochs).toEqual([runner.trials[0].epochs[0]]);
+  });
+
+  it('marks a trial stopped because the job failed as stopped by neither the rule nor the user', async () => {
+    const job = { ...defaultJob(), maxJobs: 2, maxParallelJobs: 2 };
+    const strategy = new RandomStrategy({ space: job.parameters, goal: 'maximize', seed: 1 });
+    const client = {
+      ask: (n: number) => strategy.ask(n),
+      tell: () => Promise.reject(new Error('GP exploded')),
+      observe: () => {},
+    };
+    const executor = new FakeExecutor();
+    const runner = new JobRunner(job, client, executor);
+    const done = runner.start();
+    await flush();
+    const [first, second] = runner.trials.map((t) => t.id);
+    executor.log(first, 'Epoch 1, Validation accuracy=0.5');
+    executor.finish(first);
+    await done;
+    // The job has failed; the terminated trial's end arrives after it.
+    await flush();
+    expect(runner.status).toBe('failed');
+    expect(executor.stops).toEqual([[second, 'hard']]);
+    expect(runner.trials[1]).toMatchObject({ status: 'stopped', reason: 'Stopped because the job failed.' });
+    expect(runner.trials[1].stoppedBy).toBeUndefined();
+  });
+
+  it("sends step progress as its own event, without the trial's logs, and keeps the latest on the trial", async () => {
+    const { executor, runner } = setup({ maxJobs: 1, maxParallelJobs: 1 });
+    const events: JobEvent[] = [];
+    runner.subscribe((event) => events.push(event));
+    const done = runner.start();
+    await flush();
+    const id = runner.trials[0].id;
+    executor.log(id, 'Epoch 1, Validation accuracy=0.30');
+    const first = { epoch: 1, step: 8, totalSteps: 20, stepsPerEpoch: 10 };
+    const second = { epoch: 1, step: 10, totalSteps: 20, stepsPerEpoch: 10 };
+    const trialEventsBefore = events.filter((e) => e.type === 'trial').length;
+    executor.progress(id, first);
+    executor.progress(id, second);
+    expect(events.slice(-2)).toEqual([
+      { type: 'progress', trialId: id, progress: first },
+      { type: 'progress', trialId: id, progress: second },
+    ]);
+    expect(events.filter((e) => e.type === 'trial')).toHaveLength(trialEventsBefore);
+    expect(runner.trials[0].progress).toEqual(second);
+    executor.finish(id);
+    await done;
+    // Later trial events carry the latest progress with the rest of the trial.
+    const last = events.filter((e) => e.type === 'trial').at(-1);
+    expect(last?.type === 'trial' && last.trial).toMatchObject({ status: 'completed', progress: second });
+  });
+
+  it('ignores progress from a trial that has ended', async () => {
+    const { executor, runner } = setup({ maxJobs: 2, maxParallelJobs: 1 });
+    const events: JobEvent[] = [];
+    runner.subscribe((event) => events.push(event));
+    const done = runner.start();
+    await flush();
+    const { hooks } = executor.running.get(runner.trials[0].id)!;
+    executor.completeAll();
+    await flush();
+    hooks.onProgress({ epoch: 2, step: 20, totalSteps: 20, stepsPerEpoch: 10 });
+    expect(events.some((e) => e.type === 'progress')).toBe(false);
+    expect(runner.trials[0].progress).toBeUndefined();
+    executor.completeAll();
+    await done;
   });
 
   it('fails the job with a message when the tuner throws', async () => {
@@ -210,7 +336,7 @@ describe('JobRunner with early stopping "auto"', () => {
     executor.log(slow, 'Epoch 3, Validation accuracy=0.2');
     expect(executor.stops).toEqual([[slow, 'soft']]);
     await done;
-    expect(runner.trials[3]).toMatchObject({ status: 'stopped', objective: 0.2 });
+    expect(runner.trials[3]).toMatchObject({ status: 'stopped', objective: 0.2, stoppedBy: 'rule' });
     expect(runner.trials[3].reason).toMatch(/^Stopped early at step 3: 0.2 is worse than the median/);
     expect(strategy.told.at(-1)).toEqual([slow, { value: 0.2 }]);
     expect(runner.trials.slice(0, 3).every((t) => t.status === 'completed')).toBe(true);

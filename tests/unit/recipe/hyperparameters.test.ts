@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readTrainConfig } from '../../../src/lib/recipe/hyperparameters';
+import { readTrainConfig, resolvedHyperparameters } from '../../../src/lib/recipe/hyperparameters';
 
 describe('readTrainConfig', () => {
   it('keeps the tiny defaults the page relies on', () => {
@@ -27,5 +27,14 @@ describe('readTrainConfig', () => {
     expect(() => readTrainConfig({ ema: 'maybe' })).toThrow('ema must be true or false; got maybe.');
     expect(() => readTrainConfig({ lr: 'fast' })).toThrow('lr must be above 0; got fast.');
     expect(() => readTrainConfig({ crop_pad: 40 })).toThrow(/^crop_pad must be a whole number in \[0, 16\]/);
+  });
+});
+
+describe('resolvedHyperparameters', () => {
+  it('names every value by its snake_case name as readTrainConfig resolved it, without the fault knob', () => {
+    const resolved = resolvedHyperparameters(readTrainConfig({ model: 'airbench', data: 'cifar10', fault: 'crash', lr: '2' }));
+    expect(resolved).toMatchObject({ model: 'airbench', data: 'cifar10', lr: 2, batch_size: 1024, val_size: 5000, train_size: 0, test_size: 0, bn_bias_lr: 64, lr_end_factor: 0.07, flip: 'alternating' });
+    expect(resolved).not.toHaveProperty('fault');
+    expect(Object.keys(resolved)).not.toContain('batchSize');
   });
 });

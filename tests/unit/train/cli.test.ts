@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parseEngineLine } from '../../../src/lib/metrics';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -25,6 +26,9 @@ describe('npm run train', () => {
     expect(stderr).not.toMatch(/^train:/m);
     expect(status).toBe(0);
     const lines = stdout.trim().split('\n');
+    // After the CLI's Model and Data lines, the engine's first line states what the flags resolved to.
+    expect(lines[2]).toMatch(/^Hyperparameters \{"recipe":\d+,"model":"tiny-cnn",/);
+    expect(parseEngineLine(lines[2])).toMatchObject({ kind: 'config', hyperparameters: { train_size: 48, val_size: 16, test_size: 16, batch_size: 16, width: 2, epochs: 1.5, tta: 'flip', ema: true, crop_pad: 2 } });
     expect(lines.filter((l) => l.startsWith('Epoch '))).toHaveLength(2);
     expect(stdout).toMatch(/^Epoch 2, Train loss=\d+\.\d{4}, Validation accuracy=[01]\.\d{4}, Images\/s=\d+\.\d$/m);
     expect(stdout).toMatch(/^Final, Test accuracy=[01]\.\d{4}, Seconds=\d+\.\d$/m);

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { splitDataset } from '../../../src/lib/data/splits';
-import { readTrainConfig } from '../../../src/lib/recipe/hyperparameters';
+import { parseEngineLine, type TrainProgress } from '../../../src/lib/metrics';
+import { HYPERPARAMETERS, RECIPE_VERSION, readTrainConfig } from '../../../src/lib/recipe/hyperparameters';
 import { train } from '../../../src/lib/train/loop';
 import { makeSyntheticSet } from '../../../src/lib/data/synthetic';
 import { expectLearning, expectNoTensorLeaks, syntheticFor } from './engine-fixture';
@@ -22,6 +23,54 @@ describe('training engine on the CPU backend', () => {
 
   it('learns the synthetic set well above chance (10%) in a few dozen steps', expectLearning);
 
+  it('states every resolved hyperparameter and the recipe version on its first line, the fault knob left out', async () => {
+    const config = readTrainConfig({ model: 'resnet9', width: 1 / 32, train_size: 8, val_size: 4, batch_size: 4, epochs: 1, fault: 'none' });
+    const lines: string[] = [];
+    await train(config, syntheticFor(config), 1, { log: (l) => lines.push(l), shouldStop: () => false });
+    const first = parseEngineLine(lines[0]);
+    expect(first?.kind).toBe('config');
+    if (first?.kind !== 'config') return;
+    expect(first.recipeVersion).toBe(RECIPE_VERSION);
+    // Given values, resnet9's presets, the fallbacks, and test_size as readTrainConfig resolved it (0 becomes val_size).
+    expect(first.hyperparameters).toMatchObject({ model: 'resnet9', width: 0.03125, train_size: 8, batch_size: 4, epochs: 1, lr: 0.4, crop_pad: 4, cutout: 8, flip: 'random', tta: 'flip', ema: false, optimizer: 'nag', test_size: 4, data: 'synthetic' });
+    expect(Object.keys(first.hyperparameters)).toEqual(HYPERPARAMETERS.map((s) => s.name).filter((name) => name !== 'fault'));
+    expect(lines.slice(1).some((l) => l.startsWith('Hyperparameters'))).toBe(false);
+  });
+
+  it("reports progress at every 8-step sync point and at each epoch end, once per step, before that epoch's line", async () => {
+    // 10 steps an epoch, 25 in all: syncs after 8 steps of each full epoch; the last epoch is 5 steps.
+    const config = readTrainConfig({ train_size: 80, val_size: 8, batch_size: 8, width: 2, epochs: 2.5 });
+    const seen: string[] = [];
+    const progress: TrainProgress[] = [];
+    const before = tf.memory().numTensors;
+    const onProgress = (p: TrainProgress) => {
+      progress.push(p);
+      seen.push(`progress ${p.epoch}:${p.step}`);
+    };
+    await train(config, syntheticFor(config), 1, { log: (l) => seen.push(l.split(',')[0]), shouldStop: () => false, onProgress });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(progress.every((p) => p.totalSteps === 25 && p.stepsPerEpoch === 10)).toBe(true);
+    expect(seen).toEqual([
+      `Hyperparameters {"recipe":${RECIPE_VERSION}`,
+      'progress 1:8',
+      'progress 1:10',
+      'Epoch 1',
+      'progress 2:18',
+      'progress 2:20',
+      'Epoch 2',
+      'progress 3:25',
+      'Epoch 3',
+      'Final',
+    ]);
+
+    // An epoch of exactly 8 steps ends on a sync point: one report for that step, not two.
+    const aligned = readTrainConfig({ train_size: 64, val_size: 8, batch_size: 8, width: 2, epochs: 2 });
+    const steps: [number, number][] = [];
+    await train(aligned, syntheticFor(aligned), 1, { log: () => {}, shouldStop: () => false, onProgress: (p) => steps.push([p.epoch, p.step]) });
+    expect(steps).toEqual([[1, 8], [2, 16]]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('stops softly at a step boundary when asked', async () => {
     const config = readTrainConfig({ train_size: 64, val_size: 16, batch_size: 16, width: 2 });
     const lines: string[] = [];
@@ -29,7 +78,7 @@ describe('training engine on the CPU backend', () => {
     const before = tf.memory().numTensors;
     const outcome = await train(config, syntheticFor(config), 1, { log: (l) => lines.push(l), shouldStop: () => ++polls > 2 });
     expect(outcome).toEqual({ status: 'stopped' });
-    expect(lines).toEqual(['Stopped at step 2 of 4']);
+    expect(lines).toEqual([expect.stringMatching(/^Hyperparameters /), 'Stopped at step 2 of 4']);
     expect(tf.memory().numTensors).toBe(before);
   });
 
@@ -47,7 +96,7 @@ describe('training engine on the CPU backend', () => {
     const lines: string[] = [];
     const tests: (number | undefined)[] = [];
     const outcome = await train(config, data, 1, { log: (l) => lines.push(l), shouldStop: () => false, testEachEpoch: true, onEpoch: (r) => tests.push(r.testAccuracy) });
-    expect(lines[0]).toMatch(/^No validation split/);
+    expect(lines[1]).toMatch(/^No validation split/);
     expect(tests).toHaveLength(2);
     expect(outcome.status === 'completed' && outcome.testAccuracy).toBe(tests[1]);
   });

@@ -25,7 +25,7 @@ export const FULL_RECIPE: RawHyperparameters = {
 /**
  * Shared by the CPU and Dawn engine tests: the same assertions on whichever backend is active.
  * Two trials of 1.5 epochs (the last one partial) must leave no tensor behind, and the count
- * must be the same at every epoch line.
+ * must be the same at every epoch line and the final line.
  */
 export async function expectNoTensorLeaks(overrides: RawHyperparameters = {}): Promise<void> {
   const config = readTrainConfig({ train_size: 32, val_size: 16, batch_size: 16, width: 2, epochs: 1.5, lr: 0.05, ...FULL_RECIPE, ...overrides });
@@ -37,14 +37,16 @@ export async function expectNoTensorLeaks(overrides: RawHyperparameters = {}): P
     const outcome = await train(config, data, trial, {
       log: (line) => {
         lines.push(line);
-        perEpoch.push(tf.memory().numTensors);
+        // The Hyperparameters line comes before the model exists; count from the first epoch on.
+        if (lines.length > 1) perEpoch.push(tf.memory().numTensors);
       },
       shouldStop: () => false,
     });
     expect(outcome.status).toBe('completed');
-    expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^Epoch 1, Train loss=\d+\.\d{4}, Validation accuracy=(0\.\d{4}|1\.0000), Images\/s=\d+\.\d$/);
-    expect(lines[1]).toMatch(/^Epoch 2, /);
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(/^Hyperparameters \{"recipe":\d+,/);
+    expect(lines[1]).toMatch(/^Epoch 1, Train loss=\d+\.\d{4}, Validation accuracy=(0\.\d{4}|1\.0000), Images\/s=\d+\.\d$/);
+    expect(lines[2]).toMatch(/^Epoch 2, /);
     expect(lines.at(-1)).toMatch(/^Final, Test accuracy=[01]\.\d{4}, Seconds=\d+\.\d$/);
     expect(tf.memory().numTensors).toBe(baseline);
   }
