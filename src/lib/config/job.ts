@@ -3,6 +3,7 @@ import { validateSpace, type CategoryValue, type FieldError, type SearchSpace } 
 import { STRATEGIES, type Goal, type StrategyName } from '../tuner/types';
 import { quickDemoJob } from './presets';
 import { checkTraining } from './training';
+import { RECIPE_VERSION } from '../recipe/hyperparameters';
 
 export const JOB_VERSION = 1;
 export type EarlyStopping = 'off' | 'auto';
@@ -10,6 +11,12 @@ export type EarlyStopping = 'off' | 'auto';
 /** The job definition: shared in links, exported, and read by the CLI (see the design card). */
 export interface JobDefinition {
   version: number;
+  /**
+   * The engine recipe (defaults and rules of `recipe/hyperparameters.ts`) the job's training
+   * values are read under: a later change to a default must not silently change what a kept or
+   * shared job meant. Absent in a job from before it was recorded, which then reads as version 1.
+   */
+  recipeVersion?: number;
   objective: { metric: string; goal: Goal };
   metricDefinitions: MetricDefinition[];
   parameters: SearchSpace;
@@ -39,6 +46,15 @@ export function validateJob(raw: unknown): { job: JobDefinition; errors: FieldEr
   if (input.version !== undefined) {
     if (typeof input.version !== 'number' || input.version > JOB_VERSION) {
       errors.push({ path: 'version', message: `This job was made by a newer TabTune (version ${String(input.version)}); this page reads version ${JOB_VERSION}.` });
+    }
+  }
+
+  if (input.recipeVersion !== undefined) {
+    if (input.recipeVersion !== RECIPE_VERSION) {
+      errors.push({
+        path: 'recipeVersion',
+        message: `This job's training values were set under recipe version ${String(input.recipeVersion)}; this page trains with recipe version ${RECIPE_VERSION}, whose defaults differ.`,
+      });
     }
   }
 

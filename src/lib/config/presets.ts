@@ -1,4 +1,5 @@
 import { DEFAULT_METRIC } from '../metrics';
+import { RECIPE_VERSION } from '../recipe/hyperparameters';
 import type { JobDefinition } from './job';
 
 /** A whole job the page can start from: the form takes all of it. */
@@ -10,8 +11,9 @@ export interface Preset {
   job: JobDefinition;
 }
 
-const base = (): Pick<JobDefinition, 'version' | 'objective' | 'metricDefinitions' | 'strategy' | 'earlyStopping' | 'seed'> => ({
+const base = (): Pick<JobDefinition, 'version' | 'recipeVersion' | 'objective' | 'metricDefinitions' | 'strategy' | 'earlyStopping' | 'seed'> => ({
   version: 1,
+  recipeVersion: RECIPE_VERSION,
   objective: { metric: DEFAULT_METRIC.name, goal: 'maximize' },
   metricDefinitions: [{ ...DEFAULT_METRIC }],
   strategy: 'bayesian',

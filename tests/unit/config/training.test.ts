@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkTraining, defaultJob, validateJob } from '../../../src/lib/config';
+import { RECIPE_VERSION } from '../../../src/lib/recipe/hyperparameters';
 import type { SearchSpace } from '../../../src/lib/space';
 
 const LR: SearchSpace = { lr: { type: 'continuous', min: 0.01, max: 0.3, scale: 'log' } };
@@ -53,5 +54,13 @@ describe('checkTraining', () => {
   it('is part of validating a job, from a link or a file as from the form', () => {
     const { errors } = validateJob({ ...defaultJob(), fixed: { model: 'resnet9', widht: 2 } });
     expect(errors).toEqual([{ path: 'fixed.widht', message: '"widht" is not a training hyperparameter; did you mean width?' }]);
+  });
+
+  it('records the recipe version a job was set under, and refuses another', () => {
+    expect(defaultJob().recipeVersion).toBe(RECIPE_VERSION);
+    expect(validateJob({ ...defaultJob(), recipeVersion: undefined }).job.recipeVersion).toBe(RECIPE_VERSION);
+    expect(validateJob({ ...defaultJob(), recipeVersion: RECIPE_VERSION + 1 }).errors).toEqual([
+      { path: 'recipeVersion', message: expect.stringContaining(`trains with recipe version ${RECIPE_VERSION}, whose defaults differ`) },
+    ]);
   });
 });
