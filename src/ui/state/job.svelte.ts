@@ -2,8 +2,14 @@ import type { JobDefinition } from '../../lib/config';
 import { JobRunner, type JobStatus, type StopMode, type Trial, type WarmStartObservation } from '../../lib/job';
 import type { BackendInfo } from '../../lib/device/backend-info';
 import { WorkerPool } from '../../lib/job/pool';
+import type { CategoryValue, Params } from '../../lib/space';
+import type { Importance, SlicePoint, StrategyClient } from '../../lib/tuner';
+import type { WorkerConnection } from '../../../workers/connect';
 import { spawnTrainer, spawnTuner } from '../../../workers/spawn';
-import type { TunerFault } from '../../../workers/tuner.worker';
+import type { TunerFault, TunerWorkerApi } from '../../../workers/tuner.worker';
+
+/** A filter on one axis of the parallel coordinates: a numeric range, or a set of categories. */
+export type AxisBrush = { min: number; max: number } | { values: CategoryValue[] };
 
 /** One tuning job as the page shows it: rebuilt from the runner's events. */
 export class JobSession {
@@ -15,9 +21,63 @@ export class JobSession {
   workers = $state<Record<number, BackendInfo>>({});
   /** Tensors left behind by each trial in its worker (0 when nothing leaked). */
   leakedTensors = $state<Record<string, number>>({});
+  /** The definition the job runs with: charts and summaries read it, never the form, which may have changed since. */
+  job = $state<JobDefinition | undefined>();
+  /** The trial selected in any chart or the table (its number), highlighted everywhere. */
+  selected = $state<number | undefined>();
+  /** Filters from the parallel coordinates, by axis name (a hyperparameter or the objective metric). */
+  brushes = $state<Record<string, AxisBrush>>({});
+  /** Bumped whenever the tuner has taken a result: its display model may have changed, so views of it refresh. */
+  beliefVersion = $state(0);
 
   private runner?: JobRunner;
   private clock?: ReturnType<typeof setInterval>;
+  /** Kept after the job ends, to answer the charts' questions about the GP; replaced by the next job's. */
+  private tuner?: WorkerConnection<TunerWorkerApi>;
+
+  /** Trials that pass every brush of the parallel coordinates. */
+  readonly visibleTrials = $derived(this.trials.filter((trial) => this.passesBrushes(trial)));
+
+  select(number: number | undefined): void {
+    this.selected = this.selected === number ? undefined : number;
+  }
+
+  setBrush(axis: string, brush: AxisBrush | undefined): void {
+    if (brush) this.brushes[axis] = brush;
+    else delete this.brushes[axis];
+  }
+
+  private passesBrushes(trial: Trial): boolean {
+    for (const [axis, brush] of Object.entries(this.brushes)) {
+      const value = axis === this.job?.objective.metric ? trial.objective : trial.params[axis];
+      if (value === undefined) return false;
+      if ('values' in brush) {
+        if (!brush.values.includes(value)) return false;
+      } else if (typeof value !== 'number' || value < brush.min || value > brush.max) return false;
+    }
+    return true;
+  }
+
+  /**
+   * The tuner's belief along one hyperparameter, the others at `at`, in the objective's units; null
+   * before two trials completed, without a GP (random, grid), or when the tuner is gone.
+   */
+  async slice(name: string, at: Params, points?: number): Promise<SlicePoint[] | null> {
+    try {
+      return (await this.tuner?.api.slice(name, at, points)) ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Which hyperparameters matter, as the tuner sees it; null when it cannot say. */
+  async importance(): Promise<Importance | null> {
+    try {
+      return (await this.tuner?.api.importance()) ?? null;
+    } catch {
+      return null;
+    }
+  }
 
   get active(): boolean {
     return this.status === 'running' || this.status === 'stopping';
@@ -36,14 +96,31 @@ export class JobSession {
     this.workers = {};
     this.leakedTensors = {};
     this.message = undefined;
+    this.selected = undefined;
+    this.brushes = {};
+    this.job = job;
     this.startedAt = this.now = Date.now();
 
+    this.tuner?.terminate();
     const tuner = spawnTuner();
+    this.tuner = tuner;
     const pool = new WorkerPool(job.maxParallelJobs, spawnTrainer, {
       onWorker: (id, info) => (this.workers[id] = info),
       onTrialTensors: (trialId, before, after) => (this.leakedTensors[trialId] = after - before),
     });
-    const runner = new JobRunner(job, tuner.api, pool, { warmStart: $state.snapshot(warmStart) as WarmStartObservation[] });
+    // Each result the tuner takes may change its display model: views of it ask again once it has.
+    const strategy: StrategyClient = {
+      ask: (count) => tuner.api.ask(count),
+      tell: async (id, outcome) => {
+        await tuner.api.tell(id, outcome);
+        this.beliefVersion++;
+      },
+      observe: async (params, value) => {
+        await tuner.api.observe(params, value);
+        this.beliefVersion++;
+      },
+    };
+    const runner = new JobRunner(job, strategy, pool, { warmStart: $state.snapshot(warmStart) as WarmStartObservation[] });
     this.runner = runner;
     runner.subscribe((event) => {
       if (event.type === 'job') {
@@ -74,8 +151,13 @@ export class JobSession {
     } finally {
       clearInterval(this.clock);
       this.now = Date.now();
-      tuner.terminate();
     }
+  }
+
+  /** Ends the tuner worker kept for the charts (the page is going away). */
+  dispose(): void {
+    this.tuner?.terminate();
+    this.tuner = undefined;
   }
 
   stop(mode: StopMode): void {
