@@ -51,7 +51,7 @@ test('an invalid search space is refused next to the field, and Tune waits until
   await page.getByLabel('Max parallel jobs').fill('2');
 
   // A regex that does not compile, then one with no capture group
-  const regex = page.getByLabel('Metric regex');
+  const regex = page.getByLabel('Metric 1 regex');
   await regex.fill('Validation accuracy=([0-9.]+');
   await expect(page.getByRole('alert').filter({ hasText: 'The regex does not compile' })).toBeVisible();
   await regex.fill('Validation accuracy=[0-9.]+');

@@ -3,13 +3,15 @@ import { configureTinyJob, editJobJson, expect, test, trainingField, trialRows }
 test('a trial whose log never matches the metric regex fails with that reason', async ({ page }) => {
   await page.goto('/');
   await configureTinyJob(page, { maxJobs: 1, parallel: 1 });
-  await page.getByLabel('Metric regex').fill('Val acc=([0-9.]+)');
+  await page.getByLabel('Metric 1 regex').fill('Val acc=([0-9.]+)');
   await page.getByRole('button', { name: 'Tune' }).click();
   await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 120_000 });
   const row = trialRows(page).first();
   await expect(row).toHaveAttribute('data-status', 'failed');
   await expect(row.locator('td.reason')).toHaveText("No log line matched the objective metric's regex /Val acc=([0-9.]+)/.");
   await expect(page.locator('circle.trial-mark[data-status=failed]')).toHaveCount(1);
+  // The metric definitions say which regex read nothing from the finished trial's log.
+  await expect(page.locator('.metrics-editor').getByText('Matched nothing in the log of trial 1.')).toBeVisible();
 });
 
 const FAULTS = [

@@ -27,7 +27,7 @@ test('the SageMaker preset fills the whole form, and Tune waits for CIFAR-10 to 
   await expect(page.getByLabel('Max jobs')).toHaveValue('20');
   await expect(page.getByLabel('Max parallel jobs')).toHaveValue('2');
   await expect(page.getByLabel('Strategy')).toHaveValue('bayesian');
-  await expect(page.getByLabel('Metric regex')).toHaveValue('Validation accuracy=([0-9\\.]+)');
+  await expect(page.getByLabel('Metric 1 regex')).toHaveValue('Validation accuracy=([0-9\\.]+)');
   await expect(page.getByLabel('Goal')).toHaveValue('maximize');
   // Epochs is searched, so the training panel hands it to the search space.
   await expect(page.locator('.hp[data-hyperparameter=epochs]')).toContainText('searched');
@@ -74,5 +74,22 @@ test('a training hyperparameter switches between fixed and searched', async ({ p
   await page.getByRole('button', { name: 'Fix weight_decay' }).click();
   await expect(page.getByLabel('weight_decay min')).toHaveCount(0);
   await expect(page.getByLabel('weight_decay', { exact: true })).toHaveValue('0');
+  await expect(page.getByRole('button', { name: 'Tune' })).toBeEnabled();
+});
+
+test('the regex tester shows what each metric captures as the user types, and when nothing matched', async ({ page }) => {
+  await page.goto('/');
+  await page.getByText('Test the regexes on log lines').click();
+  await page.getByLabel('Test log lines').fill('Epoch 3, Train loss=1.2345, Validation accuracy=0.4120, Images/s=12.5');
+  await expect(page.getByTestId('capture-1')).toHaveText('0.4120');
+  await page.getByRole('button', { name: 'Add metric' }).click();
+  await page.getByLabel('Metric 2 name').fill('Train-loss');
+  await page.getByLabel('Metric 2 regex').fill('Train loss=([0-9.]+)');
+  await expect(page.getByTestId('capture-2')).toHaveText('1.2345');
+  await page.getByLabel('Metric 1 regex').fill('Validaton accuracy=([0-9.]+)');
+  await expect(page.getByTestId('capture-1')).toHaveText('nothing matched');
+  await page.getByLabel('Metric 1 regex').fill('Validation accuracy=([0-9.]+)');
+  await page.getByLabel('Train-loss is the objective').check();
+  await page.getByLabel('Goal').selectOption('minimize');
   await expect(page.getByRole('button', { name: 'Tune' })).toBeEnabled();
 });

@@ -1,3 +1,4 @@
 export * from './definition';
 export * from './engine';
 export * from './parse';
+export * from './capture';

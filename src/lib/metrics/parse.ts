@@ -3,14 +3,18 @@ import { compileMetricRegex } from './definition';
 
 /** Every value of the metric in one line, in order; captures that are not numbers are skipped. */
 export function metricValuesInLine(line: string, regex: RegExp): number[] {
+  return metricCapturesInLine(line, regex).map((text) => Number.parseFloat(text));
+}
+
+/** The text of every number the metric's first group captures in one line, as written (`0.4120`). */
+export function metricCapturesInLine(line: string, regex: RegExp): string[] {
   const global = new RegExp(regex.source, regex.flags.includes('g') ? regex.flags : `${regex.flags}g`);
-  const values: number[] = [];
+  const captures: string[] = [];
   for (const match of line.matchAll(global)) {
-    const value = Number.parseFloat(match[1]);
-    if (Number.isFinite(value)) values.push(value);
+    if (match[1] !== undefined && Number.isFinite(Number.parseFloat(match[1]))) captures.push(match[1]);
     if (match[0] === '') global.lastIndex++;
   }
-  return values;
+  return captures;
 }
 
 /**

@@ -28,9 +28,17 @@ export interface JobFormData {
   strategy: StrategyName;
   earlyStopping: EarlyStopping;
   seed: string;
-  metricName: string;
-  metricRegex: string;
+  /** SageMaker's metric definitions: a name and a regex whose first group is the number. */
+  metrics: MetricRow[];
+  /** The row whose metric is the objective (by key, so a rename keeps it). */
+  objectiveKey: number;
   goal: Goal;
+}
+
+export interface MetricRow {
+  key: number;
+  name: string;
+  regex: string;
 }
 
 /** A number when the text is one, otherwise the trimmed text. */
@@ -65,15 +73,20 @@ export function jobToForm(job: JobDefinition): JobFormData {
     strategy: job.strategy,
     earlyStopping: job.earlyStopping,
     seed: String(job.seed),
-    metricName: job.metricDefinitions[0]?.name ?? '',
-    metricRegex: job.metricDefinitions[0]?.regex ?? '',
+    ...metricsToForm(job),
     goal: job.objective.goal,
   };
 }
 
+function metricsToForm(job: JobDefinition): Pick<JobFormData, 'metrics' | 'objectiveKey'> {
+  const metrics = job.metricDefinitions.map((m) => ({ key: newKey(), name: m.name, regex: m.regex }));
+  const objective = metrics.find((m) => m.name === job.objective.metric) ?? metrics[0];
+  return { metrics, objectiveKey: objective?.key ?? -1 };
+}
+
 /**
  * Turns the form into a job definition and its errors, each keyed by the form field it belongs to:
- * `param.<rowKey>.<field>`, `fixed.<name>`, `metric.name`, `metric.regex`, or a job field name.
+ * `param.<rowKey>.<field>`, `fixed.<name>`, `metric.<rowKey>.name|regex`, `objective.metric`, or a job field name.
  */
 export function formToJob(form: JobFormData): { job: JobDefinition; errors: Map<string, string> } {
   const errors = new Map<string, string>();
@@ -108,8 +121,8 @@ export function formToJob(form: JobFormData): { job: JobDefinition; errors: Map<
 
   const { job, errors: jobErrors } = validateJob({
     version: 1,
-    objective: { metric: form.metricName.trim(), goal: form.goal },
-    metricDefinitions: [{ name: form.metricName.trim(), regex: form.metricRegex }],
+    objective: { metric: form.metrics.find((m) => m.key === form.objectiveKey)?.name.trim() ?? '', goal: form.goal },
+    metricDefinitions: form.metrics.map((m) => ({ name: m.name.trim(), regex: m.regex })),
     parameters,
     fixed,
     strategy: form.strategy,
@@ -118,19 +131,22 @@ export function formToJob(form: JobFormData): { job: JobDefinition; errors: Map<
     earlyStopping: form.earlyStopping,
     seed: form.seed,
   });
-  for (const { path, message } of jobErrors) addError(fieldFor(path, rowByName), message);
+  for (const { path, message } of jobErrors) addError(fieldFor(path, rowByName, form.metrics), message);
   return { job, errors };
 }
 
-function fieldFor(path: string, rows: Map<string, ParamRow>): string {
+function fieldFor(path: string, rows: Map<string, ParamRow>, metrics: MetricRow[]): string {
   const [head, name, field] = path.split('.');
   if (head === 'parameters' && name !== undefined) {
     const row = rows.get(name);
     return row ? `param.${row.key}.${field ?? 'name'}` : 'parameters';
   }
   if (head === 'fixed' && name !== undefined) return `fixed.${name}`;
-  if (head === 'metricDefinitions') return field === 'regex' ? 'metric.regex' : 'metric.name';
-  if (head === 'objective') return name === 'goal' ? 'goal' : 'metric.name';
+  if (head === 'metricDefinitions') {
+    const row = name === undefined ? undefined : metrics[Number(name)];
+    return row ? `metric.${row.key}.${field === 'regex' ? 'regex' : 'name'}` : 'metricDefinitions';
+  }
+  if (head === 'objective') return name === 'goal' ? 'goal' : 'objective.metric';
   return head;
 }
 

@@ -114,6 +114,14 @@ export class JobForm {
     this.data.rows = this.data.rows.filter((row) => row.name.trim() !== name);
   }
 
+  addMetric(): void {
+    this.data.metrics.push({ key: newKey(), name: '', regex: '' });
+  }
+
+  removeMetric(key: number): void {
+    this.data.metrics = this.data.metrics.filter((m) => m.key !== key);
+  }
+
   addParameter(): void {
     this.data.rows.push({ key: newKey(), name: '', type: 'continuous', min: '0', max: '1', scale: 'linear', values: '' });
   }

@@ -72,8 +72,10 @@ describe('formToJob', () => {
   });
 
   it('flags a bad regex and too many parallel jobs on their fields', () => {
-    expect(errorsOf(form((f) => (f.metricRegex = 'Validation accuracy=([0-9.]+')))).toEqual({ 'metric.regex': expect.stringContaining('does not compile') });
-    expect(errorsOf(form((f) => (f.metricRegex = 'Validation accuracy=[0-9.]+')))).toEqual({ 'metric.regex': expect.stringContaining('capture group') });
+    const bad = form((f) => (f.metrics[0].regex = 'Validation accuracy=([0-9.]+'));
+    expect(errorsOf(bad)).toEqual({ [`metric.${bad.metrics[0].key}.regex`]: expect.stringContaining('does not compile') });
+    const noGroup = form((f) => (f.metrics[0].regex = 'Validation accuracy=[0-9.]+'));
+    expect(errorsOf(noGroup)).toEqual({ [`metric.${noGroup.metrics[0].key}.regex`]: expect.stringContaining('capture group') });
     expect(errorsOf(form((f) => ((f.maxJobs = '2'), (f.maxParallelJobs = '4'))))).toEqual({ maxParallelJobs: expect.stringContaining('cannot exceed') });
   });
 
@@ -106,5 +108,21 @@ describe('formToJob', () => {
       [`param.${row(f, 'learning_rate').key}.name`]: '"learning_rate" is not a training hyperparameter; did you mean lr?',
       [`param.${row(f, 'momentum').key}.max`]: 'momentum must be in [0, 1); got 1.',
     });
+  });
+
+  it('defines several metrics, one of them the objective, which follows a rename', () => {
+    const f = form((f) => {
+      f.metrics.push({ key: 700, name: 'Train-loss', regex: 'Train loss=([0-9.]+)' });
+      f.objectiveKey = 700;
+      f.goal = 'minimize';
+    });
+    const { job, errors } = formToJob(f);
+    expect(errors.size).toBe(0);
+    expect(job.metricDefinitions.map((m) => m.name)).toEqual(['Validation-accuracy', 'Train-loss']);
+    expect(job.objective).toEqual({ metric: 'Train-loss', goal: 'minimize' });
+    f.metrics[1].name = 'loss';
+    expect(formToJob(f).job.objective.metric).toBe('loss');
+    f.metrics[1].name = 'Validation-accuracy';
+    expect(errorsOf(f)).toEqual({ 'metric.700.name': 'The metric "Validation-accuracy" is defined twice.' });
   });
 });
