@@ -1,0 +1,47 @@
+import { configureTinyJob, expect, test, trainingField, trialRows } from './fixtures';
+
+test('the trial table sorts, filters and selects; the summary and the best trial card say what the job found', async ({ page }) => {
+  await page.goto('/');
+  await configureTinyJob(page, { maxJobs: 3, parallel: 1, trainSize: 320 });
+  await page.getByRole('button', { name: 'Tune' }).click();
+  // While a trial runs, its row shows its epoch and step.
+  await expect(page.getByTestId('trial-progress').first()).toContainText(/epoch 1\/1 · step \d+\/20/);
+  await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 120_000 });
+  await expect(page.getByTestId('job-counts')).toHaveText('3 of 3 trials: 3 completed');
+  await expect(page.getByTestId('job-device')).toContainText('webgpu');
+  await expect(page.getByTestId('job-elapsed')).toHaveText(/\d+ s/);
+  for (const row of await trialRows(page).all()) {
+    await expect(row.locator('td.duration')).toHaveText(/^\d+ s$/);
+    await expect(row.locator('td.images-per-second')).toHaveText(/^\d+\.\d$/);
+  }
+
+  // Sorting by the objective orders the rows, highest first for a maximized metric, then flips.
+  const sortByObjective = page.locator('section.trials thead').getByRole('button', { name: /Validation-accuracy/ });
+  await sortByObjective.click();
+  const objectives = async () => Promise.all((await trialRows(page).all()).map(async (row) => Number(await row.locator('td.objective').textContent())));
+  const descending = await objectives();
+  expect(descending).toEqual([...descending].sort((a, b) => b - a));
+  await sortByObjective.click();
+  const ascending = await objectives();
+  expect(ascending).toEqual([...ascending].sort((a, b) => a - b));
+
+  // The best trial card names the best row, and Copy as fixed puts its values in the training panel.
+  const best = page.locator('section.best-trial');
+  await expect(best.getByTestId('best-objective')).toHaveText(Math.max(...ascending).toFixed(4));
+  const bestNumber = await best.getAttribute('data-trial');
+  const bestRow = page.locator(`section.trials tbody tr[data-trial="${bestNumber}"]`);
+  const lr = (await bestRow.locator('td.num').nth(1).textContent())!;
+  await best.getByRole('button', { name: 'Copy as fixed' }).click();
+  await expect(page.getByLabel('lr min')).toHaveCount(0);
+  await expect(page.locator('.hp[data-hyperparameter=lr]')).not.toContainText('searched');
+  expect(Number(await (await trainingField(page, 'lr')).inputValue())).toBeCloseTo(Number(lr), 3);
+  await expect(page.getByLabel('optimizer', { exact: true })).toHaveValue(/^(sgd|nag)$/);
+
+  // Selecting a trial marks its row; the status filter hides the others.
+  await page.getByRole('button', { name: `Select trial ${bestNumber}` }).click();
+  await expect(bestRow).toHaveAttribute('data-selected', 'true');
+  await page.getByLabel('Show').selectOption('failed');
+  await expect(trialRows(page)).toHaveCount(0);
+  await page.getByLabel('Show').selectOption('all');
+  await expect(trialRows(page)).toHaveCount(3);
+});
