@@ -111,6 +111,7 @@ export class JobSession {
     // Each result the tuner takes may change its display model: views of it ask again once it has.
     const strategy: StrategyClient = {
       ask: (count) => tuner.api.ask(count),
+      register: (params) => tuner.api.register(params),
       tell: async (id, outcome) => {
         await tuner.api.tell(id, outcome);
         this.beliefVersion++;

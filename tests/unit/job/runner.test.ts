@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultJob, type JobDefinition } from '../../../src/lib/config';
 import { JobRunner, type JobEvent, type StopMode, type TrialExecutor, type TrialHooks, type TrialRunResult, type TrialSpec } from '../../../src/lib/job';
 import type { TrainProgress } from '../../../src/lib/metrics';
+import type { Params } from '../../../src/lib/space';
 import { RandomStrategy } from '../../../src/lib/tuner/random';
 import type { Outcome } from '../../../src/lib/tuner/types';
 
@@ -246,6 +247,7 @@ describe('JobRunner', () => {
     const strategy = new RandomStrategy({ space: job.parameters, goal: 'maximize', seed: 1 });
     const client = {
       ask: (n: number) => strategy.ask(n),
+      register: (params: Params) => strategy.register(params),
       tell: () => Promise.reject(new Error('GP exploded')),
       observe: () => {},
     };
@@ -310,7 +312,7 @@ describe('JobRunner', () => {
   it('fails the job with a message when the tuner throws', async () => {
     const job = defaultJob();
     const executor = new FakeExecutor();
-    const runner = new JobRunner(job, { ask: () => Promise.reject(new Error('GP exploded')), tell: () => {}, observe: () => {} }, executor);
+    const runner = new JobRunner(job, { ask: () => Promise.reject(new Error('GP exploded')), register: () => 't1', tell: () => {}, observe: () => {} }, executor);
     await runner.start();
     expect(runner.status).toBe('failed');
     expect(runner.message).toBe('The tuner failed: GP exploded');
@@ -365,6 +367,7 @@ describe('JobRunner warm start', () => {
     const strategy = new RandomStrategy({ space: job.parameters, goal: 'maximize', seed: 1 });
     const client = {
       ask: (n: number) => (calls.push('ask'), strategy.ask(n)),
+      register: (params: Params) => strategy.register(params),
       tell: (id: string, o: Outcome) => strategy.tell(id, o),
       observe: (params: Record<string, string | number>, value: number) => void calls.push(`observe ${params.lr} ${value}`),
     };
