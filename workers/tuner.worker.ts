@@ -48,6 +48,13 @@ const api = {
     tuner.beliefs.noteAsked(suggestions);
     return suggestions;
   },
+  /** A point the page runs again (see `Strategy.register`); the belief learns its result like an asked trial's. */
+  register(params: Params): string {
+    const tuner = current();
+    const id = tuner.strategy.register(params);
+    tuner.beliefs.noteAsked([{ id, params }]);
+    return id;
+  },
   tell(id: string, outcome: Outcome): void {
     const tuner = current();
     // The strategy first: it refuses an unknown id, and the belief follows only what it accepted.

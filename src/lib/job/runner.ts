@@ -1,6 +1,6 @@
 import type { JobDefinition } from '../config';
 import { MetricTracker, parseEngineLine } from '../metrics';
-import { paramsError } from '../space';
+import { paramsError, paramsKey, type Params } from '../space';
 import { MedianStoppingRule } from '../tuner/stopping';
 import type { StrategyClient } from '../tuner/types';
 import type { JobEvent, JobStatus, StopMode, StoppedBy, Trial, TrialExecutor, TrialRunResult } from './types';
@@ -16,11 +16,17 @@ export interface WarmStartObservation {
   value: number;
 }
 
+export interface EnqueueOptions {
+  /** The number of the trial these hyperparameters repeat; recorded as the new trial's `rerunOf`. */
+  rerunOf?: number;
+}
+
 /**
  * Owns a tuning job's state machine: asks the strategy for trials, keeps at most
- * maxParallelJobs running and at most maxJobs in all, reads each trial's objective from its
- * log lines (and the engine's epochs, final line and resolved hyperparameters), tells the
- * strategy the outcome, and handles stops and failures.
+ * maxParallelJobs running and at most maxJobs suggestions in all, runs the trials the page
+ * enqueues (re-runs) ahead of new suggestions, reads each trial's objective from its log lines
+ * (and the engine's epochs, final line and resolved hyperparameters), tells the strategy the
+ * outcome, and handles stops and failures.
  */
 export class JobRunner {
   readonly trials: Trial[] = [];
@@ -33,6 +39,12 @@ export class JobRunner {
   private pumping = false;
   private pumpAgain = false;
   private exhausted = false;
+  /** Resolves once the warm start has been given to the strategy, which hears of it before anything else. */
+  private warmStarted: Promise<void> = Promise.resolve();
+  /** Trials the strategy proposed: maxJobs bounds these, and enqueued re-runs come on top. */
+  private suggested = 0;
+  /** Enqueued trials (status `pending`) not yet handed to the executor, first in first out. */
+  private readonly waiting: Trial[] = [];
   private finished!: () => void;
   /** SageMaker's "Auto" early stopping, when the job asks for it. */
   private readonly stoppingRule?: MedianStoppingRule;
@@ -59,7 +71,8 @@ export class JobRunner {
   start(): Promise<void> {
     if (this.status !== 'idle') throw new Error('This job has already started.');
     this.setStatus('running');
-    void this.observeWarmStart().then(() => this.pump());
+    this.warmStarted = this.observeWarmStart();
+    void this.warmStarted.then(() => this.pump());
     return this.done;
   }
 
@@ -102,14 +115,74 @@ export class JobRunner {
 
   private stopByUser(id: string, mode: StopMode): void {
     this.noteStop(id, { by: 'user', reason: 'Stopped by the user.' });
-    this.executor.stop(id, mode);
+    if (!this.dropWaiting(id)) this.executor.stop(id, mode);
+  }
+
+  /** Ends an enqueued trial that never reached the executor as stopped; false when it is not waiting. */
+  private dropWaiting(id: string): boolean {
+    const index = this.waiting.findIndex((t) => t.id === id);
+    if (index < 0) return false;
+    void this.finishTrial(this.waiting.splice(index, 1)[0], { status: 'stopped' });
+    return true;
+  }
+
+  /**
+   * Runs a trial with exactly these hyperparameters ahead of any new suggestion: a re-run of a
+   * trial with a new seed (seeds follow the trial number), to see the noise. The strategy
+   * registers the point (so asks meanwhile avoid it) and is told the result like any trial's.
+   * The trial appears, `pending`, once the tuner has registered it, and starts as soon as
+   * fewer than maxParallelJobs trials are on the executor. It does not count towards maxJobs,
+   * and the job does not end before it does. Rejects, starting nothing, unless the job is
+   * running (a job that has ended has released its workers), for points outside the space, for
+   * a `rerunOf` that names no trial or one with other hyperparameters, and when the tuner
+   * refuses the point.
+   */
+  async enqueue(params: Params, options: EnqueueOptions = {}): Promise<Trial> {
+    this.assertRunning();
+    const error = paramsError(this.job.parameters, params);
+    if (error) throw new Error(`These hyperparameters are outside the job's search space: ${error}`);
+    const { rerunOf } = options;
+    if (rerunOf !== undefined) {
+      const original = this.trials.find((t) => t.number === rerunOf);
+      if (!original) throw new Error(`There is no trial ${rerunOf} to re-run.`);
+      // The mark says the two differ only in their seed.
+      if (paramsKey(this.job.parameters, original.params) !== paramsKey(this.job.parameters, params)) throw new Error(`Trial ${rerunOf} ran other hyperparameters than these.`);
+    }
+    await this.warmStarted;
+    this.assertRunning();
+    let id: string;
+    try {
+      id = await this.strategy.register(params);
+    } catch (error) {
+      // The job goes on without it; a tuner that died fails the job through abort().
+      throw new Error(`The tuner did not take the trial: ${(error as Error).message}`);
+    }
+    if (this.status !== 'running') {
+      // Stopped or failed while the tuner registered it: hand it back unused, as the pump does.
+      try {
+        await this.strategy.tell(id, { failed: true });
+      } catch {
+        // Nothing to do: the job has ended or is ending, and this trial never ran.
+      }
+      this.assertRunning();
+    }
+    const trial = this.create(id, { ...params }, rerunOf);
+    this.waiting.push(trial);
+    void this.pump();
+    return trial;
+  }
+
+  private assertRunning(): void {
+    if (this.status === 'running') return;
+    if (this.status === 'idle') throw new Error('The job has not started: it can run a trial again once it runs.');
+    throw new Error(`The job has ${this.status === 'stopping' ? 'been stopped' : 'ended'}: start a new job to run these hyperparameters again.`);
   }
 
   private noteStop(id: string, cause: { by?: StoppedBy; reason: string }): void {
     if (!this.stopCauses.has(id)) this.stopCauses.set(id, cause);
   }
 
-  /** Trials handed to the executor and not yet ended (pending or running). */
+  /** Trials not yet ended (pending or running), enqueued ones waiting for room included. */
   get activeTrials(): number {
     return this.trials.filter((t) => t.status === 'running' || t.status === 'pending').length;
   }
@@ -123,8 +196,11 @@ export class JobRunner {
     try {
       do {
         this.pumpAgain = false;
-        const room = Math.min(this.job.maxParallelJobs - this.activeTrials, this.job.maxJobs - this.trials.length);
-        if (this.status !== 'running' || this.exhausted || room <= 0) continue;
+        if (this.status !== 'running') continue;
+        // Enqueued trials first: they count as active, so no suggestion is asked for while one waits.
+        while (this.waiting.length > 0 && this.activeTrials - this.waiting.length < this.job.maxParallelJobs) this.launch(this.waiting.shift()!);
+        const room = Math.min(this.job.maxParallelJobs - this.activeTrials, this.job.maxJobs - this.suggested);
+        if (this.exhausted || room <= 0) continue;
         const suggestions = await this.strategy.ask(room);
         if (suggestions.length < room) this.exhausted = true;
         if (this.status !== 'running') {
@@ -132,7 +208,8 @@ export class JobRunner {
           for (const s of suggestions) await this.strategy.tell(s.id, { failed: true });
           continue;
         }
-        for (const suggestion of suggestions) this.launch(suggestion.id, suggestion.params);
+        this.suggested += suggestions.length;
+        for (const suggestion of suggestions) this.launch(this.create(suggestion.id, suggestion.params));
       } while (this.pumpAgain);
     } catch (error) {
       this.fail(`The tuner failed: ${(error as Error).message}`);
@@ -142,12 +219,18 @@ export class JobRunner {
     this.settleIfIdle();
   }
 
-  private launch(id: string, params: Trial['params']): void {
+  /** A new trial, `pending`, numbered next: its number sets its seed (see launch). */
+  private create(id: string, params: Params, rerunOf?: number): Trial {
     const trial: Trial = { id, number: this.trials.length + 1, params, status: 'pending', createdAt: this.now(), metrics: {}, epochs: [], logs: [] };
+    if (rerunOf !== undefined) trial.rerunOf = rerunOf;
     this.trials.push(trial);
     this.emitTrial(trial);
+    return trial;
+  }
+
+  private launch(trial: Trial): void {
     const tracker = new MetricTracker(this.job.metricDefinitions);
-    const spec = { trialId: id, hyperparameters: { ...this.job.fixed, ...params }, seed: this.job.seed * 100_003 + trial.number };
+    const spec = { trialId: trial.id, hyperparameters: { ...this.job.fixed, ...trial.params }, seed: this.job.seed * 100_003 + trial.number };
     this.executor
       .run(spec, {
         onStart: ({ backend, workerId }) => {
@@ -223,16 +306,18 @@ export class JobRunner {
   private settleIfIdle(): void {
     if (this.activeTrials > 0 || this.pumping) return;
     if (this.status === 'stopping') this.finish('stopped');
-    else if (this.status === 'running' && (this.exhausted || this.trials.length >= this.job.maxJobs)) {
-      this.finish('completed', this.exhausted && this.trials.length < this.job.maxJobs ? 'The search space is exhausted.' : undefined);
+    else if (this.status === 'running' && (this.exhausted || this.suggested >= this.job.maxJobs)) {
+      this.finish('completed', this.exhausted && this.suggested < this.job.maxJobs ? 'The search space is exhausted.' : undefined);
     }
   }
 
   private fail(message: string): void {
     for (const trial of this.trials) {
-      // Noted for pending trials too: the pool stops them when the job ends.
+      // Noted for pending trials too: the pool stops those it holds when the job ends, and
+      // enqueued trials that never reached it end here.
       if (trial.status === 'running' || trial.status === 'pending') this.noteStop(trial.id, { reason: 'Stopped because the job failed.' });
       if (trial.status === 'running') this.executor.stop(trial.id, 'hard');
+      else if (trial.status === 'pending') this.dropWaiting(trial.id);
     }
     this.finish('failed', message);
   }

@@ -9,9 +9,11 @@ export type StoppedBy = 'rule' | 'user';
 
 export interface Trial {
   id: string;
-  /** 1-based, in the order the tuner proposed them. */
+  /** 1-based, in the order the runner created them (suggestions and enqueued trials alike); the seed follows it. */
   number: number;
   params: Params;
+  /** Set on a trial enqueued to repeat another (Re-run): that trial's number. */
+  rerunOf?: number;
   status: TrialStatus;
   createdAt: number;
   startedAt?: number;

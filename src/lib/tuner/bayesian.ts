@@ -50,7 +50,8 @@ export class BayesianStrategy implements Strategy {
   private readonly searchRng: Rng;
   private readonly observations: SurrogateObservation[] = [];
   private readonly failed: Float64Array[] = [];
-  private readonly pending = new PendingTrials<{ params: Params; features: Float64Array }>();
+  /** Asked and registered points awaiting their outcome; all are believed alike (suggestFromModel). */
+  private readonly pending = new PendingTrials<{ params: Params; features: Float64Array; registered: boolean }>();
   private readonly seen = new Set<string>();
   private design: Params[] | null = null;
   private designUsed = 0;
@@ -78,9 +79,20 @@ export class BayesianStrategy implements Strategy {
       const params = this.suggest();
       if (!params) break;
       this.seen.add(this.key(params));
-      suggestions.push({ id: this.pending.issue({ params, features: encodeParams(this.layout, params) }), params });
+      suggestions.push({ id: this.pending.issue({ params, features: encodeParams(this.layout, params), registered: false }), params });
     }
     return suggestions;
+  }
+
+  /**
+   * A point to run that this strategy did not propose (a re-run): pending, so the kriging
+   * believer conditions the next asks on it as on any suggestion; counted towards the initial
+   * design like any trial. Its value is data like any other (a repeat tells the GP about noise).
+   */
+  register(params: Params): string {
+    assertParams(this.options.space, params);
+    this.seen.add(this.key(params));
+    return this.pending.issue({ params, features: encodeParams(this.layout, params), registered: true });
   }
 
   tell(id: string, outcome: Outcome): void {
@@ -88,11 +100,14 @@ export class BayesianStrategy implements Strategy {
     if ('value' in outcome && Number.isFinite(outcome.value)) {
       this.observations.push({ features: trial.features, value: this.sign * outcome.value });
       this.model = null;
-    } else {
+    } else if (!trial.registered) {
       // A failed (or non-finite) run has no value to fit; it is kept out of future suggestions
       // and believed to be poor (see suggestFromModel).
       this.failed.push(trial.features);
     }
+    // A registered point that failed is only dropped, not believed poor: a re-run repeats a
+    // point already tried, so its failure says more about the run (a stop, a crashed worker)
+    // than about the point, and a worst-value belief there would contradict the value observed.
   }
 
   observe(params: Params, value: number): void {

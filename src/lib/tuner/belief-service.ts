@@ -60,7 +60,7 @@ export class BeliefService {
     this.defer = options.defer ?? ((task) => setTimeout(task, 0));
   }
 
-  /** Suggestions the strategy made: their params are needed when their outcome is told. */
+  /** Suggestions the strategy made, or points registered with it: their params are needed when their outcome is told. */
   noteAsked(suggestions: readonly Suggestion[]): void {
     for (const s of suggestions) this.asked.set(s.id, s.params);
   }

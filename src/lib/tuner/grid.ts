@@ -101,6 +101,13 @@ export class GridStrategy implements Strategy {
     return suggestions;
   }
 
+  /** Taken like a suggestion: a grid point registered before its turn is skipped when it comes. */
+  register(params: Params): string {
+    assertParams(this.options.space, params);
+    this.seen.add(paramsKey(this.options.space, params));
+    return this.pending.issue(params);
+  }
+
   tell(id: string, _outcome: Outcome): void {
     this.pending.resolve(id);
   }

@@ -26,6 +26,13 @@ export class RandomStrategy implements Strategy {
     return suggestions;
   }
 
+  /** Taken like a suggestion: later asks never draw it (see `Strategy.register`). */
+  register(params: Params): string {
+    assertParams(this.options.space, params);
+    this.seen.add(paramsKey(this.options.space, params));
+    return this.pending.issue(params);
+  }
+
   tell(id: string, _outcome: Outcome): void {
     this.pending.resolve(id);
   }

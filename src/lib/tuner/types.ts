@@ -27,7 +27,14 @@ export interface StrategyOptions {
 export interface Strategy {
   /** Up to `count` new trials; fewer (or none) once the space is exhausted. */
   ask(count: number): Suggestion[];
-  /** The result of a suggestion this strategy made. Unknown ids throw. */
+  /**
+   * A point this strategy did not propose, to be run now (a re-run of a trial with a new seed):
+   * it is pending like a suggestion, so asks made before its result avoid it, and its result
+   * comes through `tell` with the id returned. A failed outcome only drops it. Points outside
+   * the space throw.
+   */
+  register(params: Params): string;
+  /** The result of a suggestion this strategy made or a point registered with it. Unknown ids throw. */
   tell(id: string, outcome: Outcome): void;
   /** An observation made elsewhere (warm start): it counts as data but was never asked. */
   observe(params: Params, value: number): void;

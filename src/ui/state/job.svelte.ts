@@ -111,6 +111,7 @@ export class JobSession {
     // Each result the tuner takes may change its display model: views of it ask again once it has.
     const strategy: StrategyClient = {
       ask: (count) => tuner.api.ask(count),
+      register: (params) => tuner.api.register(params),
       tell: async (id, outcome) => {
         await tuner.api.tell(id, outcome);
         this.beliefVersion++;
@@ -158,6 +159,19 @@ export class JobSession {
   dispose(): void {
     this.tuner?.terminate();
     this.tuner = undefined;
+  }
+
+  /**
+   * Runs these hyperparameters again with a new seed (Re-run), marked as a re-run of trial
+   * `rerunOf` when given; only while the job runs. A refusal is shown as the job's message.
+   */
+  enqueue(params: Params, rerunOf?: number): void {
+    if (!this.runner) {
+      this.message = 'There is no job to run these hyperparameters in.';
+      return;
+    }
+    // Plain data only: the params cross into the tuner worker, which cannot receive reactive proxies.
+    this.runner.enqueue($state.snapshot(params) as Params, { rerunOf }).catch((error: Error) => (this.message = error.message));
   }
 
   stop(mode: StopMode): void {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultJob, type JobDefinition } from '../../../src/lib/config';
 import { JobRunner, type JobEvent, type StopMode, type TrialExecutor, type TrialHooks, type TrialRunResult, type TrialSpec } from '../../../src/lib/job';
 import type { TrainProgress } from '../../../src/lib/metrics';
+import type { Params } from '../../../src/lib/space';
 import { RandomStrategy } from '../../../src/lib/tuner/random';
 import type { Outcome } from '../../../src/lib/tuner/types';
 
@@ -55,6 +56,18 @@ class FakeExecutor implements TrialExecutor {
 
 class RecordingStrategy extends RandomStrategy {
   told: [string, Outcome][] = [];
+  asked = 0;
+  registered: [string, Params][] = [];
+  override ask(count: number) {
+    const suggestions = super.ask(count);
+    this.asked += suggestions.length;
+    return suggestions;
+  }
+  override register(params: Params): string {
+    const id = super.register(params);
+    this.registered.push([id, params]);
+    return id;
+  }
   override tell(id: string, outcome: Outcome): void {
     this.told.push([id, outcome]);
     super.tell(id, outcome);
@@ -246,6 +259,7 @@ describe('JobRunner', () => {
     const strategy = new RandomStrategy({ space: job.parameters, goal: 'maximize', seed: 1 });
     const client = {
       ask: (n: number) => strategy.ask(n),
+      register: (params: Params) => strategy.register(params),
       tell: () => Promise.reject(new Error('GP exploded')),
       observe: () => {},
     };
@@ -310,7 +324,7 @@ describe('JobRunner', () => {
   it('fails the job with a message when the tuner throws', async () => {
     const job = defaultJob();
     const executor = new FakeExecutor();
-    const runner = new JobRunner(job, { ask: () => Promise.reject(new Error('GP exploded')), tell: () => {}, observe: () => {} }, executor);
+    const runner = new JobRunner(job, { ask: () => Promise.reject(new Error('GP exploded')), register: () => 't1', tell: () => {}, observe: () => {} }, executor);
     await runner.start();
     expect(runner.status).toBe('failed');
     expect(runner.message).toBe('The tuner failed: GP exploded');
@@ -365,6 +379,7 @@ describe('JobRunner warm start', () => {
     const strategy = new RandomStrategy({ space: job.parameters, goal: 'maximize', seed: 1 });
     const client = {
       ask: (n: number) => (calls.push('ask'), strategy.ask(n)),
+      register: (params: Params) => strategy.register(params),
       tell: (id: string, o: Outcome) => strategy.tell(id, o),
       observe: (params: Record<string, string | number>, value: number) => void calls.push(`observe ${params.lr} ${value}`),
     };
@@ -378,5 +393,165 @@ describe('JobRunner warm start', () => {
     await done;
     expect(calls).toEqual(['observe 0.01 0.4', 'ask']);
     expect(runner.message).toBe('Warm-started from 1 earlier trial (1 outside this search space left out).');
+  });
+});
+
+describe('JobRunner.enqueue (Re-run)', () => {
+  /** Starts a job and waits until its first trials run. */
+  async function running(overrides: Partial<JobDefinition>) {
+    const context = setup(overrides);
+    const done = context.runner.start();
+    await flush();
+    return { ...context, done };
+  }
+
+  it('runs the trial before any new suggestion once there is room, with exactly its params and a new seed, and tells the strategy its result', async () => {
+    const { executor, runner, strategy, job, done } = await running({ maxJobs: 4, maxParallelJobs: 2 });
+    const [first, second] = runner.trials;
+    const rerun = await runner.enqueue(first.params, { rerunOf: 1 });
+    expect(rerun).toMatchObject({ number: 3, rerunOf: 1, status: 'pending', params: first.params });
+    expect(strategy.registered).toEqual([[rerun.id, first.params]]);
+    // Both slots are taken: it waits, and counts as active so that nothing new is asked for.
+    expect([...executor.running.keys()]).toEqual([first.id, second.id]);
+    const firstSeed = executor.running.get(first.id)!.spec.seed;
+    executor.log(first.id, 'Epoch 1, Validation accuracy=0.6');
+    executor.finish(first.id);
+    await flush();
+    expect([...executor.running.keys()]).toEqual([second.id, rerun.id]);
+    expect(strategy.asked).toBe(2);
+    const spec = executor.running.get(rerun.id)!.spec;
+    expect(spec.hyperparameters).toEqual({ ...job.fixed, ...first.params });
+    expect(spec.seed).toBe(job.seed * 100_003 + 3);
+    expect(spec.seed).not.toBe(firstSeed);
+    executor.log(rerun.id, 'Epoch 1, Validation accuracy=0.58');
+    executor.finish(rerun.id);
+    for (let round = 0; round < 5 && runner.status === 'running'; round++) {
+      await flush();
+      executor.completeAll();
+    }
+    await done;
+    expect(executor.maxConcurrent).toBe(2);
+    expect(strategy.told).toContainEqual([rerun.id, { value: 0.58 }]);
+    expect(runner.trials[2]).toMatchObject({ status: 'completed', objective: 0.58, rerunOf: 1 });
+    expect(runner.trials.filter((t) => t.rerunOf === undefined)).toHaveLength(4);
+  });
+
+  it('comes on top of maxJobs: the job asks for maxJobs suggestions and ends only after the re-run', async () => {
+    const { executor, runner, strategy, done } = await running({ maxJobs: 1, maxParallelJobs: 1 });
+    const rerun = await runner.enqueue(runner.trials[0].params);
+    expect(rerun.rerunOf).toBeUndefined();
+    executor.completeAll();
+    await flush();
+    expect(runner.status).toBe('running');
+    expect(executor.running.has(rerun.id)).toBe(true);
+    executor.completeAll(0.55);
+    await done;
+    expect(runner.status).toBe('completed');
+    expect(runner.message).toBeUndefined();
+    expect(runner.trials.map((t) => t.status)).toEqual(['completed', 'completed']);
+    expect(strategy.asked).toBe(1);
+  });
+
+  it('stops a waiting trial without the executor: Stop trial, and Stop for the whole job', async () => {
+    const { executor, runner, strategy, done } = await running({ maxJobs: 3, maxParallelJobs: 1 });
+    const first = runner.trials[0];
+    const stopped = await runner.enqueue(first.params, { rerunOf: 1 });
+    runner.stopTrial(stopped.id, 'hard');
+    await flush();
+    expect(runner.trials[1]).toMatchObject({ status: 'stopped', stoppedBy: 'user', reason: 'Stopped by the user.' });
+    expect(executor.stops).toEqual([]);
+    expect(strategy.told).toEqual([[stopped.id, { failed: true }]]);
+    expect(runner.status).toBe('running');
+
+    const waiting = await runner.enqueue(first.params, { rerunOf: 1 });
+    runner.stop('soft');
+    await done;
+    expect(runner.status).toBe('stopped');
+    expect(runner.trials.map((t) => [t.status, t.stoppedBy])).toEqual([['stopped', 'user'], ['stopped', 'user'], ['stopped', 'user']]);
+    expect(executor.stops).toEqual([[first.id, 'soft']]);
+    expect(strategy.told).toContainEqual([waiting.id, { failed: true }]);
+  });
+
+  it('ends a waiting trial as stopped by the failure when the job is aborted', async () => {
+    const { executor, runner, done } = await running({ maxJobs: 3, maxParallelJobs: 1 });
+    const waiting = await runner.enqueue(runner.trials[0].params);
+    runner.abort('The tuner worker crashed: boom');
+    await done;
+    expect(runner.status).toBe('failed');
+    expect(runner.trials.find((t) => t.id === waiting.id)).toMatchObject({ status: 'stopped', reason: 'Stopped because the job failed.' });
+    expect(runner.trials.find((t) => t.id === waiting.id)?.stoppedBy).toBeUndefined();
+    expect(executor.running.has(waiting.id)).toBe(false);
+  });
+
+  it('starts nothing unless the job is running, and says why', async () => {
+    const { executor, runner, strategy } = setup({ maxJobs: 1, maxParallelJobs: 1 });
+    const params = { lr: 0.01, momentum: 0.9, optimizer: 'nag' };
+    await expect(runner.enqueue(params)).rejects.toThrow('The job has not started: it can run a trial again once it runs.');
+    const done = runner.start();
+    await flush();
+    await expect(runner.enqueue({ ...params, lr: 5 })).rejects.toThrow(/^These hyperparameters are outside the job's search space: "lr" = 5 is out of range/);
+    await expect(runner.enqueue(params, { rerunOf: 7 })).rejects.toThrow('There is no trial 7 to re-run.');
+    await expect(runner.enqueue(params, { rerunOf: 1 })).rejects.toThrow('Trial 1 ran other hyperparameters than these.');
+    executor.completeAll();
+    await done;
+    await expect(runner.enqueue(params)).rejects.toThrow('The job has ended: start a new job to run these hyperparameters again.');
+    expect(strategy.registered).toEqual([]);
+    expect(runner.trials).toHaveLength(1);
+  });
+
+  it('hands the point back when the job is stopped while the tuner registers it', async () => {
+    const job = { ...defaultJob(), maxJobs: 2, maxParallelJobs: 1 };
+    const strategy = new RecordingStrategy({ space: job.parameters, goal: 'maximize', seed: 1 });
+    let registered!: () => void;
+    const client = {
+      ask: (n: number) => strategy.ask(n),
+      register: (params: Params) => new Promise<string>((resolve) => (registered = () => resolve(strategy.register(params)))),
+      tell: (id: string, o: Outcome) => strategy.tell(id, o),
+      observe: () => {},
+    };
+    const executor = new FakeExecutor();
+    const runner = new JobRunner(job, client, executor);
+    const done = runner.start();
+    await flush();
+    const enqueued = runner.enqueue(runner.trials[0].params);
+    await flush();
+    runner.stop('soft');
+    registered();
+    await expect(enqueued).rejects.toThrow('The job has been stopped: start a new job to run these hyperparameters again.');
+    await done;
+    const [[id]] = strategy.registered;
+    expect(strategy.told).toContainEqual([id, { failed: true }]);
+    expect(runner.trials).toHaveLength(1);
+  });
+
+  it('registers only after the warm start has reached the strategy', async () => {
+    const job = { ...defaultJob(), maxJobs: 1, maxParallelJobs: 1 };
+    const strategy = new RandomStrategy({ space: job.parameters, goal: 'maximize', seed: 1 });
+    const calls: string[] = [];
+    let observed!: () => void;
+    const client = {
+      ask: (n: number) => (calls.push('ask'), strategy.ask(n)),
+      register: (params: Params) => (calls.push('register'), strategy.register(params)),
+      tell: (id: string, o: Outcome) => strategy.tell(id, o),
+      observe: () => new Promise<void>((resolve) => (observed = () => (calls.push('observe'), resolve()))),
+    };
+    const executor = new FakeExecutor();
+    const params = { lr: 0.01, momentum: 0.9, optimizer: 'nag' };
+    const runner = new JobRunner(job, client, executor, { warmStart: [{ params, value: 0.4 }] });
+    const done = runner.start();
+    const enqueued = runner.enqueue(params);
+    await flush();
+    expect(calls).toEqual([]);
+    observed();
+    const rerun = await enqueued;
+    expect(calls[0]).toBe('observe');
+    expect(calls).toContain('register');
+    for (let round = 0; round < 3; round++) {
+      await flush();
+      executor.completeAll();
+    }
+    await done;
+    expect(runner.trials.map((t) => t.status)).toEqual(['completed', 'completed']);
+    expect(runner.trials.map((t) => t.id)).toContain(rerun.id);
   });
 });

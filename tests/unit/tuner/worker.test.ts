@@ -76,6 +76,19 @@ describe('the tuner worker', () => {
     }
   });
 
+  it('registers a point the page runs again: the strategy holds it pending and the belief learns its result', async () => {
+    await tuner.start('random', { space, goal: 'minimize', seed: 3 });
+    await expect(tuner.register({ lr: 2, depth: 1, opt: 'sgd' })).rejects.toThrow(/out of range/);
+    const [first] = await complete(1);
+    const id = await tuner.register(first);
+    expect(id).toBe('t2');
+    // One completed trial: the belief has nothing to show yet; the re-run's result makes two.
+    expect(await tuner.importance()).toBeNull();
+    await tuner.tell(id, { value: loss(first) + 0.05 });
+    expect((await tuner.importance())?.method).toBe('variance');
+    await expect(tuner.tell(id, { value: 1 })).rejects.toThrow(/Unknown trial/);
+  });
+
   it('gives the model-free importance and no slice for random search', async () => {
     await tuner.start('random', { space, goal: 'maximize', seed: 2 });
     const [at] = await complete(4);
