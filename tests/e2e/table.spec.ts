@@ -45,3 +45,26 @@ test('the trial table sorts, filters and selects; the summary and the best trial
   await page.getByLabel('Show').selectOption('all');
   await expect(trialRows(page)).toHaveCount(3);
 });
+
+test('Re-run queues the best trial again with the same hyperparameters and another seed', async ({ page }) => {
+  await page.goto('/');
+  await configureTinyJob(page, { maxJobs: 2, parallel: 1, trainSize: 320 });
+  await page.getByRole('button', { name: 'Tune' }).click();
+  const best = page.locator('section.best-trial');
+  await expect(best).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('job-status')).toHaveText('running');
+  const original = (await best.getAttribute('data-trial'))!;
+  await best.getByRole('button', { name: 'Re-run' }).click();
+  await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 120_000 });
+  await expect(trialRows(page)).toHaveCount(3);
+  const rerun = page.locator('section.trials tbody tr[data-rerun-of]');
+  await expect(rerun).toHaveCount(1);
+  await expect(rerun).toHaveAttribute('data-rerun-of', original);
+  await expect(rerun).toContainText(`re-run of ${original}`);
+  const first = page.locator(`section.trials tbody tr[data-trial="${original}"]`);
+  // The same hyperparameters, cell for cell, and another seed.
+  const params = async (row: typeof first) => (await row.locator('td.num').allTextContents()).slice(1, 4);
+  expect(await params(rerun)).toEqual(await params(first));
+  expect(await rerun.getAttribute('data-seed')).not.toBe(await first.getAttribute('data-seed'));
+  await expect(rerun).toHaveAttribute('data-status', 'completed');
+});

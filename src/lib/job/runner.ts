@@ -219,9 +219,11 @@ export class JobRunner {
     this.settleIfIdle();
   }
 
-  /** A new trial, `pending`, numbered next: its number sets its seed (see launch). */
+  /** A new trial, `pending`, numbered next: its number sets its seed. */
   private create(id: string, params: Params, rerunOf?: number): Trial {
-    const trial: Trial = { id, number: this.trials.length + 1, params, status: 'pending', createdAt: this.now(), metrics: {}, epochs: [], logs: [] };
+    const number = this.trials.length + 1;
+    const seed = this.job.seed * 100_003 + number;
+    const trial: Trial = { id, number, seed, params, status: 'pending', createdAt: this.now(), metrics: {}, epochs: [], logs: [] };
     if (rerunOf !== undefined) trial.rerunOf = rerunOf;
     this.trials.push(trial);
     this.emitTrial(trial);
@@ -230,7 +232,7 @@ export class JobRunner {
 
   private launch(trial: Trial): void {
     const tracker = new MetricTracker(this.job.metricDefinitions);
-    const spec = { trialId: trial.id, hyperparameters: { ...this.job.fixed, ...trial.params }, seed: this.job.seed * 100_003 + trial.number };
+    const spec = { trialId: trial.id, hyperparameters: { ...this.job.fixed, ...trial.params }, seed: trial.seed };
     this.executor
       .run(spec, {
         onStart: ({ backend, workerId }) => {

@@ -11,6 +11,8 @@ export interface Trial {
   id: string;
   /** 1-based, in the order the runner created them (suggestions and enqueued trials alike); the seed follows it. */
   number: number;
+  /** The trial's random seed (initial weights, data order, augmentation): from the job's seed and the trial number. */
+  seed: number;
   params: Params;
   /** Set on a trial enqueued to repeat another (Re-run): that trial's number. */
   rerunOf?: number;

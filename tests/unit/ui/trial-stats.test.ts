@@ -3,7 +3,7 @@ import type { Trial } from '../../../src/lib/job';
 import { bestTrial, formatDuration, remainingSeconds, sortTrials, trialImagesPerSecond, trialSeconds } from '../../../src/ui/state/trial-stats';
 
 function trial(number: number, fields: Partial<Trial> = {}): Trial {
-  return { id: `t${number}`, number, params: {}, status: 'completed', createdAt: 0, metrics: {}, epochs: [], logs: [], ...fields };
+  return { id: `t${number}`, number, seed: number, params: {}, status: 'completed', createdAt: 0, metrics: {}, epochs: [], logs: [], ...fields };
 }
 
 describe('trial statistics', () => {
