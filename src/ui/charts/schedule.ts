@@ -46,13 +46,15 @@ export function stepsPerEpochOf(trial: Pick<Trial, 'resolved' | 'progress'>): nu
  * The learning rate and momentum of a trial's run, computed here with the loop's own `scheduleAt`
  * from the trial's resolved config: every step when there are at most `maxPoints`, else
  * `maxPoints` evenly spaced plus the steps on either side of the warm-up's peak, so the peak is
- * drawn where it is. Undefined before the trial has stated its hyperparameters.
+ * drawn where it is. Undefined before the trial has stated its hyperparameters, or when an epoch
+ * has no step.
  */
 export function schedulePlan(trial: Pick<Trial, 'resolved' | 'progress'>, maxPoints = 240): SchedulePlan | undefined {
   const cycle = trial.resolved && oneCycleOf(trial.resolved);
   const stepsPerEpoch = stepsPerEpochOf(trial);
   const epochs = trial.resolved?.epochs;
-  if (!cycle || stepsPerEpoch === undefined || typeof epochs !== 'number') return undefined;
+  // Fewer training images than one batch give no step at all: there is no schedule to draw.
+  if (!cycle || stepsPerEpoch === undefined || stepsPerEpoch < 1 || typeof epochs !== 'number') return undefined;
   // As the training loop (src/lib/train/loop.ts) counts the steps of the whole run.
   const totalSteps = trial.progress?.totalSteps ?? Math.max(1, Math.round(epochs * stepsPerEpoch));
   const at = (step: number): SchedulePoint => ({ step, ...scheduleAt(step, totalSteps, cycle) });

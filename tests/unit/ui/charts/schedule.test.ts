@@ -30,8 +30,9 @@ describe('schedulePlan', () => {
     expect(peak).toBeCloseTo(0.1, 4);
   });
 
-  it('waits for the trial’s hyperparameters, and for a CIFAR-10 trial’s progress', () => {
+  it('waits for the trial’s hyperparameters and for a CIFAR-10 trial’s progress, and draws nothing for an epoch without a step', () => {
     expect(schedulePlan({})).toBeUndefined();
+    expect(schedulePlan({ resolved: { ...resolved, train_size: 8 } })).toBeUndefined();
     expect(stepsPerEpochOf({ resolved: { ...resolved, data: 'cifar10', train_size: 0 } })).toBeUndefined();
   });
 });
