@@ -9,7 +9,7 @@ test('a trial whose log never matches the metric regex fails with that reason', 
   const row = trialRows(page).first();
   await expect(row).toHaveAttribute('data-status', 'failed');
   await expect(row.locator('td.reason')).toHaveText("No log line matched the objective metric's regex /Val acc=([0-9.]+)/.");
-  await expect(page.locator('circle.trial-mark[data-status=failed]')).toHaveCount(1);
+  await expect(page.getByRole('figure', { name: 'Timeline', exact: true }).locator('rect.trial-bar[data-status=failed]')).toHaveCount(1);
   // The metric definitions say which regex read nothing from the finished trial's log.
   await expect(page.locator('.metrics-editor').getByText('Matched nothing in the log of trial 1.')).toBeVisible();
 });

@@ -28,8 +28,9 @@ test('4 jobs, 2 in parallel, all complete on the timeline; a second run is stopp
     await expect(row).toContainText('webgpu');
   }
 
-  // The timeline plots the same objectives the table shows.
-  const marks = page.locator('circle.trial-mark[data-status=completed]');
+  // The timeline plots the same objectives the table shows, a point per trial.
+  const timeline = page.getByRole('figure', { name: 'Timeline', exact: true });
+  const marks = timeline.locator('circle.objective-point[data-status=completed]');
   await expect(marks).toHaveCount(4);
   const plotted = await Promise.all((await marks.all()).map(async (mark) => Number(await mark.getAttribute('data-value'))));
   expect(plotted.sort()).toEqual(objectives.sort());
@@ -56,6 +57,7 @@ test('4 jobs, 2 in parallel, all complete on the timeline; a second run is stopp
   expect(stopped).toBeGreaterThanOrEqual(1);
   expect(stopped + completed).toBe(await trialRows(page).count());
   expect(await trialRows(page).count()).toBeLessThan(6);
-  await expect(page.locator('circle.trial-mark[data-status=stopped]')).toHaveCount(stopped);
+  // Each stopped trial ran for a while: its bar is on the timeline.
+  await expect(timeline.locator('rect.trial-bar[data-status=stopped]')).toHaveCount(stopped);
   await expect(page.getByRole('button', { name: 'Tune' })).toBeEnabled();
 });

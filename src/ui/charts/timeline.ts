@@ -1,119 +1,85 @@
-import * as d3 from 'd3';
-import type { Trial, TrialStatus } from '../../lib/job';
+import type { Trial } from '../../lib/job';
+import { markStatus, type MarkStatus } from './status';
 
-export const STATUS_COLOURS: Record<TrialStatus, string> = {
-  pending: '#9aa0a6',
-  running: '#1a73e8',
-  completed: '#188038',
-  failed: '#d93025',
-  stopped: '#f29900',
-};
+/**
+ * The worker lane of each started trial (0-based), by trial number: `slots` lanes at most (the
+ * job's maxParallelJobs), one per pool slot.
+ *
+ * The pool numbers its workers 1, 2, … and a worker that crashed, lost its GPU or was
+ * hard-stopped is replaced by one with a new id, so ids alone do not name slots. Lanes are
+ * derived from times instead: trials are placed in the order they started, and a trial goes to
+ * a lane that is free (its previous trial ended at or before this one started), which is the
+ * slot the pool ran it in:
+ * 1. the free lane whose last trial ran on the same worker (a worker keeps its slot);
+ * 2. else a lane not used yet (the pool filling up): lane k for worker k when that one is
+ *    unused, so that without replacements slot k is worker k, else the first unused lane;
+ * 3. else the free lane whose trial ended last: the end that made room for this trial, so a
+ *    replacement worker takes its predecessor's lane;
+ * 4. else (times that overlap by a clock tick) the lane that frees first, so never more than
+ *    `slots` lanes.
+ */
+export function assignLanes(trials: readonly Trial[], slots: number): Map<number, number> {
+  const started = trials.filter((t) => t.startedAt !== undefined).sort((a, b) => a.startedAt! - b.startedAt! || a.number - b.number);
+  const lanes: ({ end: number; workerId?: number } | undefined)[] = Array.from({ length: Math.max(1, slots) }, () => undefined);
+  const assigned = new Map<number, number>();
+  for (const trial of started) {
+    const start = trial.startedAt!;
+    const used = lanes.flatMap((lane, index) => (lane ? [{ lane, index }] : []));
+    const free = used.filter(({ lane }) => lane.end <= start);
+    let pick = free.find(({ lane }) => trial.workerId !== undefined && lane.workerId === trial.workerId)?.index;
+    if (pick === undefined) {
+      const own = trial.workerId === undefined ? -1 : trial.workerId - 1;
+      pick = own >= 0 && own < lanes.length && !lanes[own] ? own : lanes.findIndex((lane) => !lane);
+      if (pick < 0) pick = undefined;
+    }
+    if (pick === undefined && free.length > 0) pick = free.reduce((a, b) => (b.lane.end > a.lane.end ? b : a)).index;
+    pick ??= used.reduce((a, b) => (b.lane.end < a.lane.end ? b : a)).index;
+    lanes[pick] = { end: trial.endedAt ?? Infinity, workerId: trial.workerId };
+    assigned.set(trial.number, pick);
+  }
+  return assigned;
+}
 
-/** One mark per trial: where it sits on the timeline. Pure data, for the renderer and for tests. */
-export interface TimelinePoint {
+/** A trial's bar in the worker lanes: from its start to its end, or to now while it runs. */
+export interface TimelineBar {
   trial: Trial;
-  /** Seconds since the job started: when the trial ended, or now while it runs. */
-  seconds: number;
-  /** The objective, or undefined for trials with none (drawn on the "no value" lane). */
-  value?: number;
+  lane: number;
+  start: number;
+  end: number;
+  status: MarkStatus;
 }
 
-export function timelinePoints(trials: Trial[], startedAt: number, now: number): TimelinePoint[] {
-  return trials.map((trial) => ({
-    trial,
-    seconds: Math.max(0, ((trial.endedAt ?? now) - startedAt) / 1000),
-    value: trial.objective,
-  }));
+/** One bar per started trial; pending trials have none. */
+export function timelineBars(trials: readonly Trial[], slots: number, now: number): TimelineBar[] {
+  const lanes = assignLanes(trials, slots);
+  return trials.flatMap((trial) => {
+    const lane = lanes.get(trial.number);
+    const status = markStatus(trial);
+    if (lane === undefined || status === undefined) return [];
+    return [{ trial, lane, start: trial.startedAt!, end: Math.max(trial.startedAt!, trial.endedAt ?? now), status }];
+  });
 }
 
-export interface TimelineOptions {
-  width: number;
-  height: number;
-  metric: string;
-  onHover(point: TimelinePoint | undefined, event?: MouseEvent): void;
+/** A finished trial's objective at its end time. */
+export interface ObjectivePoint {
+  trial: Trial;
+  time: number;
+  value: number;
+  status: MarkStatus;
 }
 
-const MARGIN = { top: 12, right: 16, bottom: 40, left: 72 };
-const NO_VALUE_LANE = 22;
+/** Every finished trial with an objective (completed, or stopped with the value it reached). */
+export function objectivePoints(trials: readonly Trial[]): ObjectivePoint[] {
+  return trials.flatMap((trial) => {
+    const status = markStatus(trial);
+    if (trial.endedAt === undefined || trial.objective === undefined || status === undefined || status === 'running') return [];
+    return [{ trial, time: trial.endedAt, value: trial.objective, status }];
+  });
+}
 
-/** Draws (or redraws, keyed by trial id) the timeline into an <svg>. */
-export function renderTimeline(svgElement: SVGSVGElement, points: TimelinePoint[], options: TimelineOptions): void {
-  const { width, height } = options;
-  const svg = d3.select(svgElement).attr('viewBox', `0 0 ${width} ${height}`).attr('width', width).attr('height', height);
-  const plotBottom = height - MARGIN.bottom - NO_VALUE_LANE;
-
-  const maxSeconds = d3.max(points, (p) => p.seconds) ?? 0;
-  const x = d3.scaleLinear().domain([0, Math.max(1, maxSeconds) * 1.05]).range([MARGIN.left, width - MARGIN.right]).nice();
-  const values = points.flatMap((p) => (p.value === undefined ? [] : [p.value]));
-  const [lo, hi] = d3.extent(values);
-  const pad = lo === undefined || hi === undefined ? 0.5 : Math.max((hi - lo) * 0.1, 0.01);
-  const y = d3
-    .scaleLinear()
-    .domain(lo === undefined || hi === undefined ? [0, 1] : [lo - pad, hi + pad])
-    .range([plotBottom, MARGIN.top])
-    .nice();
-
-  const axes = svg.selectAll<SVGGElement, null>('g.axes').data([null]).join('g').attr('class', 'axes');
-  axes
-    .selectAll<SVGGElement, null>('g.x-axis')
-    .data([null])
-    .join('g')
-    .attr('class', 'x-axis')
-    .attr('transform', `translate(0,${height - MARGIN.bottom})`)
-    .call(d3.axisBottom(x).ticks(Math.max(2, Math.floor(width / 90))));
-  axes
-    .selectAll<SVGGElement, null>('g.y-axis')
-    .data([null])
-    .join('g')
-    .attr('class', 'y-axis')
-    .attr('transform', `translate(${MARGIN.left},0)`)
-    .call(d3.axisLeft(y).ticks(5));
-  axes
-    .selectAll<SVGTextElement, string>('text.x-label')
-    .data(['Seconds since the job started'])
-    .join('text')
-    .attr('class', 'x-label')
-    .attr('x', (MARGIN.left + width - MARGIN.right) / 2)
-    .attr('y', height - 6)
-    .attr('text-anchor', 'middle')
-    .text((d) => d);
-  axes
-    .selectAll<SVGTextElement, string>('text.y-label')
-    .data([options.metric])
-    .join('text')
-    .attr('class', 'y-label')
-    .attr('transform', `translate(16,${(MARGIN.top + plotBottom) / 2}) rotate(-90)`)
-    .attr('text-anchor', 'middle')
-    .text((d) => d);
-  axes
-    .selectAll<SVGTextElement, string>('text.lane-label')
-    .data(['no value'])
-    .join('text')
-    .attr('class', 'lane-label')
-    .attr('x', MARGIN.left - 6)
-    .attr('y', height - MARGIN.bottom - NO_VALUE_LANE / 2 + 4)
-    .attr('text-anchor', 'end')
-    .text((d) => d);
-
-  const cy = (p: TimelinePoint) => (p.value === undefined ? height - MARGIN.bottom - NO_VALUE_LANE / 2 : y(p.value));
-  svg
-    .selectAll<SVGGElement, null>('g.marks')
-    .data([null])
-    .join('g')
-    .attr('class', 'marks')
-    .selectAll<SVGCircleElement, TimelinePoint>('circle.trial-mark')
-    .data(points, (p) => p.trial.id)
-    .join('circle')
-    .attr('class', 'trial-mark')
-    .attr('data-trial', (p) => p.trial.number)
-    .attr('data-status', (p) => p.trial.status)
-    .attr('data-value', (p) => p.value ?? '')
-    .attr('r', 6)
-    .attr('cx', (p) => x(p.seconds))
-    .attr('cy', cy)
-    .style('fill', (p) => (p.trial.status === 'running' ? 'var(--surface)' : STATUS_COLOURS[p.trial.status]))
-    .attr('stroke', (p) => STATUS_COLOURS[p.trial.status])
-    .attr('stroke-width', 2)
-    .on('mouseenter', (event: MouseEvent, p) => options.onHover(p, event))
-    .on('mouseleave', () => options.onHover(undefined));
+/** The time axis: from the job's start to now, or to the last end if a clock read lags it. */
+export function timeDomain(trials: readonly Trial[], startedAt: number, now: number): [Date, Date] {
+  let end = Math.max(now, startedAt + 1000);
+  for (const trial of trials) if (trial.endedAt !== undefined) end = Math.max(end, trial.endedAt);
+  return [new Date(startedAt), new Date(end)];
 }

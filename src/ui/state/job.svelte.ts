@@ -6,6 +6,7 @@ import type { CategoryValue, Params } from '../../lib/space';
 import type { Importance, SlicePoint, StrategyClient } from '../../lib/tuner';
 import type { WorkerConnection } from '../../../workers/connect';
 import { spawnTrainer, spawnTuner } from '../../../workers/spawn';
+import { bestTrial } from '../charts/best';
 import type { TunerFault, TunerWorkerApi } from '../../../workers/tuner.worker';
 
 /** A filter on one axis of the parallel coordinates: a numeric range, or a set of categories. */
@@ -34,6 +35,9 @@ export class JobSession {
   private clock?: ReturnType<typeof setInterval>;
   /** Kept after the job ends, to answer the charts' questions about the GP; replaced by the next job's. */
   private tuner?: WorkerConnection<TunerWorkerApi>;
+
+  /** The best completed trial in the job's goal direction; the charts hold the other hyperparameters at its values. */
+  readonly bestTrial = $derived(this.job ? bestTrial(this.trials, this.job.objective.goal) : undefined);
 
   /** Trials that pass every brush of the parallel coordinates. */
   readonly visibleTrials = $derived(this.trials.filter((trial) => this.passesBrushes(trial)));

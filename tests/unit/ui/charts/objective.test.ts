@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { categoryStats, jitter } from '../../../../src/ui/charts/categories';
+import { beliefNote, parameterPoints, sliceCurve, sliceExtent, slicePoints } from '../../../../src/ui/charts/objective';
+import { trial } from './trials';
+
+describe('categoryStats', () => {
+  it('gives each category its mean and ±1 standard error (sample sd / √n)', () => {
+    const points = [
+      { value: 'sgd', objective: 1 },
+      { value: 'sgd', objective: 3 },
+      { value: 'nag', objective: 5 },
+    ];
+    expect(categoryStats(points, ['sgd', 'nag', 'adam'])).toEqual([
+      { value: 'sgd', count: 2, mean: 2, standardError: 1 }, // sd √2, / √2
+      { value: 'nag', count: 1, mean: 5 },
+      { value: 'adam', count: 0 },
+    ]);
+  });
+
+  it('matches numeric categories exactly', () => {
+    expect(categoryStats([{ value: 16, objective: 0.5 }], [16, 32]).map((s) => s.count)).toEqual([1, 0]);
+  });
+});
+
+describe('jitter', () => {
+  it('is fixed per trial, within half a step, and spreads neighbours apart', () => {
+    const offsets = [1, 2, 3, 4, 5, 6, 7, 8].map(jitter);
+    expect(offsets.every((o) => o >= -0.5 && o < 0.5)).toBe(true);
+    expect(jitter(3)).toBe(jitter(3));
+    expect(new Set(offsets.map((o) => Math.round(o * 10))).size).toBeGreaterThan(5);
+  });
+});
+
+describe('objective vs parameter', () => {
+  it('plots finished trials with an objective at their parameter value', () => {
+    const trials = [
+      trial(1, { params: { lr: 0.01 }, endedAt: 1, objective: 0.5 }),
+      trial(2, { params: { lr: 0.1 }, status: 'running', objective: 0.6 }),
+      trial(3, { params: { lr: 0.2 }, endedAt: 2, status: 'failed' }),
+    ];
+    expect(parameterPoints(trials, 'lr').map((p) => [p.trial.number, p.value, p.objective])).toEqual([[1, 0.01, 0.5]]);
+  });
+
+  it('draws an integer parameter’s belief at whole numbers only, as steps', () => {
+    const param = { type: 'integer' as const, min: 1, max: 3 };
+    const slice = [1, 1.5, 2, 3].map((value) => ({ value, mean: value, lower: value - 1, upper: value + 1 }));
+    expect(slicePoints(param, slice).map((p) => p.value)).toEqual([1, 2, 3]);
+    expect(sliceCurve(param)).toBe('step');
+    expect(sliceCurve({ type: 'continuous', min: 0, max: 1 })).toBe('linear');
+  });
+
+  it('keeps a wide or infinite band from squashing the points', () => {
+    const slice = [{ value: 0, mean: 0.5, lower: -Infinity, upper: 100 }];
+    const extent = sliceExtent([0.4, 0.6], slice);
+    expect(Math.min(...extent)).toBeCloseTo(0.2);
+    expect(Math.max(...extent)).toBeCloseTo(0.8);
+  });
+
+  it('says what the band is, or why there is none', () => {
+    expect(beliefNote('lr', 'bayesian', 3, true)).toContain("the other hyperparameters at trial 3's values");
+    expect(beliefNote('lr', 'bayesian', undefined, false)).toContain('once 2 trials have completed');
+    expect(beliefNote('lr', 'random', 3, false)).toBe('No model is fitted for random search: the points are the trials.');
+  });
+});

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { schedulePlan, stepsPerEpochOf } from '../../../../src/ui/charts/schedule';
+import { scheduleAt } from '../../../../src/lib/train/schedule';
+
+const resolved = { data: 'synthetic', train_size: 160, batch_size: 16, epochs: 3, lr: 0.1, warmup: 0.2, lr_start_factor: 0.1, lr_end_factor: 0, momentum: 0.9, momentum_cycle: 0.05 };
+
+describe('schedulePlan', () => {
+  it('computes every step of a short run from the resolved config, as the loop does', () => {
+    const plan = schedulePlan({ resolved })!;
+    expect(plan.stepsPerEpoch).toBe(10);
+    expect(plan.totalSteps).toBe(30);
+    expect(plan.points).toHaveLength(30);
+    const cycle = { peakLr: 0.1, warmup: 0.2, startFactor: 0.1, endFactor: 0, momentum: 0.9, momentumCycle: 0.05 };
+    expect(plan.points[7]).toEqual({ step: 7, ...scheduleAt(7, 30, cycle) });
+    expect(plan.reached).toBeUndefined();
+  });
+
+  it('marks the last finished step from the trial’s progress, and takes its step counts', () => {
+    const plan = schedulePlan({ resolved, progress: { epoch: 2, step: 12, totalSteps: 27, stepsPerEpoch: 9 } })!;
+    expect(plan.totalSteps).toBe(27);
+    expect(plan.stepsPerEpoch).toBe(9);
+    expect(plan.reached?.step).toBe(11);
+  });
+
+  it('samples a long run, keeping the warm-up peak', () => {
+    const plan = schedulePlan({ resolved: { ...resolved, train_size: 50_000, epochs: 24 } }, 100)!;
+    expect(plan.totalSteps).toBe(75_000);
+    expect(plan.points.length).toBeLessThanOrEqual(102);
+    const peak = Math.max(...plan.points.map((p) => p.lr));
+    expect(peak).toBeCloseTo(0.1, 4);
+  });
+
+  it('waits for the trial’s hyperparameters and for a CIFAR-10 trial’s progress, and draws nothing for an epoch without a step', () => {
+    expect(schedulePlan({})).toBeUndefined();
+    expect(schedulePlan({ resolved: { ...resolved, train_size: 8 } })).toBeUndefined();
+    expect(stepsPerEpochOf({ resolved: { ...resolved, data: 'cifar10', train_size: 0 } })).toBeUndefined();
+  });
+});
