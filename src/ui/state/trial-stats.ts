@@ -1,4 +1,3 @@
-import type { Goal } from '../../lib/tuner/types';
 import type { Trial, TrialStatus } from '../../lib/job';
 
 /** Seconds a trial has run: to its end, or to `now` while it runs; undefined before it starts. */
@@ -10,17 +9,6 @@ export function trialSeconds(trial: Trial, now: number): number | undefined {
 /** The training throughput a trial last reported (its latest `Epoch` line). */
 export function trialImagesPerSecond(trial: Trial): number | undefined {
   return trial.epochs.at(-1)?.imagesPerSecond;
-}
-
-/** The best completed trial in the job's goal direction; the first one wins a tie. */
-export function bestTrial(trials: Trial[], goal: Goal): Trial | undefined {
-  const sign = goal === 'maximize' ? 1 : -1;
-  let best: Trial | undefined;
-  for (const trial of trials) {
-    if (trial.status !== 'completed' || trial.objective === undefined) continue;
-    if (!best || sign * trial.objective > sign * best.objective!) best = trial;
-  }
-  return best;
 }
 
 export type SortKey = 'number' | 'status' | 'objective' | 'duration' | 'imagesPerSecond' | `param:${string}`;

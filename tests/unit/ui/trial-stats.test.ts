@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Trial } from '../../../src/lib/job';
-import { bestTrial, formatDuration, remainingSeconds, sortTrials, trialImagesPerSecond, trialSeconds } from '../../../src/ui/state/trial-stats';
+import { trial } from './trials';
+import { formatDuration, remainingSeconds, sortTrials, trialImagesPerSecond, trialSeconds } from '../../../src/ui/state/trial-stats';
 
-function trial(number: number, fields: Partial<Trial> = {}): Trial {
-  return { id: `t${number}`, number, seed: number, params: {}, status: 'completed', createdAt: 0, metrics: {}, epochs: [], logs: [], ...fields };
-}
 
 describe('trial statistics', () => {
   it('measures duration to the end or to now, and reads the last images/s', () => {
@@ -13,13 +10,6 @@ describe('trial statistics', () => {
     expect(trialSeconds(trial(1, { status: 'pending' }), 9000)).toBeUndefined();
     const epochs = [{ epoch: 1, trainLoss: 2, valAccuracy: 0.2, imagesPerSecond: 100 }, { epoch: 2, trainLoss: 1, valAccuracy: 0.3, imagesPerSecond: 120 }];
     expect(trialImagesPerSecond(trial(1, { epochs }))).toBe(120);
-  });
-
-  it('finds the best completed trial in the goal direction', () => {
-    const trials = [trial(1, { objective: 0.5 }), trial(2, { objective: 0.7 }), trial(3, { objective: 0.9, status: 'stopped' }), trial(4, { objective: 0.2 })];
-    expect(bestTrial(trials, 'maximize')?.number).toBe(2);
-    expect(bestTrial(trials, 'minimize')?.number).toBe(4);
-    expect(bestTrial([], 'maximize')).toBeUndefined();
   });
 
   it('sorts by any column, missing values last, ties in trial order', () => {

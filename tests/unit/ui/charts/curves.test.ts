@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { learningCurves } from '../../../../src/ui/charts/curves';
-import { epochs, trial } from './trials';
+import { epochs, trial } from '../trials';
 
 describe('learningCurves', () => {
   it('plots the objective metric per Epoch line when it has one value per line; a stopped trial ends where it stopped', () => {

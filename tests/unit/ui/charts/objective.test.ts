@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { categoryStats, jitter } from '../../../../src/ui/charts/categories';
 import { beliefNote, parameterPoints, sliceCurve, sliceExtent, slicePoints } from '../../../../src/ui/charts/objective';
-import { trial } from './trials';
+import { trial } from '../trials';
 
 describe('categoryStats', () => {
   it('gives each category its mean and ±1 standard error (sample sd / √n)', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { brushFilter, brushSpan, parallelAxes, polyline } from '../../../../src/ui/charts/parallel';
 import { parameterAxis } from '../../../../src/ui/charts/scales';
-import { trial } from './trials';
+import { trial } from '../trials';
 
 // Vertical axes: the bottom (min) at 100 px, the top (max) at 0.
 const RANGE: [number, number] = [100, 0];

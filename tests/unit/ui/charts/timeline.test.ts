@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { assignLanes, objectivePoints, timelineBars } from '../../../../src/ui/charts/timeline';
 import { bestSoFar, bestTrial } from '../../../../src/ui/charts/best';
 import { markStatus } from '../../../../src/ui/charts/status';
-import { trial } from './trials';
+import { trial } from '../trials';
 
 const lanesOf = (map: Map<number, number>) => Object.fromEntries(map);
 
