@@ -159,6 +159,21 @@ export class JobSession {
     }
   }
 
+  /**
+   * Shows finished trials without running them: the dashboard benchmark's seam (`?bench`, see
+   * App.svelte), which needs hundreds of trials on the charts without training them.
+   */
+  show(job: JobDefinition, trials: Trial[]): void {
+    if (this.active) throw new Error('A job is running.');
+    this.job = job;
+    this.trials = trials;
+    this.status = 'completed';
+    this.selected = undefined;
+    this.brushes = {};
+    this.startedAt = Math.min(...trials.map((t) => t.startedAt ?? t.createdAt));
+    this.now = Math.max(...trials.map((t) => t.endedAt ?? t.createdAt));
+  }
+
   /** Ends the tuner worker kept for the charts (the page is going away). */
   dispose(): void {
     this.tuner?.terminate();
