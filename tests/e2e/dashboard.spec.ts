@@ -1,5 +1,5 @@
-import type { Page, TestInfo } from '@playwright/test';
-import { configureTinyJob, expect, test, trialRows } from './fixtures';
+import type { Page } from '@playwright/test';
+import { configureTinyJob, expect, screenshots, test, trialRows } from './fixtures';
 
 const METRIC = 'Validation-accuracy';
 const PARAMETERS = ['lr', 'momentum', 'optimizer'];
@@ -14,16 +14,6 @@ async function runQuickDemo(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Tune' }).click();
   await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 180_000 });
   await expect(trialRows(page)).toHaveCount(4);
-}
-
-/** The charts in the light and the dark scheme, kept with the test's results. */
-async function screenshots(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    const path = testInfo.outputPath(`${name}-${colorScheme}.png`);
-    await page.locator('section.dashboard').screenshot({ path });
-    await testInfo.attach(`${name}-${colorScheme}`, { path, contentType: 'image/png' });
-  }
 }
 
 test('the Quick demo fills every chart, and a click selects its trial in all of them', async ({ page }, testInfo) => {
@@ -73,7 +63,7 @@ test('the Quick demo fills every chart, and a click selects its trial in all of 
   await expect(schedule.locator('path[data-series=lr]')).toHaveAttribute('d', /^M/);
   await expect(schedule.locator('circle.reached-marker')).toHaveAttribute('data-step', '5');
 
-  await screenshots(page, testInfo, 'dashboard');
+  await screenshots(page, testInfo, 'dashboard', page.locator('section.dashboard'));
 });
 
 test('brushing an lr range in the parallel coordinates filters the trial table; clearing restores it', async ({ page }, testInfo) => {
@@ -126,7 +116,7 @@ test('brushing an lr range in the parallel coordinates filters the trial table; 
   expect(Object.keys(await lrOf()).sort()).toEqual(kept);
   // The other trials' lines stay, dimmed.
   await expect(figure(page, 'Parallel coordinates').locator('path.trial-line[data-filtered-out=true]')).toHaveCount(4 - kept.length);
-  await screenshots(page, testInfo, 'brushed');
+  await screenshots(page, testInfo, 'brushed', page.locator('section.dashboard'));
 
   // A click on the axis outside the brush clears it.
   const { x, bottom } = await axisBox();

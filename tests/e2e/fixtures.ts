@@ -1,12 +1,40 @@
-import { expect, test as base, type Locator, type Page } from '@playwright/test';
+import { expect, test as base, type Locator, type Page, type TestInfo } from '@playwright/test';
 
 export interface ConsoleErrors {
   /** Errors the browser itself logs for a failure the test provokes on purpose (a 404, a CORS refusal). */
   allow(pattern: RegExp): void;
 }
 
-/** Every test collects console errors and uncaught page errors, and fails if any appear that it did not expect. */
-export const test = base.extend<{ consoleErrors: ConsoleErrors }>({
+/**
+ * The whole page in a viewport as tall as it, so the sticky Tune bar sits where a user scrolled to
+ * the end sees it, rather than over the form as in a full-page capture.
+ */
+async function wholePage(page: Page, path: string): Promise<void> {
+  const viewport = page.viewportSize() ?? { width: 1280, height: 720 };
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: viewport.width, height: Math.max(height, viewport.height) });
+  await page.screenshot({ path });
+  await page.setViewportSize(viewport);
+}
+
+/**
+ * The page in the light and the dark scheme, kept with the test's results (`test-results/<test>/`)
+ * and attached to its report: what a person would see, to open and look at.
+ */
+export async function screenshots(page: Page, testInfo: TestInfo, name: string, part?: Locator): Promise<void> {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    const path = testInfo.outputPath(`${name}-${colorScheme}.png`);
+    await (part ? part.screenshot({ path }) : wholePage(page, path));
+    await testInfo.attach(`${name}-${colorScheme}`, { path, contentType: 'image/png' });
+  }
+}
+
+/**
+ * Every test collects console errors and uncaught page errors, and fails if any appear that it did
+ * not expect; and every test that opened the page ends with its screenshots, light and dark.
+ */
+export const test = base.extend<{ consoleErrors: ConsoleErrors; endScreenshots: void }>({
   consoleErrors: [
     async ({ page }, use) => {
       const errors: string[] = [];
@@ -17,6 +45,14 @@ export const test = base.extend<{ consoleErrors: ConsoleErrors }>({
       page.on('pageerror', (error) => errors.push(error.message));
       await use({ allow: (pattern) => allowed.push(pattern) });
       expect(errors.filter((e) => !allowed.some((p) => p.test(e))), 'console errors').toEqual([]);
+    },
+    { auto: true },
+  ],
+  endScreenshots: [
+    async ({ page }, use, testInfo) => {
+      await use();
+      if (page.isClosed() || page.url() === 'about:blank') return;
+      await screenshots(page, testInfo, 'end');
     },
     { auto: true },
   ],
