@@ -81,10 +81,20 @@ export function logTicks(min: number, max: number, count: number): number[] {
 /** Enough digits to show any tick exactly and none of floating point's noise. */
 const round = (value: number) => Number(value.toPrecision(12));
 
-/** Tick and tooltip numbers: at most 4 significant digits, trailing zeros dropped. */
-export const formatNumber = d3.format('~r');
-export const formatValue = (value: unknown): string =>
-  typeof value === 'number' ? (Number.isInteger(value) ? String(value) : Number(value.toPrecision(4)).toString()) : String(value);
+/** Beyond these magnitudes a number is written with an exponent, so a label stays a few characters. */
+const isExtreme = (value: number) => value !== 0 && (Math.abs(value) >= 1e6 || Math.abs(value) < 1e-4);
+const plainTick = d3.format('~r');
+const exponentTick = d3.format('.3~e');
+
+/** Tick numbers: trailing zeros dropped; 1e+20 rather than twenty-one digits. */
+export const formatNumber = (value: number): string => (isExtreme(value) ? exponentTick(value) : plainTick(value));
+
+/** Tooltip and table values: at most 4 significant digits; whole numbers as they are, unless extreme. */
+export const formatValue = (value: unknown): string => {
+  if (typeof value !== 'number') return String(value ?? '');
+  if (Number.isInteger(value) && Math.abs(value) < 1e6) return String(value);
+  return Number(value.toPrecision(4)).toString();
+};
 
 /** How an axis's title says its scale, e.g. "lr (log scale)". */
 export function axisTitle(name: string, axis: ParameterAxis): string {

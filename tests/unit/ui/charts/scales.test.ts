@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { axisTitle, logTicks, numericAxis, objectiveDomain, parameterAxis } from '../../../../src/ui/charts/scales';
+import { axisTitle, formatNumber, formatValue, logTicks, numericAxis, objectiveDomain, parameterAxis } from '../../../../src/ui/charts/scales';
 
 const RANGE: [number, number] = [0, 100];
 
@@ -79,5 +79,23 @@ describe('objectiveDomain', () => {
   });
   it('ignores non-finite values', () => {
     expect(numericAxis(objectiveDomain([1, Infinity, 3]), RANGE, 'linear').domain).toEqual([1 - 0.16, 3 + 0.16]);
+  });
+});
+
+describe('number labels', () => {
+  it('write ticks plainly in the usual range and with an exponent beyond it, so a label stays short', () => {
+    expect(formatNumber(0.05)).toBe('0.05');
+    expect(formatNumber(512)).toBe('512');
+    expect(formatNumber(1e20)).toBe('1e+20');
+    expect(formatNumber(2.5e-7)).toBe('2.5e-7');
+    expect(formatNumber(0)).toBe('0');
+  });
+
+  it('write values with at most 4 significant digits; whole numbers as they are unless huge', () => {
+    expect(formatValue(0.0033123)).toBe('0.003312');
+    expect(formatValue(50000)).toBe('50000');
+    expect(formatValue(5.098804863576929e27)).toBe('5.099e+27');
+    expect(formatValue('nag')).toBe('nag');
+    expect(formatValue(undefined)).toBe('');
   });
 });
