@@ -19,15 +19,20 @@ const FAULTS = [
   { fault: 'device-lost', what: 'a worker that loses its GPU device', reason: 'The GPU device was lost' },
 ];
 for (const { fault, what, reason } of FAULTS) {
-  test(`${what} is replaced, its trial fails, and the job goes on`, async ({ page }) => {
+  test(`${what} is replaced, its trial is retried once and then fails, and the job goes on`, async ({ page }) => {
     await page.goto('/');
     await configureTinyJob(page, { maxJobs: 2, parallel: 1, trainSize: 48 });
     await editJobJson(page, (job) => (job.fixed.fault = fault));
     await expect(page.getByLabel('Max jobs')).toHaveValue('2');
     await page.getByRole('button', { name: 'Tune' }).click();
     await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 120_000 });
+    // Each trial's worker fails it on every attempt: a retry (attempt 2, not another trial), then failed.
     await expect(page.locator('section.trials tbody tr[data-status=failed]')).toHaveCount(2);
-    for (const row of await trialRows(page).all()) await expect(row.locator('td.reason')).toContainText(reason);
+    for (const row of await trialRows(page).all()) {
+      await expect(row.locator('.attempt')).toHaveText('attempt 2');
+      await expect(row.locator('td.reason')).toContainText(reason);
+      await expect(row.locator('td.reason .earlier-attempt')).toContainText(`Attempt 1: ${reason}`);
+    }
   });
 }
 

@@ -1,3 +1,4 @@
+export * from './constants';
 export * from './job';
 export * from './training';
 export * from './presets';

@@ -2,11 +2,26 @@ import { compileMetricRegex, DEFAULT_METRIC, type MetricDefinition } from '../me
 import { validateSpace, type CategoryValue, type FieldError, type SearchSpace } from '../space';
 import { STRATEGIES, type Goal, type StrategyName } from '../tuner/types';
 import { quickDemoJob } from './presets';
+import { JOB_VERSION, MAX_RETRIES } from './constants';
 import { checkTraining } from './training';
 import { RECIPE_VERSION } from '../recipe/hyperparameters';
 
-export const JOB_VERSION = 1;
 export type EarlyStopping = 'off' | 'auto';
+
+/**
+ * When a job ends before max jobs, as SageMaker's `TuningJobCompletionCriteria` and
+ * `MaxRuntimeInSeconds`. Every criterion is optional; none means the job runs to max jobs.
+ */
+export interface CompletionCriteria {
+  /** The job ends once a trial's objective reaches this value (≥ when maximizing, ≤ when minimizing). */
+  targetObjective?: number;
+  /** The job ends after this many finished trials in a row without a new best objective. */
+  trialsWithoutImprovement?: number;
+  /** Running time the job may spend, in seconds: time while it runs, summed across resumes. */
+  maxRuntimeSeconds?: number;
+}
+
+
 
 /** The job definition: shared in links, exported, and read by the CLI (see the design card). */
 export interface JobDefinition {
@@ -27,6 +42,10 @@ export interface JobDefinition {
   maxParallelJobs: number;
   earlyStopping: EarlyStopping;
   seed: number;
+  /** Empty: the job runs to max jobs. */
+  completion: CompletionCriteria;
+  /** Attempts after the first for a trial whose worker crashed or lost its GPU device. */
+  retries: number;
 }
 
 /** The job the page opens with: the Quick demo preset. */
@@ -81,6 +100,14 @@ export function validateJob(raw: unknown): { job: JobDefinition; errors: FieldEr
   if (earlyStopping !== 'off' && earlyStopping !== 'auto') errors.push({ path: 'earlyStopping', message: 'Early stopping must be off or auto.' });
   else job.earlyStopping = earlyStopping;
 
+  job.completion = readCompletion(input.completion ?? job.completion, errors);
+  if (input.retries !== undefined) {
+    const retries = typeof input.retries === 'string' && input.retries.trim() !== '' ? Number(input.retries) : input.retries;
+    if (typeof retries !== 'number' || !Number.isInteger(retries) || retries < 0 || retries > MAX_RETRIES) {
+      errors.push({ path: 'retries', message: `Retries must be a whole number from 0 to ${MAX_RETRIES}.` });
+    } else job.retries = retries;
+  }
+
   job.metricDefinitions = readMetricDefinitions(input.metricDefinitions ?? job.metricDefinitions, errors);
   job.objective = readObjective(input.objective ?? job.objective, job.metricDefinitions, errors);
 
@@ -93,6 +120,33 @@ export function validateJob(raw: unknown): { job: JobDefinition; errors: FieldEr
   for (const name of both) errors.push({ path: `fixed.${name}`, message: `"${name}" is both searched and fixed; keep one.` });
   if (both.length === 0) errors.push(...checkTraining(job.fixed, job.parameters));
   return { job, errors };
+}
+
+/**
+ * Each criterion may be absent, a number, or text from a form field (empty text is absent).
+ * A value that is not usable is an error on its own path, and the criterion is left out.
+ */
+function readCompletion(value: unknown, errors: FieldError[]): CompletionCriteria {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    errors.push({ path: 'completion', message: 'Completion criteria must be an object.' });
+    return {};
+  }
+  const input = value as Record<string, unknown>;
+  const completion: CompletionCriteria = {};
+  const read = (key: keyof CompletionCriteria, ok: (n: number) => boolean, rule: string) => {
+    const raw = input[key];
+    if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return;
+    const number = typeof raw === 'string' ? Number(raw) : raw;
+    if (typeof number !== 'number' || !Number.isFinite(number) || !ok(number)) errors.push({ path: `completion.${key}`, message: rule });
+    else completion[key] = number;
+  };
+  read('targetObjective', () => true, 'The target objective must be a number.');
+  read('trialsWithoutImprovement', (n) => Number.isInteger(n) && n >= 1, 'Trials without improvement must be a whole number ≥ 1.');
+  read('maxRuntimeSeconds', (n) => n > 0, 'The time budget must be a number of seconds > 0.');
+  for (const key of Object.keys(input)) {
+    if (!['targetObjective', 'trialsWithoutImprovement', 'maxRuntimeSeconds'].includes(key)) errors.push({ path: `completion.${key}`, message: `Unknown completion criterion "${key}".` });
+  }
+  return completion;
 }
 
 function readCount(value: unknown, path: string, label: string, errors: FieldError[]): number {

@@ -1,5 +1,6 @@
 import { DEFAULT_METRIC } from '../metrics';
 import { RECIPE_VERSION } from '../recipe/hyperparameters';
+import { DEFAULT_RETRIES, JOB_VERSION } from './constants';
 import type { JobDefinition } from './job';
 
 /** A whole job the page can start from: the form takes all of it. */
@@ -11,14 +12,16 @@ export interface Preset {
   job: JobDefinition;
 }
 
-const base = (): Pick<JobDefinition, 'version' | 'recipeVersion' | 'objective' | 'metricDefinitions' | 'strategy' | 'earlyStopping' | 'seed'> => ({
-  version: 1,
+const base = (): Pick<JobDefinition, 'version' | 'recipeVersion' | 'objective' | 'metricDefinitions' | 'strategy' | 'earlyStopping' | 'seed' | 'completion' | 'retries'> => ({
+  version: JOB_VERSION,
   recipeVersion: RECIPE_VERSION,
   objective: { metric: DEFAULT_METRIC.name, goal: 'maximize' },
   metricDefinitions: [{ ...DEFAULT_METRIC }],
   strategy: 'bayesian',
   earlyStopping: 'off',
   seed: 1,
+  completion: {},
+  retries: DEFAULT_RETRIES,
 });
 
 /**

@@ -111,7 +111,7 @@ export class WorkerPool implements TrialExecutor {
     });
     const died = slot.handle.failed.then((reason): TrialRunResult => {
       replace = true;
-      return { status: 'failed', reason };
+      return { status: 'failed', reason, retryable: true };
     });
     const work = (async (): Promise<TrialRunResult> => {
       slot.info ??= slot.handle.api.init();
@@ -124,10 +124,12 @@ export class WorkerPool implements TrialExecutor {
       });
       this.events.onTrialTensors?.(spec.trialId, result.tensorsBefore, result.tensorsAfter);
       if (result.unusable) replace = true;
-      return result.status === 'failed' ? { status: 'failed', reason: result.reason ?? 'The trial failed.' } : { status: result.status };
+      // A worker that reports itself unusable (lost GPU device) failed the trial, not the trial's values.
+      if (result.status === 'failed') return { status: 'failed', reason: result.reason ?? 'The trial failed.', ...(result.unusable ? { retryable: true } : {}) };
+      return { status: result.status };
     })().catch((error: Error): TrialRunResult => {
       replace = true;
-      return { status: 'failed', reason: `The worker failed: ${error.message}` };
+      return { status: 'failed', reason: `The worker failed: ${error.message}`, retryable: true };
     });
 
     const result = await Promise.race([work, interrupted, died]);

@@ -9,6 +9,14 @@ export interface RunnerOptions {
   now?: () => number;
   /** Results of an earlier job, given to the strategy before its first ask. */
   warmStart?: WarmStartObservation[];
+  /**
+   * Awaited after a trial has ended and before the strategy is told of it: where a store commits
+   * the trial, so that a result the tuner has acted on is never lost. A rejection is the store's
+   * own business (it reports storage trouble itself); the job goes on.
+   */
+  beforeTell?: (trial: Trial) => Promise<void>;
+  /** Running time spent before this run (a resumed job), counted against the time budget. */
+  priorRuntimeMs?: number;
 }
 
 export interface WarmStartObservation {
@@ -36,6 +44,13 @@ export class JobRunner {
   private readonly listeners = new Set<(event: JobEvent) => void>();
   private readonly now: () => number;
   private readonly warmStart: WarmStartObservation[];
+  private readonly beforeTell?: (trial: Trial) => Promise<void>;
+  private readonly priorRuntimeMs: number;
+  private runStartedAt?: number;
+  private runEndedAt?: number;
+  private budgetTimer?: ReturnType<typeof setTimeout>;
+  /** Set when a completion criterion is met: the job winds down and ends `completed` with this reason. */
+  private ending?: string;
   private pumping = false;
   private pumpAgain = false;
   private exhausted = false;
@@ -60,6 +75,8 @@ export class JobRunner {
   ) {
     this.now = options.now ?? Date.now;
     this.warmStart = options.warmStart ?? [];
+    this.beforeTell = options.beforeTell;
+    this.priorRuntimeMs = options.priorRuntimeMs ?? 0;
     if (job.earlyStopping === 'auto') this.stoppingRule = new MedianStoppingRule({ goal: job.objective.goal });
   }
 
@@ -71,9 +88,20 @@ export class JobRunner {
   start(): Promise<void> {
     if (this.status !== 'idle') throw new Error('This job has already started.');
     this.setStatus('running');
+    this.runStartedAt = this.now();
+    const budget = this.job.completion?.maxRuntimeSeconds;
+    if (budget !== undefined) {
+      this.budgetTimer = setTimeout(() => this.endEarly(`The time budget of ${formatSeconds(budget)} is used up.`), Math.max(0, budget * 1000 - this.priorRuntimeMs));
+    }
     this.warmStarted = this.observeWarmStart();
     void this.warmStarted.then(() => this.pump());
     return this.done;
+  }
+
+  /** Time the job has spent running, this run and the ones before it (resumes) together. */
+  get runtimeMs(): number {
+    if (this.runStartedAt === undefined) return this.priorRuntimeMs;
+    return this.priorRuntimeMs + (this.runEndedAt ?? this.now()) - this.runStartedAt;
   }
 
   /** Warm-start points outside this job's space are left out, and the job says how many. */
@@ -278,6 +306,7 @@ export class JobRunner {
 
   private async finishTrial(trial: Trial, result: TrialRunResult): Promise<void> {
     if (trial.status === 'completed' || trial.status === 'failed' || trial.status === 'stopped') return;
+    if (result.status === 'failed' && result.retryable && this.retry(trial, result.reason)) return;
     if (result.status === 'completed' && trial.objective === undefined) {
       const definition = this.job.metricDefinitions.find((m) => m.name === this.job.objective.metric);
       result = { status: 'failed', reason: `No log line matched the objective metric's regex /${definition?.regex}/.` };
@@ -290,12 +319,77 @@ export class JobRunner {
     // An early-stopped trial still tells the tuner what it reached: a poor value is information.
     const told = result.status === 'completed' || (cause?.by === 'rule' && trial.objective !== undefined) ? { value: trial.objective! } : { failed: true as const };
     try {
+      await this.beforeTell?.({ ...trial, logs: [...trial.logs] });
+    } catch {
+      // The store says what went wrong; the trial is still told, and kept in memory.
+    }
+    try {
       await this.strategy.tell(trial.id, told);
     } catch (error) {
       this.fail(`The tuner failed: ${(error as Error).message}`);
       return;
     }
+    this.checkCompletion(trial);
     void this.pump();
+  }
+
+  /**
+   * Runs the trial again, as its next attempt with the same hyperparameters and seed, when its
+   * failure was not its own and it has retries left; the tuner hears only of the last attempt.
+   * The retry goes ahead of new suggestions and does not count towards maxJobs.
+   */
+  private retry(trial: Trial, reason: string): boolean {
+    const attempt = trial.attempt ?? 1;
+    if (this.status !== 'running' || attempt > (this.job.retries ?? 0)) return false;
+    this.stoppingRule?.discard(trial.id);
+    trial.failedAttempts = [...(trial.failedAttempts ?? []), { attempt, reason, startedAt: trial.startedAt, endedAt: this.now() }];
+    Object.assign(trial, { status: 'pending', attempt: attempt + 1, logs: [], metrics: {}, epochs: [] });
+    for (const key of ['startedAt', 'objective', 'final', 'resolved', 'recipeVersion', 'progress', 'backend', 'workerId'] as const) delete trial[key];
+    this.emitTrial(trial);
+    this.waiting.unshift(trial);
+    void this.pump();
+    return true;
+  }
+
+  /**
+   * The job's completion criteria, after each trial the tuner has been told of: a target reached,
+   * or too many finished trials in a row without a new best.
+   */
+  private checkCompletion(trial: Trial): void {
+    const { targetObjective, trialsWithoutImprovement } = this.job.completion ?? {};
+    if (trial.status !== 'completed' || trial.objective === undefined) return;
+    const maximize = this.job.objective.goal === 'maximize';
+    if (targetObjective !== undefined && (maximize ? trial.objective >= targetObjective : trial.objective <= targetObjective)) {
+      this.endEarly(`Target ${targetObjective} reached by trial ${trial.number} (${trial.objective}).`);
+      return;
+    }
+    if (trialsWithoutImprovement === undefined) return;
+    const finished = this.trials.filter((t) => t.status === 'completed' && t.objective !== undefined).sort((a, b) => (a.endedAt ?? 0) - (b.endedAt ?? 0));
+    let best: Trial | undefined;
+    let since = 0;
+    for (const t of finished) {
+      if (!best || (maximize ? t.objective! > best.objective! : t.objective! < best.objective!)) {
+        best = t;
+        since = 0;
+      } else since++;
+    }
+    if (best && since >= trialsWithoutImprovement) {
+      this.endEarly(`No improvement in the last ${since} trials; the best is trial ${best.number} (${best.objective}).`);
+    }
+  }
+
+  /** A completion criterion is met: nothing new starts, running trials stop softly, and the job ends completed. */
+  private endEarly(reason: string): void {
+    if (this.status !== 'running') return;
+    this.ending = reason;
+    this.message = reason;
+    this.setStatus('stopping', reason);
+    for (const trial of this.trials) {
+      if (trial.status !== 'pending' && trial.status !== 'running') continue;
+      this.noteStop(trial.id, { reason: `Stopped because the job is done: ${reason}` });
+      if (!this.dropWaiting(trial.id)) this.executor.stop(trial.id, 'soft');
+    }
+    this.settleIfIdle();
   }
 
   private end(trial: Trial, result: TrialRunResult, reason?: string): void {
@@ -307,7 +401,7 @@ export class JobRunner {
 
   private settleIfIdle(): void {
     if (this.activeTrials > 0 || this.pumping) return;
-    if (this.status === 'stopping') this.finish('stopped');
+    if (this.status === 'stopping') this.finish(this.ending ? 'completed' : 'stopped', this.ending);
     else if (this.status === 'running' && (this.exhausted || this.suggested >= this.job.maxJobs)) {
       this.finish('completed', this.exhausted && this.suggested < this.job.maxJobs ? 'The search space is exhausted.' : undefined);
     }
@@ -327,6 +421,8 @@ export class JobRunner {
   private finish(status: JobStatus, message?: string): void {
     if (this.status === 'completed' || this.status === 'stopped' || this.status === 'failed') return;
     this.message = message ?? this.message;
+    this.runEndedAt = this.now();
+    clearTimeout(this.budgetTimer);
     this.setStatus(status, this.message);
     this.executor.dispose?.();
     this.finished();
@@ -344,6 +440,13 @@ export class JobRunner {
   private emit(event: JobEvent): void {
     for (const listener of this.listeners) listener(event);
   }
+}
+
+/** "90 s", "2 min", "1 h 30 min": a time budget as a person sets it. */
+function formatSeconds(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  const minutes = Math.round(seconds / 60);
+  return minutes < 120 ? `${minutes} min` : `${Math.floor(minutes / 60)} h${minutes % 60 ? ` ${minutes % 60} min` : ''}`;
 }
 
 /**

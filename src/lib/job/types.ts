@@ -17,6 +17,10 @@ export interface Trial {
   /** Set on a trial enqueued to repeat another (Re-run): that trial's number. */
   rerunOf?: number;
   status: TrialStatus;
+  /** 1 for the first run; a retry after a failure not the trial's own is the next attempt of the same trial. Absent means 1. */
+  attempt?: number;
+  /** The attempts before this one, oldest first; the tuner is told only the last attempt's outcome. */
+  failedAttempts?: FailedAttempt[];
   createdAt: number;
   startedAt?: number;
   endedAt?: number;
@@ -54,7 +58,16 @@ export interface TrialSpec {
 export type TrialRunResult =
   | { status: 'completed' }
   | { status: 'stopped' }
-  | { status: 'failed'; reason: string };
+  /** `retryable`: the failure was not the trial's own (its worker crashed or lost the GPU), so another attempt may succeed. */
+  | { status: 'failed'; reason: string; retryable?: boolean };
+
+/** An earlier attempt of a trial that failed for a reason not its own, and was retried. */
+export interface FailedAttempt {
+  attempt: number;
+  reason: string;
+  startedAt?: number;
+  endedAt: number;
+}
 
 export interface TrialHooks {
   onStart(info: { backend: string; workerId: number }): void;

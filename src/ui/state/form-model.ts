@@ -1,5 +1,5 @@
 import type { JobDefinition, EarlyStopping } from '../../lib/config';
-import { validateJob } from '../../lib/config';
+import { JOB_VERSION, validateJob } from '../../lib/config';
 import { duplicateNames, type CategoryValue, type ParameterType, type Scale } from '../../lib/space';
 import type { Goal, StrategyName } from '../../lib/tuner/types';
 
@@ -28,6 +28,11 @@ export interface JobFormData {
   strategy: StrategyName;
   earlyStopping: EarlyStopping;
   seed: string;
+  /** Completion criteria and retries, as typed; an empty criterion is not set. */
+  targetObjective: string;
+  trialsWithoutImprovement: string;
+  maxRuntimeSeconds: string;
+  retries: string;
   /** SageMaker's metric definitions: a name and a regex whose first group is the number. */
   metrics: MetricRow[];
   /** The row whose metric is the objective (by key, so a rename keeps it). */
@@ -73,6 +78,10 @@ export function jobToForm(job: JobDefinition): JobFormData {
     strategy: job.strategy,
     earlyStopping: job.earlyStopping,
     seed: String(job.seed),
+    targetObjective: String(job.completion.targetObjective ?? ''),
+    trialsWithoutImprovement: String(job.completion.trialsWithoutImprovement ?? ''),
+    maxRuntimeSeconds: String(job.completion.maxRuntimeSeconds ?? ''),
+    retries: String(job.retries),
     ...metricsToForm(job),
     goal: job.objective.goal,
   };
@@ -120,7 +129,7 @@ export function formToJob(form: JobFormData): { job: JobDefinition; errors: Map<
   for (const [name, value] of Object.entries(form.training)) if (!rowByName.has(name)) fixed[name] = parseFixed(value);
 
   const { job, errors: jobErrors } = validateJob({
-    version: 1,
+    version: JOB_VERSION,
     objective: { metric: form.metrics.find((m) => m.key === form.objectiveKey)?.name.trim() ?? '', goal: form.goal },
     metricDefinitions: form.metrics.map((m) => ({ name: m.name.trim(), regex: m.regex })),
     parameters,
@@ -130,6 +139,8 @@ export function formToJob(form: JobFormData): { job: JobDefinition; errors: Map<
     maxParallelJobs: form.maxParallelJobs,
     earlyStopping: form.earlyStopping,
     seed: form.seed,
+    completion: { targetObjective: form.targetObjective, trialsWithoutImprovement: form.trialsWithoutImprovement, maxRuntimeSeconds: form.maxRuntimeSeconds },
+    retries: form.retries,
   });
   for (const { path, message } of jobErrors) addError(fieldFor(path, rowByName, form.metrics), message);
   return { job, errors };
@@ -146,6 +157,7 @@ function fieldFor(path: string, rows: Map<string, ParamRow>, metrics: MetricRow[
     const row = name === undefined ? undefined : metrics[Number(name)];
     return row ? `metric.${row.key}.${field === 'regex' ? 'regex' : 'name'}` : 'metricDefinitions';
   }
+  if (head === 'completion' && name !== undefined) return `completion.${name}`;
   if (head === 'objective') return name === 'goal' ? 'goal' : 'objective.metric';
   return head;
 }

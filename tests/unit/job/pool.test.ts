@@ -99,7 +99,7 @@ describe('WorkerPool', () => {
     const second = pool.run(spec('b'), hooks());
     await flush();
     FakeWorker.all[0].die('The trainer worker crashed: Injected crash');
-    expect(await first).toEqual({ status: 'failed', reason: 'The trainer worker crashed: Injected crash' });
+    expect(await first).toEqual({ status: 'failed', reason: 'The trainer worker crashed: Injected crash', retryable: true });
     await flush();
     expect(FakeWorker.all[0].terminated).toBe(true);
     expect(FakeWorker.all).toHaveLength(2);
@@ -113,7 +113,7 @@ describe('WorkerPool', () => {
     const first = pool.run(spec('a'), hooks());
     await flush();
     FakeWorker.all[0].end({ status: 'failed', reason: 'The GPU device was lost (destroyed).', unusable: true });
-    expect(await first).toEqual({ status: 'failed', reason: 'The GPU device was lost (destroyed).' });
+    expect(await first).toEqual({ status: 'failed', reason: 'The GPU device was lost (destroyed).', retryable: true });
     expect(FakeWorker.all[0].terminated).toBe(true);
     const second = pool.run(spec('b'), hooks());
     await flush();

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { defaultJob, type JobDefinition } from '../../../src/lib/config';
 import { JobRunner, type JobEvent, type StopMode, type TrialExecutor, type TrialHooks, type TrialRunResult, type TrialSpec } from '../../../src/lib/job';
 import type { TrainProgress } from '../../../src/lib/metrics';
@@ -553,5 +553,143 @@ describe('JobRunner.enqueue (Re-run)', () => {
     await done;
     expect(runner.trials.map((t) => t.status)).toEqual(['completed', 'completed']);
     expect(runner.trials.map((t) => t.id)).toContain(rerun.id);
+  });
+});
+
+describe('JobRunner completion criteria', () => {
+  it('ends after the trial that reaches the target: nothing new starts, running trials stop softly, the job says why', async () => {
+    const { executor, runner, strategy } = setup({ maxJobs: 6, maxParallelJobs: 2, completion: { targetObjective: 0.9 } });
+    const done = runner.start();
+    await flush();
+    const [first, second] = runner.trials;
+    executor.log(first.id, 'Epoch 1, Validation accuracy=0.95');
+    executor.finish(first.id);
+    await done;
+    expect(runner.status).toBe('completed');
+    expect(runner.message).toBe('Target 0.9 reached by trial 1 (0.95).');
+    expect(runner.trials).toHaveLength(2);
+    expect(executor.stops).toEqual([[second.id, 'soft']]);
+    expect(runner.trials[1]).toMatchObject({ status: 'stopped', reason: expect.stringContaining('Target 0.9 reached') });
+    expect(runner.trials[1].stoppedBy).toBeUndefined();
+    expect(strategy.told).toHaveLength(2);
+  });
+
+  it('reads the target the other way round when minimizing', async () => {
+    const { executor, runner } = setup({ maxJobs: 4, maxParallelJobs: 1, objective: { metric: 'Validation-accuracy', goal: 'minimize' }, completion: { targetObjective: 0.2 } });
+    const done = runner.start();
+    for (const value of [0.5, 0.3, 0.1]) {
+      await flush();
+      executor.completeAll(value);
+    }
+    await done;
+    expect(runner.trials.map((t) => t.objective)).toEqual([0.5, 0.3, 0.1]);
+    expect(runner.message).toBe('Target 0.2 reached by trial 3 (0.1).');
+  });
+
+  it('ends after N finished trials in a row without a new best', async () => {
+    const { executor, runner } = setup({ maxJobs: 10, maxParallelJobs: 1, completion: { trialsWithoutImprovement: 2 } });
+    const done = runner.start();
+    for (const value of [0.3, 0.5, 0.4, 0.6, 0.2, 0.6]) {
+      await flush();
+      if (runner.status === 'running') executor.completeAll(value);
+    }
+    await done;
+    // 0.6 at trial 4 is the best; 0.2 and an equal 0.6 are two trials without improvement.
+    expect(runner.trials).toHaveLength(6);
+    expect(runner.message).toBe('No improvement in the last 2 trials; the best is trial 4 (0.6).');
+  });
+
+  it('ends when the time budget is used up, counting the running time of earlier runs', async () => {
+    vi.useFakeTimers();
+    try {
+      const job = { ...defaultJob(), maxJobs: 5, maxParallelJobs: 1, completion: { maxRuntimeSeconds: 60 } };
+      const strategy = new RecordingStrategy({ space: job.parameters, goal: 'maximize', seed: 1 });
+      const executor = new FakeExecutor();
+      const runner = new JobRunner(job, strategy, executor, { priorRuntimeMs: 45_000 });
+      const done = runner.start();
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(runner.status).toBe('running');
+      expect(runner.runtimeMs).toBe(55_000);
+      await vi.advanceTimersByTimeAsync(5_000);
+      await done;
+      expect(runner.status).toBe('completed');
+      expect(runner.message).toBe('The time budget of 60 s is used up.');
+      expect(runner.trials[0].status).toBe('stopped');
+      expect(runner.runtimeMs).toBe(60_000);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('JobRunner retries', () => {
+  it('retries a trial whose worker failed it, as attempt 2 of the same trial, and tells the tuner only the last attempt', async () => {
+    const { executor, runner, strategy } = setup({ maxJobs: 2, maxParallelJobs: 1, retries: 1 });
+    const done = runner.start();
+    await flush();
+    const first = runner.trials[0];
+    executor.log(first.id, 'Epoch 1, Validation accuracy=0.2');
+    executor.finish(first.id, { status: 'failed', reason: 'The GPU device was lost (destroyed)', retryable: true });
+    await flush();
+    expect(runner.trials).toHaveLength(1);
+    expect(runner.trials[0]).toMatchObject({ status: 'running', attempt: 2, logs: [], failedAttempts: [{ attempt: 1, reason: 'The GPU device was lost (destroyed)' }] });
+    expect(runner.trials[0].objective).toBeUndefined();
+    expect(strategy.told).toEqual([]);
+    const [{ spec }] = executor.running.values();
+    expect(spec.trialId).toBe(first.id);
+    expect(spec.seed).toBe(first.seed);
+    executor.completeAll(0.7);
+    await flush();
+    executor.completeAll(0.6);
+    await done;
+    // The retry did not count towards maxJobs: two trials, both told once.
+    expect(runner.trials.map((t) => [t.number, t.status, t.objective])).toEqual([
+      [1, 'completed', 0.7],
+      [2, 'completed', 0.6],
+    ]);
+    expect(strategy.told.map(([id]) => id)).toEqual([first.id, runner.trials[1].id]);
+  });
+
+  it('fails the trial once its retries are spent, and never retries a failure of its own', async () => {
+    const { executor, runner, strategy } = setup({ maxJobs: 2, maxParallelJobs: 1, retries: 1 });
+    const done = runner.start();
+    await flush();
+    const crash = { status: 'failed' as const, reason: 'The trainer worker crashed: boom', retryable: true };
+    executor.finish(runner.trials[0].id, crash);
+    await flush();
+    executor.finish(runner.trials[0].id, crash);
+    await flush();
+    expect(runner.trials[0]).toMatchObject({ status: 'failed', attempt: 2, reason: crash.reason });
+    executor.finish(runner.trials[1].id, { status: 'failed', reason: 'diverged: the training loss became NaN by step 8.' });
+    await done;
+    expect(runner.trials[1]).toMatchObject({ status: 'failed' });
+    expect(runner.trials[1].attempt).toBeUndefined();
+    expect(strategy.told).toEqual([
+      [runner.trials[0].id, { failed: true }],
+      [runner.trials[1].id, { failed: true }],
+    ]);
+  });
+
+  it('commits a finished trial (beforeTell) before the tuner is told of it', async () => {
+    const order: string[] = [];
+    const job = { ...defaultJob(), maxJobs: 1, maxParallelJobs: 1 };
+    const strategy = new RecordingStrategy({ space: job.parameters, goal: 'maximize', seed: 1 });
+    const tell = strategy.tell.bind(strategy);
+    strategy.tell = (id, outcome) => {
+      order.push('tell');
+      tell(id, outcome);
+    };
+    const executor = new FakeExecutor();
+    const runner = new JobRunner(job, strategy, executor, {
+      beforeTell: async (trial) => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        order.push(`commit ${trial.status} ${trial.objective}`);
+      },
+    });
+    const done = runner.start();
+    await flush();
+    executor.completeAll(0.4);
+    await done;
+    expect(order).toEqual(['commit completed 0.4', 'tell']);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultJob, validateJob } from '../../../src/lib/config';
+import { defaultJob, JOB_VERSION, validateJob } from '../../../src/lib/config';
 import { formToJob, jobToForm, type JobFormData } from '../../../src/ui/state/form-model';
 
 function form(edit: (f: JobFormData) => void = () => {}): JobFormData {
@@ -16,7 +16,7 @@ describe('validateJob', () => {
   });
 
   it('refuses a job from a newer version', () => {
-    expect(validateJob({ ...defaultJob(), version: 2 }).errors).toEqual([{ path: 'version', message: expect.stringContaining('newer TabTune') }]);
+    expect(validateJob({ ...defaultJob(), version: JOB_VERSION + 1 }).errors).toEqual([{ path: 'version', message: expect.stringContaining('newer TabTune') }]);
   });
 
   it('refuses more parallel jobs than jobs, and counts below 1', () => {

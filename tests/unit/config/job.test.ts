@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_RETRIES, defaultJob, JOB_VERSION, validateJob } from '../../../src/lib/config';
+import { formToJob, jobToForm } from '../../../src/ui/state/form-model';
+
+describe('job definition version 2', () => {
+  it('opens a version-1 job, which has no completion criteria or retries, with their defaults', () => {
+    const { completion: _, retries: __, ...v1 } = { ...defaultJob(), version: 1, maxJobs: 5 };
+    const { job, errors } = validateJob(v1);
+    expect(errors).toEqual([]);
+    expect(job).toMatchObject({ version: JOB_VERSION, maxJobs: 5, completion: {}, retries: DEFAULT_RETRIES });
+  });
+
+  it('reads each completion criterion from numbers or form text, and leaves empty ones out', () => {
+    const { job, errors } = validateJob({ ...defaultJob(), completion: { targetObjective: '0.94', trialsWithoutImprovement: 5, maxRuntimeSeconds: '' } });
+    expect(errors).toEqual([]);
+    expect(job.completion).toEqual({ targetObjective: 0.94, trialsWithoutImprovement: 5 });
+  });
+
+  it('refuses unusable criteria and retries, each on its own path', () => {
+    const { errors } = validateJob({
+      ...defaultJob(),
+      completion: { targetObjective: 'high', trialsWithoutImprovement: 2.5, maxRuntimeSeconds: -1, patience: 3 },
+      retries: 11,
+    });
+    expect(errors.map((e) => e.path).sort()).toEqual(['completion.maxRuntimeSeconds', 'completion.patience', 'completion.targetObjective', 'completion.trialsWithoutImprovement', 'retries']);
+    expect(validateJob({ ...defaultJob(), completion: [] }).errors).toEqual([{ path: 'completion', message: expect.stringContaining('object') }]);
+    expect(validateJob({ ...defaultJob(), retries: 0 }).job.retries).toBe(0);
+  });
+
+  it('round-trips completion criteria and retries through the form, with errors on their fields', () => {
+    const job = { ...defaultJob(), completion: { targetObjective: 0.5, maxRuntimeSeconds: 3600 }, retries: 2 };
+    expect(formToJob(jobToForm(job)).job).toEqual(job);
+    const form = jobToForm(job);
+    form.trialsWithoutImprovement = '0';
+    expect([...formToJob(form).errors.keys()]).toEqual(['completion.trialsWithoutImprovement']);
+  });
+});
