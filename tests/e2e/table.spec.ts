@@ -68,3 +68,26 @@ test('Re-run queues the best trial again with the same hyperparameters and anoth
   expect(await rerun.getAttribute('data-seed')).not.toBe(await first.getAttribute('data-seed'));
   await expect(rerun).toHaveAttribute('data-status', 'completed');
 });
+
+test('hyperparameters typed by the user run next, ahead of new suggestions and on top of max jobs', async ({ page }) => {
+  await page.goto('/');
+  await configureTinyJob(page, { maxJobs: 2, parallel: 1, trainSize: 320 });
+  await page.getByRole('button', { name: 'Tune' }).click();
+  await expect(trialRows(page)).toHaveCount(1, { timeout: 60_000 });
+  await page.getByText('Run hyperparameters of your own next').click();
+  const panel = page.locator('details.run-next');
+  await panel.getByLabel('lr').fill('3');
+  await expect(panel.getByText('"lr" = 3 is out of range [0.003, 0.3].')).toBeVisible();
+  await expect(panel.getByRole('button', { name: 'Run next' })).toBeDisabled();
+  await panel.getByLabel('lr').fill('0.0123');
+  await panel.getByLabel('momentum').fill('0.85');
+  await panel.getByLabel('optimizer').selectOption('sgd');
+  await panel.getByRole('button', { name: 'Run next' }).click();
+  await expect(panel.getByText('Queued: lr = 0.0123, momentum = 0.85, optimizer = sgd.', { exact: false })).toBeVisible();
+  await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 120_000 });
+  await expect(trialRows(page)).toHaveCount(3);
+  // Trial 2 is the user's: it ran before the strategy's second suggestion.
+  const mine = page.locator('section.trials tbody tr[data-trial="2"]');
+  expect((await mine.locator('td.num').allTextContents()).slice(1, 4)).toEqual(['0.0123', '0.85', 'sgd']);
+  await expect(mine).toHaveAttribute('data-status', 'completed');
+});

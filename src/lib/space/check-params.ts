@@ -31,3 +31,21 @@ export function assertParams(space: SearchSpace, params: Params): void {
   const error = paramsError(space, params);
   if (error) throw new Error(error);
 }
+
+/**
+ * Hyperparameters as a person types them, one text per searched name: numbers for numeric
+ * parameters, and for a categorical the value whose text matches (so "0.1" picks 0.1). Returns the
+ * point, or the first error as `paramsError` words it.
+ */
+export function readTypedParams(space: SearchSpace, texts: Record<string, string>): { params: Params; error: string | null } {
+  const params: Params = {};
+  for (const [name, param] of Object.entries(space)) {
+    const text = (texts[name] ?? '').trim();
+    if (text === '') return { params, error: `Give a value for "${name}".` };
+    if (param.type === 'categorical') {
+      const match = param.values.find((value) => String(value) === text);
+      params[name] = match ?? text;
+    } else params[name] = Number(text);
+  }
+  return { params, error: paramsError(space, params) };
+}
