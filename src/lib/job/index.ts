@@ -1,2 +1,3 @@
 export * from './types';
 export * from './runner';
+export * from './warm-start';
