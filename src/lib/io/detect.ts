@@ -6,8 +6,7 @@ import { readTabTuneExport } from './read-tabtune';
 import { readTrainingJobPages, readTuningJob } from './sagemaker';
 import { emptyReport, type ImportResult } from './types';
 
-const WHAT_WE_READ =
-  'a TabTune export, a TabTune job definition, or from SageMaker a HyperParameterTuningJobConfig, a CreateHyperParameterTuningJob request, a DescribeHyperParameterTuningJob response or ListTrainingJobsForHyperParameterTuningJob pages';
+const WHAT_WE_READ = 'Import reads TabTune exports and job definitions, and SageMaker tuning job JSON (a config, a Create request, a Describe output) or ListTrainingJobsForHyperParameterTuningJob pages.';
 
 /**
  * Reads any file the page's Import accepts, telling its kind from its content, and never throws:
@@ -34,7 +33,7 @@ function dispatch(text: string): ImportResult {
   try {
     values = parseJsonValues(text.replace(/^\uFEFF/, ''));
   } catch (error) {
-    return { kind: 'error', message: `The file is not JSON (${(error as Error).message}). Import reads ${WHAT_WE_READ}.` };
+    return { kind: 'error', message: `The file is not JSON (${(error as Error).message}). ${WHAT_WE_READ}` };
   }
   // One array of pages reads like pages written one after another.
   const items = values.length === 1 && Array.isArray(values[0]) ? (values[0] as unknown[]) : values;
@@ -42,7 +41,7 @@ function dispatch(text: string): ImportResult {
     return readTrainingJobPages(items as Record<string, unknown>[]);
   }
   const file = values.length === 1 && isRecord(values[0]) ? values[0] : undefined;
-  if (!file) return { kind: 'error', message: `This is not a file TabTune reads. Import reads ${WHAT_WE_READ}.` };
+  if (!file) return { kind: 'error', message: `This is not a file TabTune reads. ${WHAT_WE_READ}` };
 
   if (file.format === EXPORT_FORMAT) return readTabTuneExport(file);
   if ('HyperParameterTuningJobConfig' in file) {
@@ -60,5 +59,5 @@ function dispatch(text: string): ImportResult {
     for (const error of errors) report.notices.push(`The job's ${error.path}: ${error.message}`);
     return { kind: 'tabtune', job, trials: [], report };
   }
-  return { kind: 'error', message: `This is not a file TabTune reads. Import reads ${WHAT_WE_READ}.` };
+  return { kind: 'error', message: `This is not a file TabTune reads. ${WHAT_WE_READ}` };
 }
