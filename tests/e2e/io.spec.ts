@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { configureTinyJob, expect, test, trialRows } from './fixtures';
+import { configureTinyJob, expect, screenshots, test, trialRows } from './fixtures';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/sagemaker/${name}`, import.meta.url));
 const importBox = (page: import('@playwright/test').Page) => page.locator('fieldset.import-export');
 
-test('a SageMaker tuning job config fills the form, and its unknown names are offered for mapping', async ({ page }) => {
+test('a SageMaker tuning job config fills the form, and its unknown names are offered for mapping', async ({ page }, testInfo) => {
   await page.goto('/');
   await page.getByLabel('Import job file').setInputFiles({ name: 'tuning-job-config.json', mimeType: 'application/json', buffer: fixture('tuning-job-config.json') });
   const box = importBox(page);
@@ -25,6 +25,7 @@ test('a SageMaker tuning job config fills the form, and its unknown names are of
   await expect(page.getByLabel('mom map to')).toHaveValue('momentum');
   await expect(page.getByLabel('opt map to')).toHaveValue('optimizer');
   await expect(page.getByLabel('momentum min')).toHaveCount(0);
+  await screenshots(page, testInfo, 'import-box', box);
   await box.getByRole('button', { name: 'Apply' }).click();
   await expect(page.getByLabel('momentum min')).toHaveValue('0.8');
   await expect(page.getByLabel('momentum scale')).toHaveValue('linear');
