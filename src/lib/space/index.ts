@@ -5,3 +5,4 @@ export * from './sample';
 export * from './validate';
 export * from './encode';
 export * from './check-params';
+export * from './parse';

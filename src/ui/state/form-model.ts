@@ -1,6 +1,6 @@
 import type { JobDefinition, EarlyStopping } from '../../lib/config';
 import { JOB_VERSION, validateJob } from '../../lib/config';
-import { duplicateNames, type CategoryValue, type ParameterType, type Scale } from '../../lib/space';
+import { duplicateNames, parseCategory, parseFixedValue, type CategoryValue, type ParameterType, type Scale } from '../../lib/space';
 import type { Goal, StrategyName } from '../../lib/tuner/types';
 
 /** The job form as the user types it: text fields stay text until validated. */
@@ -44,18 +44,6 @@ export interface MetricRow {
   key: number;
   name: string;
   regex: string;
-}
-
-/** A number when the text is one, otherwise the trimmed text. */
-export function parseCategory(text: string): CategoryValue {
-  const trimmed = text.trim();
-  return trimmed !== '' && Number.isFinite(Number(trimmed)) ? Number(trimmed) : trimmed;
-}
-
-function parseFixed(text: string): CategoryValue | boolean {
-  const trimmed = text.trim();
-  if (trimmed === 'true' || trimmed === 'false') return trimmed === 'true';
-  return parseCategory(trimmed);
 }
 
 let nextKey = 1;
@@ -126,7 +114,7 @@ export function formToJob(form: JobFormData): { job: JobDefinition; errors: Map<
 
   // A searched hyperparameter's fixed value is kept in the form (fixing it again restores it) but not sent.
   const fixed: Record<string, CategoryValue | boolean> = {};
-  for (const [name, value] of Object.entries(form.training)) if (!rowByName.has(name)) fixed[name] = parseFixed(value);
+  for (const [name, value] of Object.entries(form.training)) if (!rowByName.has(name)) fixed[name] = parseFixedValue(value);
 
   const { job, errors: jobErrors } = validateJob({
     version: JOB_VERSION,

@@ -41,6 +41,15 @@ export class JobForm {
     } catch (error) {
       return [`Not JSON: ${(error as Error).message}`];
     }
+    return this.load(raw);
+  }
+
+  /**
+   * Fills the form from a job definition from any source (Apply JSON, an imported file): what
+   * validates is taken, what does not is reported and left at its default. Returns the problems
+   * outside the search space and the training values, which the form shows at their fields.
+   */
+  load(raw: unknown): string[] {
     const { job, errors } = validateJob(raw);
     const fixed = (raw as { fixed?: unknown })?.fixed;
     // Training values are shown against the engine's rules in the panel, so they are taken as given.

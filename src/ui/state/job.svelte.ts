@@ -160,11 +160,16 @@ export class JobSession {
   }
 
   /**
-   * Shows finished trials without running them: the dashboard benchmark's seam (`?bench`, see
-   * App.svelte), which needs hundreds of trials on the charts without training them.
+   * Shows finished trials without running them: an imported job's (Import), and the dashboard
+   * benchmark's seam (`?bench`, see App.svelte), which needs hundreds of trials on the charts
+   * without training them. The last job's tuner goes: its belief is not about these trials.
    */
   show(job: JobDefinition, trials: Trial[]): void {
     if (this.active) throw new Error('A job is running.');
+    this.tuner?.terminate();
+    this.tuner = undefined;
+    this.beliefVersion++;
+    this.message = undefined;
     this.job = job;
     this.trials = trials;
     this.status = 'completed';
