@@ -29,7 +29,8 @@ export interface RunnerOptions {
  * Trials that had not finished (running or pending when the page went away) are interrupted: each
  * runs again with its hyperparameters as a new trial with the next number (so a new seed),
  * registered with the strategy and ahead of new suggestions; the interrupted run itself is not
- * kept. Numbering, seeds, the best so far, completion criteria and max jobs all count the earlier
+ * kept. Earlier trials get the id `earlier-<number>`, as the ids of the tuner that proposed them
+ * mean nothing to the new one and would collide with its own. Numbering, seeds, the best so far, completion criteria and max jobs all count the earlier
  * trials (an interrupted suggestion's rerun spends the suggestion it was, not a new one).
  */
 export interface ResumeState {
@@ -109,7 +110,8 @@ export class JobRunner {
     const sorted = [...trials].sort((a, b) => a.number - b.number);
     for (const earlier of sorted) {
       if (FINISHED.includes(earlier.status)) {
-        const trial: Trial = { ...earlier, logs: [...earlier.logs] };
+        // The earlier tuner's ids (t1, t2, …) would collide with the new one's: an earlier trial is known by its number.
+        const trial: Trial = { ...earlier, id: `earlier-${earlier.number}`, logs: [...earlier.logs] };
         delete trial.progress;
         this.trials.push(trial);
         this.resumed.finished.push(trial);

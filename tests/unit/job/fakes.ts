@@ -79,8 +79,8 @@ export const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 export class ObservingStrategy extends RecordingStrategy {
   observed: [Params, number][] = [];
-  override observe(params: Params, value: number): void {
-    this.observed.push([params, value]);
+  override observe(params: Params, value?: number): void {
+    this.observed.push([params, value!]);
     super.observe(params);
   }
 }

@@ -48,7 +48,9 @@ describe('JobRunner resume', () => {
     expect(runner.trials).toHaveLength(4);
     // Two new asks in all would be one too many: trial 3 was the earlier run's suggestion.
     expect(strategy.asked).toBe(1);
-    expect(runner.trials.slice(0, 2)).toEqual(earlier.slice(0, 2));
+    expect(runner.trials.slice(0, 2)).toEqual(earlier.slice(0, 2).map((t) => ({ ...t, id: `earlier-${t.number}` })));
+    // Every id is distinct: the new tuner's ids (t1, t2) would otherwise repeat the earlier run's.
+    expect(new Set(runner.trials.map((t) => t.id)).size).toBe(4);
   });
 
   it('tells failed and user-stopped trials as failed points, rule-stopped ones their value', async () => {
