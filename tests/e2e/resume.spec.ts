@@ -57,3 +57,36 @@ test('two tabs never run the same job: the second shows it read-only, running in
   expect(errors, 'console errors').toEqual([]);
   await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 180_000 });
 });
+
+test('the Jobs list keeps every job: open, rename, compare two on one chart, delete', async ({ page }) => {
+  await page.goto('/');
+  for (const maxJobs of [2, 3]) {
+    await configureTinyJob(page, { maxJobs, parallel: 1 });
+    await page.getByRole('button', { name: 'Tune' }).click();
+    await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 120_000 });
+  }
+  const list = page.locator('details.jobs');
+  await list.locator('summary').click();
+  const rows = list.locator('tbody tr');
+  await expect(rows).toHaveCount(2);
+  await expect(rows.first()).toContainText('completed');
+  await expect(rows.first()).toContainText(/tiny-cnn on synthetic, \d{4}-\d\d-\d\d \d\d:\d\d/);
+
+  page.once('dialog', (dialog) => void dialog.accept('second job'));
+  await rows.first().getByRole('button', { name: 'Rename' }).click();
+  await expect(rows.first()).toContainText('second job');
+
+  for (const row of await rows.all()) await row.getByRole('checkbox').check();
+  const chart = list.getByRole('figure', { name: 'Best so far, compared' });
+  await expect(chart.locator('path.best-line')).toHaveCount(2);
+  await expect(chart).toContainText('second job');
+
+  // Opening the first job shows its two trials.
+  await rows.nth(1).getByRole('button', { name: 'Open' }).click();
+  await expect(trialRows(page)).toHaveCount(2);
+
+  page.once('dialog', (dialog) => void dialog.accept());
+  await rows.first().getByRole('button', { name: 'Delete' }).click();
+  await expect(rows).toHaveCount(1);
+  await expect(list.getByText('second job')).toHaveCount(0);
+});

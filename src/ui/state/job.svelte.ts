@@ -173,6 +173,32 @@ export class JobSession {
     this.now = this.startedAt + stored.runtimeMs;
   }
 
+  /** Every job kept in this browser, the most recently updated first (the Jobs list). */
+  async listJobs(): Promise<StoredJob[]> {
+    return this.store.listJobs();
+  }
+
+  /** A kept job's finished trials, for the Jobs list's comparison. */
+  async jobTrials(jobId: string): Promise<Trial[]> {
+    const loaded = await this.store.loadJob(jobId);
+    return (loaded?.trials ?? []).map(plainTrial);
+  }
+
+  async renameJob(jobId: string, name: string): Promise<void> {
+    await this.store.renameJob(jobId, name);
+    if (this.stored?.id === jobId) this.stored = { ...this.stored, name };
+  }
+
+  /** Deletes a kept job and its trials; not the one running in this tab. */
+  async deleteJob(jobId: string): Promise<void> {
+    if (this.active && this.stored?.id === jobId) throw new Error('This job is running: stop it first.');
+    await this.store.deleteJob(jobId);
+    if (this.stored?.id === jobId) {
+      this.stored = undefined;
+      this.resumable = false;
+    }
+  }
+
   /** Runs the job shown (a kept, interrupted one) on from its finished trials: see `ResumeState`. */
   async resume(): Promise<void> {
     if (this.active || !this.stored) return;
