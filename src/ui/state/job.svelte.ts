@@ -267,6 +267,8 @@ export class JobSession {
     this.elsewhere = undefined;
     this.trials = runner.trials.map(plainTrial);
     this.saved = this.trials.length;
+    // A resumed job's charts begin at its first trial, which ran before this page was opened.
+    for (const trial of this.trials) this.startedAt = Math.min(this.startedAt, trial.startedAt ?? trial.createdAt);
     if (stored) {
       recorder = this.store.recorder(
         stored,
