@@ -17,7 +17,27 @@ export interface RunnerOptions {
   beforeTell?: (trial: Trial) => Promise<void>;
   /** Running time spent before this run (a resumed job), counted against the time budget. */
   priorRuntimeMs?: number;
+  /** The trials of an earlier run of this job, as a store kept them: the runner goes on from them (see `ResumeState`). */
+  resume?: ResumeState;
 }
+
+/**
+ * An earlier run of the same job. Finished trials (completed, stopped, failed) are kept as they
+ * are, in `trials`, and the strategy hears of them before its first ask: a completed trial, or one
+ * the median rule stopped after it reached a value, as an observation of its objective; any other
+ * as a failed point (`observe(params, NaN)`). Their objective curves rebuild the median rule.
+ * Trials that had not finished (running or pending when the page went away) are interrupted: each
+ * runs again with its hyperparameters as a new trial with the next number (so a new seed),
+ * registered with the strategy and ahead of new suggestions; the interrupted run itself is not
+ * kept. Earlier trials get the id `earlier-<number>`, as the ids of the tuner that proposed them
+ * mean nothing to the new one and would collide with its own. Numbering, seeds, the best so far, completion criteria and max jobs all count the earlier
+ * trials (an interrupted suggestion's rerun spends the suggestion it was, not a new one).
+ */
+export interface ResumeState {
+  trials: Trial[];
+}
+
+const FINISHED: readonly Trial['status'][] = ['completed', 'stopped', 'failed'];
 
 export interface WarmStartObservation {
   params: Trial['params'];
@@ -61,6 +81,10 @@ export class JobRunner {
   /** Enqueued trials (status `pending`) not yet handed to the executor, first in first out. */
   private readonly waiting: Trial[] = [];
   private finished!: () => void;
+  /** The next trial's number: one past the highest so far, earlier runs' trials included. */
+  private nextNumber = 1;
+  /** Finished trials of an earlier run, told to the strategy at start, and interrupted ones to run again. */
+  private readonly resumed: { finished: Trial[]; interrupted: Trial[] } = { finished: [], interrupted: [] };
   /** SageMaker's "Auto" early stopping, when the job asks for it. */
   private readonly stoppingRule?: MedianStoppingRule;
   /** Why each trial was asked to stop; the first request wins, so a later Stop does not relabel a rule's stop. */
@@ -78,6 +102,30 @@ export class JobRunner {
     this.beforeTell = options.beforeTell;
     this.priorRuntimeMs = options.priorRuntimeMs ?? 0;
     if (job.earlyStopping === 'auto') this.stoppingRule = new MedianStoppingRule({ goal: job.objective.goal });
+    if (options.resume) this.takeEarlierRun(options.resume);
+  }
+
+  /** Starts from an earlier run's trials: see `ResumeState`. */
+  private takeEarlierRun({ trials }: ResumeState): void {
+    const sorted = [...trials].sort((a, b) => a.number - b.number);
+    for (const earlier of sorted) {
+      if (FINISHED.includes(earlier.status)) {
+        // The earlier tuner's ids (t1, t2, …) would collide with the new one's: an earlier trial is known by its number.
+        const trial: Trial = { ...earlier, id: `earlier-${earlier.number}`, logs: [...earlier.logs] };
+        delete trial.progress;
+        this.trials.push(trial);
+        this.resumed.finished.push(trial);
+        this.nextNumber = Math.max(this.nextNumber, trial.number + 1);
+        // The median rule's reference curves: completed trials' objective values, step by step.
+        if (trial.status === 'completed' && this.stoppingRule) {
+          const curve = trial.metrics[this.job.objective.metric] ?? [];
+          curve.forEach((value, index) => this.stoppingRule!.report(trial.id, index + 1, value));
+          this.stoppingRule.complete(trial.id);
+        }
+      } else this.resumed.interrupted.push(earlier);
+    }
+    // Suggestions spent: an interrupted suggestion's rerun spends the one it was.
+    this.suggested = sorted.filter((t) => t.rerunOf === undefined).length;
   }
 
   subscribe(listener: (event: JobEvent) => void): () => void {
@@ -93,7 +141,7 @@ export class JobRunner {
     if (budget !== undefined) {
       this.budgetTimer = setTimeout(() => this.endEarly(`The time budget of ${formatSeconds(budget)} is used up.`), Math.max(0, budget * 1000 - this.priorRuntimeMs));
     }
-    this.warmStarted = this.observeWarmStart();
+    this.warmStarted = this.observeWarmStart().then(() => this.tellEarlierRun());
     void this.warmStarted.then(() => this.pump());
     return this.done;
   }
@@ -118,6 +166,30 @@ export class JobRunner {
       this.message = `Warm-started from ${usable.length} earlier trial${usable.length === 1 ? '' : 's'}${skipped ? ` (${skipped} outside this search space left out)` : ''}.`;
       this.emit({ type: 'job', status: this.status, message: this.message });
     }
+  }
+
+  /** Tells the strategy of an earlier run's finished trials and queues its interrupted ones (see `ResumeState`). */
+  private async tellEarlierRun(): Promise<void> {
+    const { finished, interrupted } = this.resumed;
+    if (finished.length === 0 && interrupted.length === 0) return;
+    if (this.status !== 'running') return;
+    try {
+      for (const trial of finished) {
+        const valued = trial.objective !== undefined && (trial.status === 'completed' || trial.stoppedBy === 'rule');
+        await this.strategy.observe(trial.params, valued ? trial.objective! : Number.NaN);
+      }
+      for (const earlier of interrupted) {
+        const id = await this.strategy.register(earlier.params);
+        this.waiting.push(this.create(id, { ...earlier.params }, earlier.rerunOf));
+      }
+    } catch (error) {
+      this.fail(`The tuner failed: ${(error as Error).message}`);
+      return;
+    }
+    const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+    const resumed = `Resumed: the tuner was told ${count(finished.length, 'finished trial')}${interrupted.length ? `; ${count(interrupted.length, 'interrupted trial')} run${interrupted.length === 1 ? 's' : ''} again` : ''}.`;
+    this.message = this.message ? `${this.message} ${resumed}` : resumed;
+    this.emit({ type: 'job', status: this.status, message: this.message });
   }
 
   /** Stops the whole job: no new trials, and running ones stop softly or are terminated. */
@@ -249,7 +321,7 @@ export class JobRunner {
 
   /** A new trial, `pending`, numbered next: its number sets its seed. */
   private create(id: string, params: Params, rerunOf?: number): Trial {
-    const number = this.trials.length + 1;
+    const number = this.nextNumber++;
     const seed = this.job.seed * 100_003 + number;
     const trial: Trial = { id, number, seed, params, status: 'pending', createdAt: this.now(), metrics: {}, epochs: [], logs: [] };
     if (rerunOf !== undefined) trial.rerunOf = rerunOf;

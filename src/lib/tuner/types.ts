@@ -36,7 +36,10 @@ export interface Strategy {
   register(params: Params): string;
   /** The result of a suggestion this strategy made or a point registered with it. Unknown ids throw. */
   tell(id: string, outcome: Outcome): void;
-  /** An observation made elsewhere (warm start): it counts as data but was never asked. */
+  /**
+   * An observation made elsewhere (warm start, or a resumed job's earlier trials): it counts as
+   * data but was never asked. A non-finite value (NaN) records a failed trial at that point.
+   */
   observe(params: Params, value: number): void;
 }
 

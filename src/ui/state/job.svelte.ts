@@ -1,5 +1,7 @@
 import type { JobDefinition } from '../../lib/config';
-import { JobRunner, type JobStatus, type StopMode, type Trial, type WarmStartObservation } from '../../lib/job';
+import { JobRunner, type JobStatus, type ResumeState, type StopMode, type Trial, type WarmStartObservation } from '../../lib/job';
+import { JobStore, type JobRecorder, type StoredJob, type StoredTrial } from '../../lib/store';
+import { askHolder, claimJob, jobHeld, runningElsewhereMessage } from './tab-lock';
 import type { BackendInfo } from '../../lib/device/backend-info';
 import { WorkerPool } from '../../lib/job/pool';
 import type { CategoryValue, Params } from '../../lib/space';
@@ -30,14 +32,29 @@ export class JobSession {
   brushes = $state<Record<string, AxisBrush>>({});
   /** Bumped whenever the tuner has taken a result: its display model may have changed, so views of it refresh. */
   beliefVersion = $state(0);
+  /** The job as the store keeps it (its id and name); undefined when it is not kept. */
+  stored = $state<StoredJob | undefined>();
+  /** Finished trials of this job committed to the store. */
+  saved = $state(0);
+  /** Why the job is no longer being saved (storage full, or another failure). */
+  storageMessage = $state<string | undefined>();
+  /** A kept job that stopped without finishing (the page was reloaded or crashed): Resume runs it on. */
+  resumable = $state(false);
+  /** Set when another tab runs the job shown here: it is read-only in this one. */
+  elsewhere = $state<string | undefined>();
 
   private runner?: JobRunner;
+  private readonly store: JobStore;
   private clock?: ReturnType<typeof setInterval>;
   /** Kept after the job ends, to answer the charts' questions about the GP; replaced by the next job's. */
   private tuner?: WorkerConnection<TunerWorkerApi>;
 
   /** The best completed trial in the job's goal direction; the charts hold the other hyperparameters at its values. */
   readonly bestTrial = $derived(this.job ? bestTrial(this.trials, this.job.objective.goal) : undefined);
+
+  constructor(store = new JobStore()) {
+    this.store = store;
+  }
 
   /** Trials that pass every brush of the parallel coordinates. */
   readonly visibleTrials = $derived(this.trials.filter((trial) => this.passesBrushes(trial)));
@@ -83,7 +100,9 @@ export class JobSession {
     }
   }
 
+  /** Running in this tab (a job shown read-only because another tab runs it is not). */
   get active(): boolean {
+    if (this.elsewhere) return false;
     return this.status === 'running' || this.status === 'stopping';
   }
 
@@ -96,10 +115,119 @@ export class JobSession {
     if (this.active) return;
     // Plain data only: it crosses into workers, which cannot receive reactive proxies.
     const job = $state.snapshot(definition) as JobDefinition;
+    let stored: StoredJob | undefined;
+    this.storageMessage = undefined;
+    try {
+      stored = await this.store.createJob(job);
+    } catch (error) {
+      this.storageMessage = `This job is not being saved (${(error as Error).message}); it runs in memory.`;
+    }
+    await this.run(job, { warmStart: $state.snapshot(warmStart) as WarmStartObservation[], stored });
+  }
+
+  /**
+   * Shows the last kept job that did not finish (the page was reloaded, or the tab crashed while it
+   * ran), with its finished trials, and offers Resume; read-only when another tab runs it.
+   */
+  async restore(): Promise<void> {
+    let jobs: StoredJob[];
+    try {
+      jobs = await this.store.listJobs();
+    } catch {
+      return;
+    }
+    const last = jobs[0];
+    if (!last || this.active || this.job || !['idle', 'running', 'stopping'].includes(last.status)) return;
+    await this.open(last.id);
+  }
+
+  /** Shows a kept job without running it. */
+  async open(jobId: string): Promise<void> {
+    if (this.active) return;
+    const loaded = await this.store.loadJob(jobId);
+    if (!loaded) return;
+    const { job: stored, trials } = loaded;
+    const elsewhere = await jobHeld(jobId);
+    const finished = trials.filter((t) => ['completed', 'stopped', 'failed'].includes(t.status));
+    this.stored = stored;
+    this.job = stored.definition;
+    this.selected = undefined;
+    this.brushes = {};
+    this.workers = {};
+    this.leakedTensors = {};
+    this.storageMessage = undefined;
+    this.saved = finished.length;
+    this.elsewhere = elsewhere ? runningElsewhereMessage(await askHolder(jobId)) : undefined;
+    // Trials that had not finished are shown as interrupted here; in another tab they may still run.
+    this.trials = (elsewhere ? trials : finished).map(plainTrial);
+    this.status = elsewhere ? 'running' : stored.status === 'idle' || stored.status === 'running' || stored.status === 'stopping' ? 'stopped' : stored.status;
+    this.resumable = !elsewhere && ['idle', 'running', 'stopping'].includes(stored.status);
+    const interrupted = trials.length - finished.length;
+    this.message = elsewhere
+      ? undefined
+      : this.resumable
+        ? `This job was interrupted: ${finished.length} finished trial${finished.length === 1 ? ' is' : 's are'} kept${interrupted ? `, and ${interrupted} that had not finished will run again` : ''}. Resume runs it on.`
+        : stored.message;
+    const times = this.trials.flatMap((t) => [t.startedAt ?? t.createdAt, t.endedAt ?? t.createdAt]);
+    this.startedAt = times.length ? Math.min(...times) : stored.createdAt;
+    this.now = this.startedAt + stored.runtimeMs;
+  }
+
+  /** Every job kept in this browser, the most recently updated first (the Jobs list). */
+  async listJobs(): Promise<StoredJob[]> {
+    return this.store.listJobs();
+  }
+
+  /** A kept job's finished trials, for the Jobs list's comparison. */
+  async jobTrials(jobId: string): Promise<Trial[]> {
+    const loaded = await this.store.loadJob(jobId);
+    return (loaded?.trials ?? []).map(plainTrial);
+  }
+
+  async renameJob(jobId: string, name: string): Promise<void> {
+    await this.store.renameJob(jobId, name);
+    if (this.stored?.id === jobId) this.stored = { ...this.stored, name };
+  }
+
+  /** Deletes a kept job and its trials; not the one running in this tab. */
+  async deleteJob(jobId: string): Promise<void> {
+    if (this.active && this.stored?.id === jobId) throw new Error('This job is running: stop it first.');
+    await this.store.deleteJob(jobId);
+    if (this.stored?.id === jobId) {
+      this.stored = undefined;
+      this.resumable = false;
+    }
+  }
+
+  /** Runs the job shown (a kept, interrupted one) on from its finished trials: see `ResumeState`. */
+  async resume(): Promise<void> {
+    if (this.active || !this.stored) return;
+    const loaded = await this.store.loadJob(this.stored.id).catch(() => undefined);
+    if (!loaded) {
+      this.message = 'This job is no longer kept in this browser.';
+      return;
+    }
+    if (await jobHeld(loaded.job.id)) {
+      this.elsewhere = runningElsewhereMessage(await askHolder(loaded.job.id));
+      this.resumable = false;
+      return;
+    }
+    this.storageMessage = undefined;
+    try {
+      await this.store.dropUnfinished(loaded.job.id);
+    } catch (error) {
+      this.storageMessage = `This job is not being saved (${(error as Error).message}); it runs in memory.`;
+    }
+    await this.run(loaded.job.definition, { warmStart: [], stored: loaded.job, resume: { trials: loaded.trials.map(plainTrial) } });
+  }
+
+  private async run(job: JobDefinition, options: { warmStart: WarmStartObservation[]; stored?: StoredJob; resume?: ResumeState }): Promise<void> {
+    const { warmStart, stored, resume } = options;
     this.trials = [];
     this.workers = {};
     this.leakedTensors = {};
     this.message = undefined;
+    this.saved = 0;
     this.selected = undefined;
     this.brushes = {};
     this.job = job;
@@ -125,8 +253,35 @@ export class JobSession {
         this.beliefVersion++;
       },
     };
-    const runner = new JobRunner(job, strategy, pool, { warmStart: $state.snapshot(warmStart) as WarmStartObservation[] });
+    let recorder: JobRecorder | undefined;
+    const runner: JobRunner = new JobRunner(job, strategy, pool, {
+      warmStart,
+      resume,
+      priorRuntimeMs: resume ? stored?.runtimeMs : undefined,
+      // The store commits each finished trial before the tuner hears of it.
+      beforeTell: (trial) => recorder?.commit(trial) ?? Promise.resolve(),
+    });
     this.runner = runner;
+    this.stored = stored;
+    this.resumable = false;
+    this.elsewhere = undefined;
+    this.trials = runner.trials.map(plainTrial);
+    this.saved = this.trials.length;
+    // A resumed job's charts begin at its first trial, which ran before this page was opened.
+    for (const trial of this.trials) this.startedAt = Math.min(this.startedAt, trial.startedAt ?? trial.createdAt);
+    if (stored) {
+      recorder = this.store.recorder(
+        stored,
+        {
+          runtimeMs: () => runner.runtimeMs,
+          onError: (message) => (this.storageMessage = message),
+          onSaved: (saved) => (this.saved = saved.size),
+        },
+        runner.trials,
+      );
+      runner.subscribe((event) => recorder!.onEvent(event));
+      void claimJob(stored.id, runner.done);
+    }
     runner.subscribe((event) => {
       if (event.type === 'job') {
         this.status = event.status;
@@ -149,6 +304,7 @@ export class JobSession {
     try {
       await tuner.api.start(job.strategy, { space: job.parameters, goal: job.objective.goal, seed: job.seed }, tunerFault());
       await runner.start();
+      await recorder?.flush();
     } catch (error) {
       this.status = 'failed';
       this.message = (error as Error).message;
@@ -173,6 +329,8 @@ export class JobSession {
     this.job = job;
     this.trials = trials;
     this.status = 'completed';
+    this.stored = undefined;
+    this.resumable = false;
     this.selected = undefined;
     this.brushes = {};
     this.startedAt = Math.min(...trials.map((t) => t.startedAt ?? t.createdAt));
@@ -205,6 +363,12 @@ export class JobSession {
   stopTrial(id: string, mode: StopMode): void {
     this.runner?.stopTrial(id, mode);
   }
+}
+
+/** A trial as the runner and the charts take it: without the store's fields. */
+function plainTrial(trial: Trial | StoredTrial): Trial {
+  const { jobId: _, logsDropped: __, ...rest } = trial as StoredTrial;
+  return { ...rest, logs: [...rest.logs] } as Trial;
 }
 
 /** The page's test hook for a tuner that crashes mid-job: `?tuner-fault=crash` (see docs/DECISIONS.md). */

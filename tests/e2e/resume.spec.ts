@@ -1,0 +1,92 @@
+import type { Page } from '@playwright/test';
+import { configureTinyJob, expect, screenshots, test, trialRows } from './fixtures';
+
+/** Console errors of a page the fixtures do not follow (a second page of the context). */
+function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  return errors;
+}
+
+test('a job survives closing its page: the finished trials come back, and Resume runs it to max jobs', async ({ page, context }, testInfo) => {
+  await page.goto('/');
+  // Trials of a few seconds each, one at a time, so the page closes while the third runs.
+  await configureTinyJob(page, { maxJobs: 4, parallel: 1, epochs: 2, trainSize: 480 });
+  await page.getByRole('button', { name: 'Tune' }).click();
+  await expect(page.getByTestId('job-saved')).toHaveText('2 finished trials saved', { timeout: 180_000 });
+  await page.close();
+
+  const reopened = await context.newPage();
+  const errors = collectErrors(reopened);
+  await reopened.goto('/');
+  await expect(reopened.getByText(/This job was interrupted: 2 finished trials are kept/)).toBeVisible();
+  await expect(trialRows(reopened)).toHaveCount(2);
+  await expect(reopened.locator('section.trials tbody tr[data-status=completed]')).toHaveCount(2);
+  await expect(reopened.getByTestId('job-saved')).toHaveText('2 finished trials saved');
+
+  await reopened.getByRole('button', { name: 'Resume' }).click();
+  await expect(reopened.getByText(/Resumed: the tuner was told 2 finished trials/)).toBeVisible();
+  await expect(reopened.getByTestId('job-status')).toHaveText('completed', { timeout: 180_000 });
+  await expect(trialRows(reopened)).toHaveCount(4);
+  expect(await trialRows(reopened).evaluateAll((rows) => rows.map((row) => Number(row.getAttribute('data-trial'))).sort())).toEqual([1, 2, 3, 4]);
+  await expect(reopened.locator('section.trials tbody tr[data-status=completed]')).toHaveCount(4);
+  await expect(reopened.getByTestId('job-saved')).toHaveText('4 finished trials saved');
+  await expect(reopened.getByRole('button', { name: 'Resume' })).toHaveCount(0);
+  await screenshots(reopened, testInfo, 'end');
+  expect(errors, 'console errors').toEqual([]);
+});
+
+test('two tabs never run the same job: the second shows it read-only, running in the other tab', async ({ page, context }, testInfo) => {
+  await page.goto('/');
+  await configureTinyJob(page, { maxJobs: 2, parallel: 1, epochs: 2, trainSize: 480 });
+  await page.getByRole('button', { name: 'Tune' }).click();
+  await expect(page.getByTestId('job-saved')).toHaveText('0 finished trials saved');
+  await expect(page.locator('section.trials tbody tr[data-status=running]')).toHaveCount(1, { timeout: 60_000 });
+
+  const second = await context.newPage();
+  const errors = collectErrors(second);
+  await second.goto('/');
+  await expect(second.getByTestId('job-elsewhere')).toHaveText(/^This job is running in another tab \(opened at \d\d:\d\d\)\.$/);
+  await expect(second.getByRole('button', { name: 'Resume' })).toHaveCount(0);
+  await expect(second.getByRole('button', { name: 'Stop', exact: true })).toBeDisabled();
+  await screenshots(second, testInfo, 'second-tab');
+  await second.close();
+  expect(errors, 'console errors').toEqual([]);
+  await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 180_000 });
+});
+
+test('the Jobs list keeps every job: open, rename, compare two on one chart, delete', async ({ page }) => {
+  await page.goto('/');
+  for (const maxJobs of [2, 3]) {
+    await configureTinyJob(page, { maxJobs, parallel: 1 });
+    await page.getByRole('button', { name: 'Tune' }).click();
+    await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 120_000 });
+  }
+  const list = page.locator('details.jobs');
+  await list.locator('summary').click();
+  const rows = list.locator('tbody tr');
+  await expect(rows).toHaveCount(2);
+  await expect(rows.first()).toContainText('completed');
+  await expect(rows.first()).toContainText(/tiny-cnn on synthetic, \d{4}-\d\d-\d\d \d\d:\d\d/);
+
+  page.once('dialog', (dialog) => void dialog.accept('second job'));
+  await rows.first().getByRole('button', { name: 'Rename' }).click();
+  await expect(rows.first()).toContainText('second job');
+
+  for (const row of await rows.all()) await row.getByRole('checkbox').check();
+  const chart = list.getByRole('figure', { name: 'Best so far, compared' });
+  await expect(chart.locator('path.best-line')).toHaveCount(2);
+  await expect(chart).toContainText('second job');
+
+  // Opening the first job shows its two trials.
+  await rows.nth(1).getByRole('button', { name: 'Open' }).click();
+  await expect(trialRows(page)).toHaveCount(2);
+
+  page.once('dialog', (dialog) => void dialog.accept());
+  await rows.first().getByRole('button', { name: 'Delete' }).click();
+  await expect(rows).toHaveCount(1);
+  await expect(list.getByText('second job')).toHaveCount(0);
+});

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import type { Trial } from '../../../src/lib/job';
+import { flush, setup } from './fakes';
+
+/** A first run of 4 trials, 1 at a time, left with `completed` finished and the next one running: what a store kept. */
+async function earlierRun(completed: number, overrides = {}): Promise<Trial[]> {
+  const { executor, runner } = setup({ maxJobs: 4, maxParallelJobs: 1, ...overrides });
+  void runner.start();
+  for (let i = 0; i < completed; i++) {
+    await flush();
+    const id = runner.trials[i].id;
+    executor.log(id, `Epoch 1, Validation accuracy=${0.1 * (i + 1)}`);
+    executor.log(id, `Epoch 2, Validation accuracy=${0.2 * (i + 1)}`);
+    executor.finish(id);
+  }
+  await flush();
+  // The page went away here: nothing more happens to this runner.
+  return structuredClone(runner.trials);
+}
+
+describe('JobRunner resume', () => {
+  it('continues the numbering, tells the tuner the finished trials, reruns the interrupted one, and stops at max jobs', async () => {
+    const earlier = await earlierRun(2);
+    expect(earlier.map((t) => [t.number, t.status])).toEqual([
+      [1, 'completed'],
+      [2, 'completed'],
+      [3, 'running'],
+    ]);
+    const { executor, runner, strategy, job } = setup({ maxJobs: 4, maxParallelJobs: 1 }, { resume: { trials: earlier } });
+    expect(runner.trials.map((t) => t.number)).toEqual([1, 2]);
+    const done = runner.start();
+    await flush();
+    expect(strategy.observed).toEqual([
+      [earlier[0].params, 0.2],
+      [earlier[1].params, 0.4],
+    ]);
+    // The interrupted trial runs again first, registered, as trial 3 with its hyperparameters and a new seed.
+    expect(strategy.registered.map(([, params]) => params)).toEqual([earlier[2].params]);
+    expect(runner.trials[2]).toMatchObject({ number: 3, params: earlier[2].params, status: 'running', seed: job.seed * 100_003 + 3 });
+    expect(runner.trials[2].id).not.toBe(earlier[2].id);
+    expect(runner.message).toBe('Resumed: the tuner was told 2 finished trials; 1 interrupted trial runs again.');
+    executor.completeAll(0.5);
+    await flush();
+    expect(runner.trials.map((t) => t.number)).toEqual([1, 2, 3, 4]);
+    executor.completeAll(0.6);
+    await done;
+    expect(runner.status).toBe('completed');
+    expect(runner.trials).toHaveLength(4);
+    // Two new asks in all would be one too many: trial 3 was the earlier run's suggestion.
+    expect(strategy.asked).toBe(1);
+    expect(runner.trials.slice(0, 2)).toEqual(earlier.slice(0, 2).map((t) => ({ ...t, id: `earlier-${t.number}` })));
+    // Every id is distinct: the new tuner's ids (t1, t2) would otherwise repeat the earlier run's.
+    expect(new Set(runner.trials.map((t) => t.id)).size).toBe(4);
+  });
+
+  it('tells failed and user-stopped trials as failed points, rule-stopped ones their value', async () => {
+    const earlier = await earlierRun(3);
+    earlier[0] = { ...earlier[0], status: 'failed', reason: 'diverged', objective: undefined };
+    earlier[1] = { ...earlier[1], status: 'stopped', stoppedBy: 'user' };
+    earlier[2] = { ...earlier[2], status: 'stopped', stoppedBy: 'rule' };
+    earlier.pop();
+    const { runner, strategy } = setup({ maxJobs: 4, maxParallelJobs: 1 }, { resume: { trials: earlier } });
+    void runner.start();
+    await flush();
+    expect(strategy.observed.map(([, v]) => v)).toEqual([Number.NaN, Number.NaN, 0.6000000000000001]);
+    expect(runner.trials.map((t) => t.number)).toEqual([1, 2, 3, 4]);
+    expect(strategy.registered).toEqual([]);
+  });
+
+  it('ends at once, completed, when the earlier run had already spent max jobs', async () => {
+    const earlier = await earlierRun(4);
+    expect(earlier.every((t) => t.status === 'completed')).toBe(true);
+    const { runner, strategy } = setup({ maxJobs: 4, maxParallelJobs: 1 }, { resume: { trials: earlier } });
+    await runner.start();
+    expect(runner.status).toBe('completed');
+    expect(strategy.asked).toBe(0);
+    expect(runner.trials).toHaveLength(4);
+  });
+
+  it('rebuilds the median rule from the stored curves', async () => {
+    const { executor, runner } = setup({ maxJobs: 6, maxParallelJobs: 1, earlyStopping: 'auto' });
+    void runner.start();
+    for (let i = 0; i < 3; i++) {
+      await flush();
+      const id = runner.trials[i].id;
+      for (const epoch of [1, 2, 3]) executor.log(id, `Epoch ${epoch}, Validation accuracy=0.${5 + epoch}`);
+      executor.finish(id);
+    }
+    await flush();
+    const earlier = structuredClone(runner.trials).filter((t) => t.status === 'completed');
+    const resumed = setup({ maxJobs: 6, maxParallelJobs: 1, earlyStopping: 'auto' }, { resume: { trials: earlier } });
+    void resumed.runner.start();
+    await flush();
+    const trial = resumed.runner.trials[3];
+    expect(trial.number).toBe(4);
+    for (const epoch of [1, 2, 3]) resumed.executor.log(trial.id, `Epoch ${epoch}, Validation accuracy=0.1`);
+    await flush();
+    // Three completed curves from the earlier run are the median's references: a poor curve stops at step 3.
+    expect(resumed.runner.trials[3]).toMatchObject({ status: 'stopped', stoppedBy: 'rule' });
+    expect(resumed.executor.stops).toEqual([[trial.id, 'soft']]);
+  });
+
+  it('counts the earlier run time against the time budget and trials without improvement across the runs', async () => {
+    const earlier = await earlierRun(3);
+    const { executor, runner } = setup(
+      { maxJobs: 10, maxParallelJobs: 1, completion: { trialsWithoutImprovement: 1 } },
+      { resume: { trials: earlier.filter((t) => t.status === 'completed') }, priorRuntimeMs: 5000 },
+    );
+    expect(runner.runtimeMs).toBe(5000);
+    const done = runner.start();
+    await flush();
+    executor.completeAll(0.1);
+    await done;
+    expect(runner.message).toMatch(/No improvement in the last 1 trials; the best is trial 3/);
+  });
+});
