@@ -78,7 +78,7 @@ export interface ProbeOptions {
 }
 
 export const refusedMessage = (ms: number | undefined, limitMs = REGEX_LIMIT_MS): string =>
-  `This regex is refused: it ${ms === undefined ? 'ran on without end' : `took ${Math.round(ms)} ms`} on a ${SAMPLE_LINE_LENGTH / 1024} kB sample line (the limit is ${limitMs} ms), so it could freeze the page. Avoid nested repetition such as (a+)+.`;
+  `Refused: on a ${SAMPLE_LINE_LENGTH / 1024} kB sample line this regex ${ms === undefined ? 'ran on without end' : `took ${Math.round(ms)} ms`} (the limit is ${limitMs} ms), so it could freeze the page. Avoid nested repetition such as (a+)+.`;
 
 /**
  * Times each distinct regex in a runner, one after another, and returns the refused ones with the
