@@ -97,6 +97,12 @@ test('a malformed or cut link says what it could not read, keeps the rest, and t
   await expect(opened.locator('.link-problems')).toHaveCount(0);
   expect(errors).toEqual([]);
   await opened.close();
+
+  // A link pasted into the address of an open page is read too.
+  await page.getByRole('button', { name: 'Dismiss' }).click();
+  await page.evaluate(() => (location.hash = '#v1.@@@'));
+  await expect(problems).toContainText('This link is damaged');
+  await expect(page.getByLabel('Seed')).toHaveValue('1');
 });
 
 test('the address follows the form as the user types, at most every 300 ms, without adding to the history', async ({ page }) => {

@@ -107,7 +107,8 @@ describe('share links', () => {
     const fragment = encodeJobLink(typedOf(sagemaker.job));
     const url = `https://example.github.io/tabtune/#${fragment}`;
     console.log(`SageMaker preset: link fragment ${fragment.length} characters, ${url.length} with https://example.github.io/tabtune/#`);
-    expect(url.length).toBeLessThan(400);
+    expect(url.length).toBeLessThan(500);
+    expect(fragment.length).toBeLessThan(300);
     expect(fragment).not.toContain(sagemaker.id);
     const { job, problems } = decodeJobLink(`#${fragment}`)!;
     expect(problems).toEqual([]);
