@@ -133,6 +133,24 @@ test('the address follows the form as the user types, at most every 300 ms, with
   await expect(page.getByLabel('Seed')).toHaveValue('1234567');
 });
 
+test('Copy link copies the link, and says so when the browser refuses', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.goto('/');
+  await page.getByLabel('Seed').fill('5');
+  await page.getByRole('button', { name: 'Copy link' }).click();
+  await expect(page.locator('.share-link').getByRole('status')).toHaveText('Copied.');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(await shareLink(page).inputValue());
+  // A change makes the copy stale.
+  await page.getByLabel('Seed').fill('6');
+  await expect(page.locator('.share-link').getByRole('status')).toHaveCount(0);
+
+  await page.evaluate(() => {
+    navigator.clipboard.writeText = () => Promise.reject(new Error('Write permission denied.'));
+  });
+  await page.getByRole('button', { name: 'Copy link' }).click();
+  await expect(page.locator('.share-link').getByRole('alert')).toHaveText('Could not copy the link (Write permission denied.); select it in the field and copy it yourself.');
+});
+
 test('a link whose metric regex backtracks without end is refused beside the field, and the page stays responsive', async ({ page }) => {
   await page.goto('/');
   await page.getByLabel('Metric 1 regex').fill('(a+)+$');
