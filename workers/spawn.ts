@@ -4,6 +4,7 @@ import type { WorkerHandle } from '../src/lib/job/pool';
 import type { TrainerApi } from '../src/lib/job/trainer-api';
 import { connectWorker, type WorkerConnection } from './connect';
 import type { TunerWorkerApi } from './tuner.worker';
+import type { RegexProbeApi } from './regex-probe.worker';
 
 // Each worker is named by a literal `new URL(…, import.meta.url)`: that is how Vite finds and bundles it.
 
@@ -30,4 +31,9 @@ export function spawnTuner(): WorkerConnection<TunerWorkerApi> {
 /** A worker that downloads, decodes and caches CIFAR-10. */
 export function spawnData(): WorkerConnection<DataApi> {
   return connectWorker(new Worker(new URL('./data.worker.ts', import.meta.url), { type: 'module', name: 'data' }), 'data');
+}
+
+/** A worker that times metric regexes, where a runaway one can be killed. */
+export function spawnRegexProbe(): WorkerConnection<RegexProbeApi> {
+  return connectWorker(new Worker(new URL('./regex-probe.worker.ts', import.meta.url), { type: 'module', name: 'regex-probe' }), 'regex-probe');
 }

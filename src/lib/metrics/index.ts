@@ -2,3 +2,4 @@ export * from './definition';
 export * from './engine';
 export * from './parse';
 export * from './capture';
+export * from './probe';

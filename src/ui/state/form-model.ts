@@ -2,6 +2,7 @@ import type { JobDefinition, EarlyStopping } from '../../lib/config';
 import { JOB_VERSION, validateJob } from '../../lib/config';
 import { duplicateNames, parseCategory, parseFixedValue, type CategoryValue, type ParameterType, type Scale } from '../../lib/space';
 import type { Goal, StrategyName } from '../../lib/tuner/types';
+import type { TypedJob } from '../../lib/config/link';
 
 /** The job form as the user types it: text fields stay text until validated. */
 export interface ParamRow {
@@ -162,4 +163,45 @@ function stableJson(value: unknown): string {
     return `{${entries.map(([key, v]) => `${JSON.stringify(key)}:${stableJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
+}
+
+/** The form as a share link holds it: every field as typed, without the row keys (the objective by its row's index). */
+export function formToTyped(form: JobFormData): TypedJob {
+  return {
+    parameters: form.rows.map(({ name, type, min, max, scale, values }) => ({ name, type, min, max, scale, values })),
+    training: { ...form.training },
+    maxJobs: form.maxJobs,
+    maxParallelJobs: form.maxParallelJobs,
+    strategy: form.strategy,
+    earlyStopping: form.earlyStopping,
+    seed: form.seed,
+    targetObjective: form.targetObjective,
+    trialsWithoutImprovement: form.trialsWithoutImprovement,
+    maxRuntimeSeconds: form.maxRuntimeSeconds,
+    retries: form.retries,
+    metrics: form.metrics.map(({ name, regex }) => ({ name, regex })),
+    objective: form.metrics.findIndex((m) => m.key === form.objectiveKey),
+    goal: form.goal,
+  };
+}
+
+/** The form a share link describes, with new row keys. */
+export function typedToForm(typed: TypedJob): JobFormData {
+  const metrics = typed.metrics.map(({ name, regex }) => ({ key: newKey(), name, regex }));
+  return {
+    rows: typed.parameters.map(({ name, type, min, max, scale, values }) => ({ key: newKey(), name, type, min, max, scale, values })),
+    training: { ...typed.training },
+    maxJobs: typed.maxJobs,
+    maxParallelJobs: typed.maxParallelJobs,
+    strategy: typed.strategy,
+    earlyStopping: typed.earlyStopping,
+    seed: typed.seed,
+    targetObjective: typed.targetObjective,
+    trialsWithoutImprovement: typed.trialsWithoutImprovement,
+    maxRuntimeSeconds: typed.maxRuntimeSeconds,
+    retries: typed.retries,
+    metrics,
+    objectiveKey: metrics[typed.objective]?.key ?? -1,
+    goal: typed.goal,
+  };
 }

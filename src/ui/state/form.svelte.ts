@@ -1,7 +1,8 @@
 import { defaultJob, PRESETS, validateJob, type JobDefinition, type Preset } from '../../lib/config';
 import { defaultSearchParameter } from '../../lib/config/search-defaults';
 import { hyperparameterSpec, MODEL_NAMES, recipeDefault, TEST_ONLY, type ModelName, type TrainConfig } from '../../lib/recipe/hyperparameters';
-import { formToJob, jobToForm, newKey, sameJob, type JobFormData, type ParamRow } from './form-model';
+import { formToJob, jobToForm, newKey, sameJob, typedToForm, type JobFormData, type ParamRow } from './form-model';
+import type { TypedJob } from '../../lib/config/link';
 
 /** Each preset's job as the form produces it, to tell whether the form still equals one. */
 const PRESET_JOBS = PRESETS.map((preset) => ({ preset, job: formToJob(jobToForm(preset.job)).job }));
@@ -10,7 +11,18 @@ const PRESET_JOBS = PRESETS.map((preset) => ({ preset, job: formToJob(jobToForm(
 export class JobForm {
   data = $state<JobFormData>(jobToForm(defaultJob()));
   readonly result = $derived(formToJob(this.data));
-  readonly valid = $derived(this.result.errors.size === 0);
+  /**
+   * Metric regexes that came from outside (a share link) and must not run on the page: being timed
+   * (`checking`) or refused, with the reason. A regex the user edits is their own and leaves these.
+   */
+  regexChecks = $state.raw<ReadonlyMap<string, 'checking' | { refused: string }>>(new Map());
+  /** A metric regex the page must not run yet or at all. */
+  unsafeRegex(regex: string): boolean {
+    return this.regexChecks.has(regex);
+  }
+  readonly checkingRegexes = $derived(this.data.metrics.some((m) => this.regexChecks.get(m.regex) === 'checking'));
+  private readonly refusedRegexes = $derived(this.data.metrics.some((m) => typeof this.regexChecks.get(m.regex) === 'object'));
+  readonly valid = $derived(this.result.errors.size === 0 && !this.refusedRegexes);
   /** The preset the form still equals, if any. */
   readonly preset = $derived<Preset | undefined>(PRESET_JOBS.find((p) => sameJob(p.job, this.result.job))?.preset);
   /** What the last model change kept of the user's own values. */
@@ -19,7 +31,18 @@ export class JobForm {
   private edited = $state<string[]>([]);
 
   error(field: string): string | undefined {
-    return this.result.errors.get(field);
+    const error = this.result.errors.get(field);
+    const regexRow = /^metric\.(\d+)\.regex$/.exec(field);
+    if (error || !regexRow) return error;
+    const check = this.regexChecks.get(this.data.metrics.find((m) => m.key === Number(regexRow[1]))?.regex ?? '');
+    return typeof check === 'object' ? check.refused : undefined;
+  }
+
+  /** Fills the form from a share link's fields as typed. */
+  loadTyped(typed: TypedJob): void {
+    this.data = typedToForm(typed);
+    this.modelNotice = undefined;
+    this.edited = [];
   }
 
   applyPreset(id: string): void {
