@@ -40,7 +40,7 @@ test('a SageMaker tuning job config fills the form, and its unknown names are of
   await expect(page.getByLabel('momentum min')).toHaveValue('0.8');
 });
 
-test('Export JSON, then Import after a reload, brings the same trials back to the table', async ({ page }) => {
+test('Export JSON, delete the job, then Import brings the same trials back to the table', async ({ page }) => {
   await page.goto('/');
   await expect(page.getByRole('button', { name: 'Export JSON' })).toBeDisabled();
   await configureTinyJob(page, { maxJobs: 2, parallel: 1 });
@@ -58,7 +58,13 @@ test('Export JSON, then Import after a reload, brings the same trials back to th
   const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
   expect(readFileSync(await csv.path(), 'utf8').split('\r\n')[0]).toBe('number,status,lr,momentum,optimizer,objective (Validation-accuracy),duration_s,reason');
 
-  // The job lives in memory only (the store is another issue): a reload stands in for deleting it.
+  // Deleted from the jobs kept in this browser, and gone after a reload.
+  await page.getByText('Jobs kept in this browser').click();
+  const kept = page.locator('details.jobs tbody tr');
+  await expect(kept).toHaveCount(1);
+  page.once('dialog', (dialog) => void dialog.accept());
+  await kept.getByRole('button', { name: 'Delete' }).click();
+  await expect(page.locator('details.jobs')).toContainText('No job kept yet');
   await page.reload();
   await expect(trialRows(page)).toHaveCount(0);
   await page.getByLabel('Import job file').setInputFiles({ name: download.suggestedFilename(), mimeType: 'application/json', buffer: Buffer.from(text) });
@@ -93,4 +99,14 @@ test('ListTrainingJobs pages come in as completed trials, offered as a warm star
   await box.getByRole('button', { name: 'Apply' }).click();
   await expect(trialRows(page).first().locator('td.objective')).toHaveText('0.9101');
   await expect(page.getByText("Warm-start from the previous job's 3 completed trials")).toBeVisible();
+});
+
+test("an imported file's metric regex that backtracks without end is refused, and Tune waits", async ({ page }) => {
+  await page.goto('/');
+  const config = JSON.parse(fixture('tuning-job-config.json').toString());
+  const job = { HyperParameterTuningJobConfig: config.HyperParameterTuningJobConfig ?? config, TrainingJobDefinition: { AlgorithmSpecification: { MetricDefinitions: [{ Name: 'validation:accuracy', Regex: '(a+)+$' }] } } };
+  await page.getByLabel('Import job file').setInputFiles({ name: 'slow-regex.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(job)) });
+  await expect(page.getByLabel('Metric 1 regex')).toHaveValue('(a+)+$');
+  await expect(page.getByRole('alert').filter({ hasText: 'Refused: on a 1 kB sample line this regex' })).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByRole('button', { name: 'Tune' })).toBeDisabled();
 });

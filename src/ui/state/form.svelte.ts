@@ -3,6 +3,7 @@ import { defaultSearchParameter } from '../../lib/config/search-defaults';
 import { hyperparameterSpec, MODEL_NAMES, recipeDefault, TEST_ONLY, type ModelName, type TrainConfig } from '../../lib/recipe/hyperparameters';
 import { formToJob, jobToForm, newKey, sameJob, typedToForm, type JobFormData, type ParamRow } from './form-model';
 import type { TypedJob } from '../../lib/config/link';
+import { probeRegexes } from './regex-probe';
 
 /** Each preset's job as the form produces it, to tell whether the form still equals one. */
 const PRESET_JOBS = PRESETS.map((preset) => ({ preset, job: formToJob(jobToForm(preset.job)).job }));
@@ -74,6 +75,7 @@ export class JobForm {
    */
   load(raw: unknown): string[] {
     const { job, errors } = validateJob(raw);
+    void this.checkOutsideRegexes(job.metricDefinitions.map((m) => m.regex));
     const fixed = (raw as { fixed?: unknown })?.fixed;
     // Training values are shown against the engine's rules in the panel, so they are taken as given.
     if (fixed && typeof fixed === 'object' && !Array.isArray(fixed)) job.fixed = fixed as JobDefinition['fixed'];
@@ -81,6 +83,24 @@ export class JobForm {
     this.modelNotice = undefined;
     this.edited = [];
     return errors.filter((e) => !e.path.startsWith('fixed') && !e.path.startsWith('parameters')).map((e) => `${e.path}: ${e.message}`);
+  }
+
+  /**
+   * Times regexes that came from outside (a link, an imported file, pasted JSON) in a worker before
+   * the page runs them; Tune waits while they are checked, and a refused one blocks it.
+   */
+  async checkOutsideRegexes(regexes: string[]): Promise<void> {
+    const checks = new Map(this.regexChecks);
+    for (const regex of regexes) checks.set(regex, 'checking');
+    this.regexChecks = checks;
+    const refused = await probeRegexes(regexes);
+    const after = new Map(this.regexChecks);
+    for (const regex of regexes) {
+      const reason = refused.get(regex);
+      if (reason) after.set(regex, { refused: reason });
+      else after.delete(regex);
+    }
+    this.regexChecks = after;
   }
 
   get model(): ModelName {

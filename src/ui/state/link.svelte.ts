@@ -1,7 +1,6 @@
 import { decodeJobLink, encodeJobLink } from '../../lib/config/link';
 import type { JobForm } from './form.svelte';
 import { formToTyped } from './form-model';
-import { probeRegexes } from './regex-probe';
 import { throttle } from './throttle';
 
 /** The address bar changes at most this often while the user types (`history.replaceState`). */
@@ -41,7 +40,7 @@ export class ShareLink {
     this.written = hash.replace(/^#/, '');
     this.form.loadTyped(reading.job);
     this.problems = reading.problems;
-    void this.checkRegexes(reading.job.metrics.map((m) => m.regex));
+    void this.form.checkOutsideRegexes(reading.job.metrics.map((m) => m.regex));
   }
 
   /** A change to the address the page did not make: the user pasted or edited a link in this tab. */
@@ -56,19 +55,5 @@ export class ShareLink {
 
   dispose(): void {
     this.writer.cancel();
-  }
-
-  private async checkRegexes(regexes: string[]): Promise<void> {
-    const checks = new Map(this.form.regexChecks);
-    for (const regex of regexes) checks.set(regex, 'checking');
-    this.form.regexChecks = checks;
-    const refused = await probeRegexes(regexes);
-    const after = new Map(this.form.regexChecks);
-    for (const regex of regexes) {
-      const reason = refused.get(regex);
-      if (reason) after.set(regex, { refused: reason });
-      else after.delete(regex);
-    }
-    this.form.regexChecks = after;
   }
 }
