@@ -26,6 +26,9 @@ test('a job survives closing its page: the finished trials come back, and Resume
   await expect(trialRows(reopened)).toHaveCount(2);
   await expect(reopened.locator('section.trials tbody tr[data-status=completed]')).toHaveCount(2);
   await expect(reopened.getByTestId('job-saved')).toHaveText('2 finished trials saved');
+  // The form shows the kept job's definition, not the default one.
+  await expect(reopened.getByLabel('Max jobs')).toHaveValue('4');
+  await expect(reopened.getByLabel('Max parallel jobs')).toHaveValue('1');
 
   await reopened.getByRole('button', { name: 'Resume' }).click();
   await expect(reopened.getByText(/Resumed: the tuner was told 2 finished trials/)).toBeVisible();
