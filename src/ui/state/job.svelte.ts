@@ -106,11 +106,6 @@ export class JobSession {
     return this.status === 'running' || this.status === 'stopping';
   }
 
-  /** Completed trials of the last job, offered as a warm start for the next. */
-  get warmStartCandidates(): WarmStartObservation[] {
-    return this.trials.filter((t) => t.status === 'completed' && t.objective !== undefined).map((t) => ({ params: t.params, value: t.objective! }));
-  }
-
   async start(definition: JobDefinition, warmStart: WarmStartObservation[] = []): Promise<void> {
     if (this.active) return;
     // Plain data only: it crosses into workers, which cannot receive reactive proxies.
