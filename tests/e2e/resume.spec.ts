@@ -1,5 +1,12 @@
 import type { Page } from '@playwright/test';
+import { startCifarServer, type CifarServer } from './cifar-server';
 import { configureTinyJob, expect, screenshots, test, trialRows } from './fixtures';
+
+let host: CifarServer;
+test.beforeAll(async () => {
+  host = await startCifarServer();
+});
+test.afterAll(() => host.close());
 
 /** Console errors of a page the fixtures do not follow (a second page of the context). */
 function collectErrors(page: Page): string[] {
@@ -92,4 +99,26 @@ test('the Jobs list keeps every job: open, rename, compare two on one chart, del
   await rows.first().getByRole('button', { name: 'Delete' }).click();
   await expect(rows).toHaveCount(1);
   await expect(list.getByText('second job')).toHaveCount(0);
+});
+
+test('a kept CIFAR-10 job waits for CIFAR-10 before it resumes', async ({ page, context }) => {
+  await page.goto('/');
+  await page.getByLabel(/Download from/).fill([`${host.origin}/ok/train-00000-of-00001.parquet`, `${host.origin}/ok/test-00000-of-00001.parquet`].join('\n'));
+  await page.getByRole('button', { name: 'Download' }).click();
+  await expect(page.getByTestId('data-status')).toContainText('CIFAR-10 is cached in this browser', { timeout: 60_000 });
+  await page.getByRole('radio', { name: 'CIFAR-10' }).check();
+  await configureTinyJob(page, { maxJobs: 3, parallel: 1, epochs: 2 });
+  await page.getByRole('button', { name: 'Tune' }).click();
+  await expect(page.getByTestId('job-saved')).toHaveText('1 finished trial saved', { timeout: 120_000 });
+  await page.close();
+
+  const reopened = await context.newPage();
+  await reopened.goto('/');
+  await expect(reopened.getByText(/This job was interrupted/)).toBeVisible();
+  await expect(reopened.getByRole('button', { name: 'Resume' })).toBeEnabled();
+  // Without its data set the job cannot go on: Resume waits for CIFAR-10 and says so.
+  await reopened.getByRole('button', { name: 'Clear cache' }).click();
+  await expect(reopened.getByRole('button', { name: 'Resume' })).toBeDisabled();
+  await expect(reopened.getByText('Load CIFAR-10 in the Data panel to resume this job.')).toBeVisible();
+  await reopened.close();
 });
