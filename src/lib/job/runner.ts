@@ -78,6 +78,8 @@ export class JobRunner {
   private warmStarted: Promise<void> = Promise.resolve();
   /** Trials the strategy proposed: maxJobs bounds these, and enqueued re-runs come on top. */
   private suggested = 0;
+  /** Calls of `enqueue` still on their way (the tuner registering the point). */
+  private enqueuing = 0;
   /** Enqueued trials (status `pending`) not yet handed to the executor, first in first out. */
   private readonly waiting: Trial[] = [];
   private finished!: () => void;
@@ -248,28 +250,35 @@ export class JobRunner {
       // The mark says the two differ only in their seed.
       if (paramsKey(this.job.parameters, original.params) !== paramsKey(this.job.parameters, params)) throw new Error(`Trial ${rerunOf} ran other hyperparameters than these.`);
     }
-    await this.warmStarted;
-    this.assertRunning();
-    let id: string;
+    // The job does not end while a trial is on its way in (a re-run asked for as a resumed job starts).
+    this.enqueuing++;
     try {
-      id = await this.strategy.register(params);
-    } catch (error) {
-      // The job goes on without it; a tuner that died fails the job through abort().
-      throw new Error(`The tuner did not take the trial: ${(error as Error).message}`);
-    }
-    if (this.status !== 'running') {
-      // Stopped or failed while the tuner registered it: hand it back unused, as the pump does.
-      try {
-        await this.strategy.tell(id, { failed: true });
-      } catch {
-        // Nothing to do: the job has ended or is ending, and this trial never ran.
-      }
+      await this.warmStarted;
       this.assertRunning();
+      let id: string;
+      try {
+        id = await this.strategy.register(params);
+      } catch (error) {
+        // The job goes on without it; a tuner that died fails the job through abort().
+        throw new Error(`The tuner did not take the trial: ${(error as Error).message}`);
+      }
+      if (this.status !== 'running') {
+        // Stopped or failed while the tuner registered it: hand it back unused, as the pump does.
+        try {
+          await this.strategy.tell(id, { failed: true });
+        } catch {
+          // Nothing to do: the job has ended or is ending, and this trial never ran.
+        }
+        this.assertRunning();
+      }
+      const trial = this.create(id, { ...params }, rerunOf);
+      this.waiting.push(trial);
+      void this.pump();
+      return trial;
+    } finally {
+      this.enqueuing--;
+      this.settleIfIdle();
     }
-    const trial = this.create(id, { ...params }, rerunOf);
-    this.waiting.push(trial);
-    void this.pump();
-    return trial;
   }
 
   private assertRunning(): void {
@@ -472,7 +481,7 @@ export class JobRunner {
   }
 
   private settleIfIdle(): void {
-    if (this.activeTrials > 0 || this.pumping) return;
+    if (this.activeTrials > 0 || this.pumping || this.enqueuing > 0) return;
     if (this.status === 'stopping') this.finish(this.ending ? 'completed' : 'stopped', this.ending);
     else if (this.status === 'running' && (this.exhausted || this.suggested >= this.job.maxJobs)) {
       this.finish('completed', this.exhausted && this.suggested < this.job.maxJobs ? 'The search space is exhausted.' : undefined);

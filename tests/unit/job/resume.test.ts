@@ -114,3 +114,28 @@ describe('JobRunner resume', () => {
     expect(runner.message).toMatch(/No improvement in the last 1 trials; the best is trial 3/);
   });
 });
+
+describe('JobRunner: a re-run of a job that has ended', () => {
+  it('resumes the finished job with no new suggestion, runs the re-run asked for as it starts, and ends after it', async () => {
+    const earlier = await earlierRun(4);
+    expect(earlier.every((t) => t.status === 'completed')).toBe(true);
+    const { executor, runner, strategy } = setup({ maxJobs: 4, maxParallelJobs: 1 }, { resume: { trials: earlier } });
+    const done = runner.start();
+    const rerun = runner.enqueue(earlier[1].params, { rerunOf: 2 });
+    await flush();
+    expect(runner.status).toBe('running');
+    expect(await rerun).toMatchObject({ number: 5, rerunOf: 2, params: earlier[1].params });
+    await flush();
+    executor.completeAll(0.45);
+    await done;
+    expect(runner.status).toBe('completed');
+    expect(runner.trials.map((t) => [t.number, t.status])).toEqual([
+      [1, 'completed'],
+      [2, 'completed'],
+      [3, 'completed'],
+      [4, 'completed'],
+      [5, 'completed'],
+    ]);
+    expect(strategy.asked).toBe(0);
+  });
+});
