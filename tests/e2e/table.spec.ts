@@ -91,3 +91,22 @@ test('hyperparameters typed by the user run next, ahead of new suggestions and o
   expect((await mine.locator('td.num').allTextContents()).slice(1, 4)).toEqual(['0.0123', '0.85', 'sgd']);
   await expect(mine).toHaveAttribute('data-status', 'completed');
 });
+
+test('Re-run after the job has ended runs the job on for that one trial', async ({ page }) => {
+  await page.goto('/');
+  await configureTinyJob(page, { maxJobs: 2, parallel: 1 });
+  await page.getByRole('button', { name: 'Tune' }).click();
+  await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 120_000 });
+  const best = page.locator('section.best-trial');
+  const original = (await best.getAttribute('data-trial'))!;
+  await best.getByRole('button', { name: 'Re-run' }).click();
+  await expect(page.getByText('Resumed: the tuner was told 2 finished trials.')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 120_000 });
+  await expect(trialRows(page)).toHaveCount(3);
+  const rerun = page.locator('section.trials tbody tr[data-trial="3"]');
+  await expect(rerun).toHaveAttribute('data-rerun-of', original);
+  await expect(rerun).toHaveAttribute('data-status', 'completed');
+  const first = page.locator(`section.trials tbody tr[data-trial="${original}"]`);
+  const params = async (row: typeof first) => (await row.locator('td.num').allTextContents()).slice(1, 4);
+  expect(await params(rerun)).toEqual(await params(first));
+});

@@ -195,7 +195,7 @@ export class JobSession {
   }
 
   /** Runs the job shown (a kept, interrupted one) on from its finished trials: see `ResumeState`. */
-  async resume(): Promise<void> {
+  async resume(afterStart?: (runner: JobRunner) => void): Promise<void> {
     if (this.active || !this.stored) return;
     const loaded = await this.store.loadJob(this.stored.id).catch(() => undefined);
     if (!loaded) {
@@ -213,11 +213,14 @@ export class JobSession {
     } catch (error) {
       this.storageMessage = `This job is not being saved (${(error as Error).message}); it runs in memory.`;
     }
-    await this.run(loaded.job.definition, { warmStart: [], stored: loaded.job, resume: { trials: loaded.trials.map(plainTrial) } });
+    await this.run(loaded.job.definition, { warmStart: [], stored: loaded.job, resume: { trials: loaded.trials.map(plainTrial) }, afterStart });
   }
 
-  private async run(job: JobDefinition, options: { warmStart: WarmStartObservation[]; stored?: StoredJob; resume?: ResumeState }): Promise<void> {
-    const { warmStart, stored, resume } = options;
+  private async run(
+    job: JobDefinition,
+    options: { warmStart: WarmStartObservation[]; stored?: StoredJob; resume?: ResumeState; afterStart?: (runner: JobRunner) => void },
+  ): Promise<void> {
+    const { warmStart, stored, resume, afterStart } = options;
     this.trials = [];
     this.workers = {};
     this.leakedTensors = {};
@@ -298,7 +301,9 @@ export class JobSession {
     this.clock = setInterval(() => (this.now = Date.now()), 1000);
     try {
       await tuner.api.start(job.strategy, { space: job.parameters, goal: job.objective.goal, seed: job.seed }, tunerFault());
-      await runner.start();
+      const done = runner.start();
+      afterStart?.(runner);
+      await done;
       await recorder?.flush();
     } catch (error) {
       this.status = 'failed';
@@ -338,17 +343,30 @@ export class JobSession {
     this.tuner = undefined;
   }
 
+  /** A job that has ended and is kept in this browser can run again for a re-run: it resumes, with no new suggestion. */
+  get canRunAgain(): boolean {
+    return !this.active && !this.elsewhere && this.stored !== undefined && (this.status === 'completed' || this.status === 'stopped');
+  }
+
   /**
    * Runs these hyperparameters again with a new seed (Re-run), marked as a re-run of trial
-   * `rerunOf` when given; only while the job runs. A refusal is shown as the job's message.
+   * `rerunOf` when given. While the job runs the trial joins it; once a kept job has ended it
+   * resumes for this trial alone (max jobs is spent, so the tuner suggests nothing new). A
+   * refusal is shown as the job's message.
    */
   enqueue(params: Params, rerunOf?: number): void {
-    if (!this.runner) {
+    // Plain data only: the params cross into the tuner worker, which cannot receive reactive proxies.
+    const point = $state.snapshot(params) as Params;
+    const refused = (error: Error) => (this.message = error.message);
+    if (this.active && this.runner) {
+      this.runner.enqueue(point, { rerunOf }).catch(refused);
+      return;
+    }
+    if (!this.canRunAgain) {
       this.message = 'There is no job to run these hyperparameters in.';
       return;
     }
-    // Plain data only: the params cross into the tuner worker, which cannot receive reactive proxies.
-    this.runner.enqueue($state.snapshot(params) as Params, { rerunOf }).catch((error: Error) => (this.message = error.message));
+    void this.resume((runner) => void runner.enqueue(point, { rerunOf }).catch(refused));
   }
 
   stop(mode: StopMode): void {
