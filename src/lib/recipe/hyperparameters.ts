@@ -45,6 +45,8 @@ export interface TrainConfig {
   cropPad: number;
   flip: FlipMode;
   cutout: number;
+  /** `custom`: the engine's own WebGPU kernels where they apply (today the fused SGD update); `stock`: tfjs's. */
+  kernels: 'custom' | 'stock';
   /** For tests of the failure paths: make the worker crash or lose its GPU device mid-trial. */
   fault: 'none' | 'crash' | 'device-lost';
 }
@@ -112,6 +114,7 @@ export const HYPERPARAMETERS: readonly HyperparameterSpec[] = [
   { name: 'crop_pad', key: 'cropPad', kind: 'integer', fallback: 0, presets: { resnet9: 4, airbench: 2, resnet18: 4 }, rule: 'must be a whole number in [0, 16]', ok: (v) => v >= 0 && v <= 16, help: 'random translation by up to this many pixels, reflect-padded (4: random crop)' },
   { name: 'flip', key: 'flip', kind: 'choice', choices: ['none', 'random', 'alternating'], fallback: 'none', presets: { resnet9: 'random', airbench: 'alternating', resnet18: 'random' }, help: 'horizontal flips (alternating: each image flips every other epoch)' },
   { name: 'cutout', key: 'cutout', kind: 'integer', fallback: 0, presets: { resnet9: 8, resnet18: 8 }, rule: 'must be a whole number in [0, 32]', ok: (v) => v >= 0 && v <= 32, help: 'side of a random square zeroed in each image (0 = off)' },
+  { name: 'kernels', key: 'kernels', kind: 'choice', choices: ['custom', 'stock'], fallback: 'custom', help: "custom: the engine's own WebGPU kernels where they apply (the fused SGD update); stock: tfjs's kernels only" },
   { name: 'fault', key: 'fault', kind: 'choice', choices: ['none', 'crash', 'device-lost'], fallback: 'none', help: 'failure injection for the worker tests' },
 ];
 

@@ -57,7 +57,7 @@ export async function train(config: TrainConfig, data: DataSplits, seed: number,
     held.push(model);
     const optimizer = new SgdMomentum(
       model.params.map((p) => ({ variable: p.variable, lrScale: p.role === 'bn-bias' ? config.bnBiasLr : 1 })),
-      { nesterov: config.optimizer === 'nag', weightDecay: config.weightDecay },
+      { nesterov: config.optimizer === 'nag', weightDecay: config.weightDecay, kernels: config.kernels },
     );
     held.push(optimizer);
     const ema = config.ema ? new WeightEma([...model.params.map((p) => p.variable), ...model.buffers], config.emaDecay) : undefined;

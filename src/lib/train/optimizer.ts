@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { canFuseSgd, fusedSgdUpdate } from './kernels/sgd-update';
 
 export interface TrainableParam {
   variable: tf.Variable;
@@ -10,6 +11,8 @@ export interface SgdOptions {
   nesterov: boolean;
   /** Decoupled decay: w -= lr · weightDecay · w, apart from the gradient and its momentum. */
   weightDecay: number;
+  /** `custom`: the fused WebGPU update (kernels/sgd-update.ts) where it can run; `stock`: tfjs ops. */
+  kernels?: 'custom' | 'stock';
 }
 
 /**
@@ -32,7 +35,8 @@ export class SgdMomentum {
         const grad = grads[param.variable.name];
         // A parameter the loss does not reach (e.g. an unused head) keeps its value.
         if (!grad) return;
-        applyUpdate(param.variable, this.velocity[i], grad, lr * param.lrScale, lr * this.options.weightDecay, momentum, this.options.nesterov);
+        const update = this.options.kernels === 'custom' && canFuseSgd(param.variable.size) ? fusedSgdUpdate : stockSgdUpdate;
+        update(param.variable, this.velocity[i], grad, lr * param.lrScale, lr * this.options.weightDecay, momentum, this.options.nesterov);
       });
     });
     tf.dispose(grads);
@@ -44,8 +48,8 @@ export class SgdMomentum {
   }
 }
 
-/** The per-parameter update, kept apart as the seam for a fused WebGPU kernel. */
-function applyUpdate(variable: tf.Variable, velocity: tf.Variable, grad: tf.Tensor, lr: number, decay: number, momentum: number, nesterov: boolean): void {
+/** The per-parameter update in tfjs ops: the reference for the fused kernel, and its fallback. */
+export function stockSgdUpdate(variable: tf.Variable, velocity: tf.Variable, grad: tf.Tensor, lr: number, decay: number, momentum: number, nesterov: boolean): void {
   const nextVelocity = tf.add(tf.mul(velocity, momentum), grad);
   const direction = nesterov ? tf.add(grad, tf.mul(nextVelocity, momentum)) : nextVelocity;
   velocity.assign(nextVelocity);
