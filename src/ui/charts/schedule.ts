@@ -1,5 +1,6 @@
 import type { Trial } from '../../lib/job';
 import { scheduleAt, type OneCycle } from '../../lib/train/schedule';
+import { MODEL_NAMES, effectiveLr, type ModelName } from '../../lib/recipe/hyperparameters';
 
 export interface SchedulePoint {
   /** 0-based step of the whole trial. */
@@ -19,8 +20,12 @@ export interface SchedulePlan {
 /** The one-cycle shape as the training loop builds it from a trial's resolved hyperparameters. */
 export function oneCycleOf(resolved: NonNullable<Trial['resolved']>): OneCycle | undefined {
   const number = (name: string) => (typeof resolved[name] === 'number' ? (resolved[name] as number) : undefined);
+  const lr = number('lr');
+  const batchSize = number('batch_size');
+  const model = MODEL_NAMES.find((name) => name === resolved.model);
+  // The step's lr, scaled by batch_size as the loop scales it (effectiveLr), when the model is stated.
   const cycle = {
-    peakLr: number('lr'),
+    peakLr: lr !== undefined && batchSize !== undefined && model ? effectiveLr({ lr, batchSize, model: model as ModelName }) : lr,
     warmup: number('warmup'),
     startFactor: number('lr_start_factor'),
     endFactor: number('lr_end_factor'),
