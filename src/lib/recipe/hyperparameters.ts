@@ -5,7 +5,7 @@ import type { CategoryValue } from '../space';
  * Bump it whenever a default, a preset or a rule changes, or the engine reads a value differently,
  * so that a recorded trial's values still say which recipe they were resolved under.
  */
-export const RECIPE_VERSION = 1;
+export const RECIPE_VERSION = 2;
 
 export const MODEL_NAMES = ['tiny-cnn', 'resnet9', 'airbench', 'resnet18'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
