@@ -35,6 +35,9 @@ describe('schedulePlan', () => {
     const peakOf = (extra: Record<string, string | number>) => Math.max(...schedulePlan({ resolved: { ...resolved, ...extra } })!.points.map((p) => p.lr));
     expect(peakOf({ model: 'tiny-cnn' })).toBeCloseTo(peakOf({}) / 2, 12);
     expect(peakOf({ model: 'tiny-cnn', batch_size: 32, train_size: 320 }) / peakOf({ model: 'tiny-cnn' })).toBeCloseTo(2, 12);
+    // A trial recorded under recipe 1 stepped at its lr, whatever its batch size.
+    const recipe1 = schedulePlan({ resolved: { ...resolved, model: 'tiny-cnn' }, recipeVersion: 1 })!;
+    expect(Math.max(...recipe1.points.map((p) => p.lr))).toBeCloseTo(peakOf({}), 12);
   });
 
   it('waits for the trial’s hyperparameters and for a CIFAR-10 trial’s progress, and draws nothing for an epoch without a step', () => {
