@@ -93,3 +93,22 @@ test('the regex tester shows what each metric captures as the user types, and wh
   await page.getByLabel('Goal').selectOption('minimize');
   await expect(page.getByRole('button', { name: 'Tune' })).toBeEnabled();
 });
+
+test('Validation size 0 with CIFAR-10 warns that the job tunes on the test set, and does not block Tune', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('radio', { name: 'CIFAR-10' }).check();
+  const warning = page.getByTestId('val-size-warning');
+  await expect(warning).toHaveCount(0);
+  await page.getByLabel('Validation size', { exact: true }).fill('0');
+  await expect(warning).toBeVisible();
+  await expect(warning).toContainText('this job tunes on the test set');
+  await expect(page.locator('.hp[data-hyperparameter=val_size]').getByRole('alert')).toHaveCount(0);
+  // Only the missing data set holds Tune back; once it is loaded, Tune is enabled with the warning still shown.
+  await page.getByLabel(/Download from/).fill([`${host.origin}/ok/train-00000-of-00001.parquet`, `${host.origin}/ok/test-00000-of-00001.parquet`].join('\n'));
+  await page.getByRole('button', { name: 'Download' }).click();
+  await expect(page.getByTestId('data-status')).toContainText('CIFAR-10 is cached in this browser', { timeout: 60_000 });
+  await expect(page.getByRole('button', { name: 'Tune' })).toBeEnabled();
+  await expect(warning).toBeVisible();
+  await page.getByLabel('Validation size', { exact: true }).fill('1000');
+  await expect(warning).toHaveCount(0);
+});

@@ -72,3 +72,28 @@ export function checkTraining(fixed: RawHyperparameters, space: SearchSpace): Fi
   }
   return errors;
 }
+
+/** What the page says beside Validation size when a CIFAR-10 job may tune on the test set. */
+export const TEST_SET_TUNING_WARNING =
+  'With val_size 0 there is no validation split: every trial trains on all 50,000 images and its Validation accuracy is measured on the test set, so this job tunes on the test set. Fine for a time-to-94% run; to choose hyperparameters, hold out a validation split.';
+
+/**
+ * Warnings, not errors: the job is valid and may be tuned, but the page should say what it means.
+ * Today one: a CIFAR-10 job whose val_size is 0, fixed or at an end of its searched range, reports
+ * the test set as its validation accuracy (docs/RECIPES.md), so the tuner would fit the test set.
+ * Paths as checkTraining's (`fixed.val_size`, `parameters.val_size`).
+ */
+export function trainingWarnings(fixed: RawHyperparameters, space: SearchSpace): FieldError[] {
+  const searched = space.val_size;
+  const dataSearched = space.data;
+  const cifar = dataSearched
+    ? dataSearched.type === 'categorical' && dataSearched.values.includes('cifar10')
+    : String(fixed.data ?? 'synthetic').trim() === 'cifar10';
+  if (!cifar) return [];
+  if (searched) {
+    const zero = searched.type === 'categorical' ? searched.values.some((v) => Number(v) === 0) : Number(searched.min) <= 0;
+    return zero ? [{ path: 'parameters.val_size', message: TEST_SET_TUNING_WARNING }] : [];
+  }
+  const value = fixed.val_size;
+  return value !== undefined && String(value).trim() !== '' && Number(value) === 0 ? [{ path: 'fixed.val_size', message: TEST_SET_TUNING_WARNING }] : [];
+}

@@ -5,7 +5,7 @@ import type { CategoryValue } from '../space';
  * Bump it whenever a default, a preset or a rule changes, or the engine reads a value differently,
  * so that a recorded trial's values still say which recipe they were resolved under.
  */
-export const RECIPE_VERSION = 1;
+export const RECIPE_VERSION = 2;
 
 export const MODEL_NAMES = ['tiny-cnn', 'resnet9', 'airbench', 'resnet18'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
@@ -41,6 +41,10 @@ export interface TrainConfig {
   bnBiasLr: number;
   ema: boolean;
   emaDecay: number;
+  /** airbench's lookahead: every 5 steps the weights move to an EMA of themselves (decay 0.95⁵·(t/T)³). */
+  lookahead: boolean;
+  /** airbench only: the whitening conv's bias learns for this many epochs, then is frozen. */
+  whitenBiasEpochs: number;
   tta: TtaMode;
   cropPad: number;
   flip: FlipMode;
@@ -73,6 +77,25 @@ export interface HyperparameterSpec {
 
 const BIG = { resnet9: 1, airbench: 1, resnet18: 1 } as const;
 
+/** The default batch sizes, at which each model's `lr` is stated. */
+const DEFAULT_BATCH = { fallback: 32, presets: { resnet9: 512, airbench: 1024, resnet18: 512 } } as const;
+const LR_REFERENCE_TEXT = `tiny-cnn ${DEFAULT_BATCH.fallback}, ${Object.entries(DEFAULT_BATCH.presets).map(([m, b]) => `${m} ${b}`).join(', ')}`;
+
+/** The batch size at which a model's `lr` is stated: its default batch_size. */
+export function lrReferenceBatch(model: ModelName): number {
+  return model === 'tiny-cnn' ? DEFAULT_BATCH.fallback : DEFAULT_BATCH.presets[model];
+}
+
+/**
+ * The peak learning rate a step actually uses: `lr` is stated at the model's default batch size
+ * and scales linearly with batch_size (Goyal et al.'s rule; per mean-loss gradient, a batch twice
+ * as large averages twice as many images and takes a step twice as long). The one place the engine
+ * and the page's schedule chart read it from.
+ */
+export function effectiveLr(config: Pick<TrainConfig, 'lr' | 'batchSize' | 'model'>): number {
+  return (config.lr * config.batchSize) / lrReferenceBatch(config.model);
+}
+
 /**
  * Every hyperparameter in the order they are read (a later rule may depend on an earlier value).
  * Presets: resnet9 follows Page's 24-epoch DAWNBench recipe, airbench follows airbench94,
@@ -89,14 +112,16 @@ export const HYPERPARAMETERS: readonly HyperparameterSpec[] = [
   },
   { name: 'test_size', key: 'testSize', kind: 'integer', fallback: 0, rule: 'must be a whole number ≥ 0', ok: (v) => v >= 0, help: 'synthetic test images (0: as many as val_size)' },
   { name: 'limit', key: 'limit', kind: 'integer', fallback: 0, rule: 'must be a whole number ≥ 0', ok: (v) => v >= 0, help: 'use the first N training and at most N test images (0: all)' },
-  { name: 'batch_size', key: 'batchSize', kind: 'integer', fallback: 32, presets: { resnet9: 512, airbench: 1024, resnet18: 512 }, rule: 'must be a whole number ≥ 1', ok: (v) => v >= 1, help: 'images per step' },
-  { name: 'epochs', key: 'epochs', kind: 'number', fallback: 1, presets: { resnet9: 24, airbench: 9.9, resnet18: 24 }, rule: 'must be above 0', ok: (v) => v > 0, help: 'passes over the training set (fractional allowed)' },
+  { name: 'batch_size', key: 'batchSize', kind: 'integer', fallback: DEFAULT_BATCH.fallback, presets: DEFAULT_BATCH.presets, rule: 'must be a whole number ≥ 1', ok: (v) => v >= 1, help: 'images per step (lr scales with it)' },
+  { name: 'epochs', key: 'epochs', kind: 'number', fallback: 1, presets: { resnet9: 24, airbench: 9.9, resnet18: 30 }, rule: 'must be above 0', ok: (v) => v > 0, help: 'passes over the training set (fractional allowed)' },
   {
     name: 'width', key: 'width', kind: 'number', fallback: 8, presets: BIG, rule: 'must be above 0 (a whole number for tiny-cnn) and at most 8',
     ok: (v, c) => v > 0 && v <= (c.model === 'tiny-cnn' ? 1024 : 8) && (c.model !== 'tiny-cnn' || Number.isInteger(v)), help: 'channel multiplier (tiny-cnn: channels of its first conv)',
   },
   { name: 'optimizer', key: 'optimizer', kind: 'choice', choices: ['sgd', 'nag'], fallback: 'nag', help: 'SGD with heavy-ball (sgd) or Nesterov (nag) momentum' },
-  { name: 'lr', key: 'lr', kind: 'number', fallback: 0.05, presets: { resnet9: 0.4, airbench: 1.5, resnet18: 0.4 }, rule: 'must be above 0', ok: (v) => v > 0, help: 'peak learning rate of the one-cycle schedule' },
+  { name: 'lr', key: 'lr', kind: 'number', fallback: 0.05, presets: { resnet9: 0.4, airbench: 1.5, resnet18: 0.4 }, rule: 'must be above 0', ok: (v) => v > 0,
+    help: `peak learning rate of the one-cycle schedule at the model's default batch_size (${LR_REFERENCE_TEXT}); it scales linearly: lr × batch_size / that batch`,
+  },
   { name: 'momentum', key: 'momentum', kind: 'number', fallback: 0.9, presets: { airbench: 0.85 }, rule: 'must be in [0, 1)', ok: (v) => v >= 0 && v < 1, help: 'momentum (the maximum when momentum_cycle > 0)' },
   {
     name: 'momentum_cycle', key: 'momentumCycle', kind: 'number', fallback: 0, rule: 'must be in [0, momentum]', ok: (v, c) => v >= 0 && v <= (c.momentum ?? 0),
@@ -110,6 +135,14 @@ export const HYPERPARAMETERS: readonly HyperparameterSpec[] = [
   { name: 'bn_bias_lr', key: 'bnBiasLr', kind: 'number', fallback: 1, presets: { airbench: 64 }, rule: 'must be above 0', ok: (v) => v > 0, help: 'learning-rate multiplier for BatchNorm biases' },
   { name: 'ema', key: 'ema', kind: 'boolean', fallback: false, help: 'evaluate an exponential moving average of the weights' },
   { name: 'ema_decay', key: 'emaDecay', kind: 'number', fallback: 0.99, rule: 'must be in [0, 1)', ok: (v) => v >= 0 && v < 1, help: 'per-step decay of the weight average' },
+  {
+    name: 'lookahead', key: 'lookahead', kind: 'boolean', fallback: false, presets: { airbench: true },
+    help: "airbench's lookahead: every 5 steps the weights are replaced by an EMA of themselves, decay 0.95^5·(step/steps)^3",
+  },
+  {
+    name: 'whiten_bias_epochs', key: 'whitenBiasEpochs', kind: 'number', fallback: 3, rule: 'must be ≥ 0', ok: (v) => v >= 0,
+    help: 'airbench only: epochs the whitening conv\'s bias learns before it is frozen',
+  },
   { name: 'tta', key: 'tta', kind: 'choice', choices: ['none', 'flip', 'flip-translate'], fallback: 'none', presets: { resnet9: 'flip', airbench: 'flip-translate', resnet18: 'flip' }, help: 'test-time augmentation at evaluation' },
   { name: 'crop_pad', key: 'cropPad', kind: 'integer', fallback: 0, presets: { resnet9: 4, airbench: 2, resnet18: 4 }, rule: 'must be a whole number in [0, 16]', ok: (v) => v >= 0 && v <= 16, help: 'random translation by up to this many pixels, reflect-padded (4: random crop)' },
   { name: 'flip', key: 'flip', kind: 'choice', choices: ['none', 'random', 'alternating'], fallback: 'none', presets: { resnet9: 'random', airbench: 'alternating', resnet18: 'random' }, help: 'horizontal flips (alternating: each image flips every other epoch)' },

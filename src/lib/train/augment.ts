@@ -40,11 +40,12 @@ export function drawPlacement(rng: Rng, indices: ArrayLike<number>, epoch: numbe
   if (options.cutout === 0) return { dy, dx, flip };
   const y = new Int32Array(n);
   const x = new Int32Array(n);
-  const half = Math.floor(options.cutout / 2);
-  // The square's centre is anywhere in the image, so squares near an edge are clipped (DeVries & Taylor).
+  // The whole square lies inside the image, as in Page's recipe (its top-left corner in
+  // [0, size − cutout]): every image loses exactly cutout² pixels, none is wasted past an edge.
+  const corners = Math.max(1, size - options.cutout + 1);
   for (let i = 0; i < n; i++) {
-    y[i] = rng.int(size) - half;
-    x[i] = rng.int(size) - half;
+    y[i] = rng.int(corners);
+    x[i] = rng.int(corners);
   }
   return { dy, dx, flip, cutout: { y, x, size: options.cutout } };
 }

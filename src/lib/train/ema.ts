@@ -30,3 +30,49 @@ export class WeightEma {
     tf.dispose(this.shadow);
   }
 }
+
+/** How many steps apart airbench's lookahead pulls the weights to their average. */
+export const LOOKAHEAD_EVERY = 5;
+
+/** The lookahead decay after `step` steps (1-based) of `totalSteps`: 0.95⁵ · (step / totalSteps)³, as airbench94. */
+export function lookaheadDecay(step: number, totalSteps: number): number {
+  return 0.95 ** LOOKAHEAD_EVERY * (step / totalSteps) ** 3;
+}
+
+/**
+ * airbench94's lookahead: unlike WeightEma (an average kept aside for evaluation), it trains. Every
+ * LOOKAHEAD_EVERY steps the average moves towards the weights (avg = d·avg + (1 − d)·w) and the
+ * weights are then replaced by it; the decay d grows from 0 as the cube of the run's progress, so
+ * early on the weights are left alone and late in the run they are pulled hard to the average.
+ * The BatchNorm running statistics are averaged and replaced too (airbench averages its whole state dict).
+ */
+export class Lookahead {
+  private readonly average: tf.Variable[];
+
+  constructor(private readonly sources: tf.Variable[]) {
+    this.average = sources.map((v) => tf.tidy(() => tf.variable(v.clone(), false)));
+  }
+
+  /** Called after step `step` (1-based) of `totalSteps`; acts on every LOOKAHEAD_EVERY-th step. */
+  afterStep(step: number, totalSteps: number): void {
+    if (step % LOOKAHEAD_EVERY === 0) this.update(lookaheadDecay(step, totalSteps));
+  }
+
+  update(decay: number): void {
+    tf.tidy(() => {
+      this.average.forEach((a, i) => {
+        a.assign(tf.add(tf.mul(a, decay), tf.mul(this.sources[i], 1 - decay)));
+        this.sources[i].assign(a);
+      });
+    });
+  }
+
+  /** At the end of the run the weights take the average (airbench's last update, with decay 1). */
+  finish(): void {
+    this.update(1);
+  }
+
+  dispose(): void {
+    tf.dispose(this.average);
+  }
+}

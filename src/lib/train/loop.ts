@@ -3,9 +3,9 @@ import { createRng, shuffledIndices } from '../rng';
 import { augment, drawPlacement } from './augment';
 import { uploadImages, uploadLabels } from './batch';
 import type { DataSplits } from '../data/splits';
-import { WeightEma } from './ema';
+import { Lookahead, WeightEma } from './ema';
 import { evaluateAccuracy } from './evaluate';
-import { RECIPE_VERSION, resolvedHyperparameters, type TrainConfig } from '../recipe/hyperparameters';
+import { RECIPE_VERSION, effectiveLr, resolvedHyperparameters, type TrainConfig } from '../recipe/hyperparameters';
 import { CLASSES, IMAGE_SIZE } from '../data/image-set';
 import { formatEpochLine, formatFinalLine, formatHyperparametersLine, type EpochRecord, type TrainProgress } from '../metrics/engine';
 import { createModel, type Model } from './models';
@@ -62,7 +62,9 @@ export async function train(config: TrainConfig, data: DataSplits, seed: number,
     held.push(optimizer);
     const ema = config.ema ? new WeightEma([...model.params.map((p) => p.variable), ...model.buffers], config.emaDecay) : undefined;
     if (ema) held.push(ema);
-    return await run(config, data, seed, hooks, { model, optimizer, ema }, started);
+    const lookahead = config.lookahead ? new Lookahead([...model.params.map((p) => p.variable), ...model.buffers]) : undefined;
+    if (lookahead) held.push(lookahead);
+    return await run(config, data, seed, hooks, { model, optimizer, ema, lookahead }, started);
   } finally {
     held.reverse().forEach((h) => h.dispose());
   }
@@ -72,15 +74,16 @@ interface Trainer {
   model: Model;
   optimizer: SgdMomentum;
   ema?: WeightEma;
+  lookahead?: Lookahead;
 }
 
-async function run(config: TrainConfig, data: DataSplits, seed: number, hooks: TrainHooks, { model, optimizer, ema }: Trainer, started: number): Promise<TrainOutcome> {
+async function run(config: TrainConfig, data: DataSplits, seed: number, hooks: TrainHooks, { model, optimizer, ema, lookahead }: Trainer, started: number): Promise<TrainOutcome> {
   const rng = createRng(seed);
   const stepsPerEpoch = Math.floor(data.train.count / config.batchSize);
   const totalSteps = Math.max(1, Math.round(config.epochs * stepsPerEpoch));
   const flipState = Uint8Array.from({ length: data.train.count }, () => (rng.next() < 0.5 ? 1 : 0));
   const cycle = {
-    peakLr: config.lr,
+    peakLr: effectiveLr(config),
     warmup: config.warmup,
     startFactor: config.lrStartFactor,
     endFactor: config.lrEndFactor,
@@ -90,6 +93,10 @@ async function run(config: TrainConfig, data: DataSplits, seed: number, hooks: T
   // Without a validation split (cifar10 with val_size 0) the epoch lines report the test set.
   const valSet = data.val.count > 0 ? data.val : data.test;
   if (data.val.count === 0) hooks.log('No validation split (val_size=0): Validation accuracy is measured on the test set.');
+  // airbench's whitening bias learns for the first whiten_bias_epochs epochs only.
+  const whitenBias = new Set(model.params.flatMap((p, i) => (p.role === 'whiten-bias' ? [i] : [])));
+  const whitenBiasSteps = Math.ceil(config.whitenBiasEpochs * stepsPerEpoch);
+  const noneFrozen = new Set<number>();
   const evaluate = (set: typeof valSet) => evaluateAccuracy(model, set, config.batchSize, config.tta, ema?.weights);
 
   let trainSeconds = 0;
@@ -121,11 +128,13 @@ async function run(config: TrainConfig, data: DataSplits, seed: number, hooks: T
             optimizer.step(() => {
               const logits = model.forward(augment(images, placement), true);
               return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, CLASSES), logits, undefined, config.labelSmoothing) as tf.Scalar;
-            }, lr, momentum),
+            }, lr, momentum, step >= whitenBiasSteps ? whitenBias : noneFrozen),
           );
         } finally {
           tf.dispose([images, labels]);
         }
+        lookahead?.afterStep(step + 1, totalSteps);
+        if (lookahead && step + 1 === totalSteps) lookahead.finish();
         ema?.update();
         if (loss.steps % SYNC_EVERY === 0) {
           await loss.check(step + 1);

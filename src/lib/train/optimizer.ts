@@ -27,9 +27,14 @@ export class SgdMomentum {
     this.velocity = params.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p.variable), false)));
   }
 
-  /** One update from the loss function's gradients; returns the loss, which the caller disposes. */
-  step(lossFn: () => tf.Scalar, lr: number, momentum: number): tf.Scalar {
-    const { value, grads } = tf.variableGrads(lossFn, this.params.map((p) => p.variable));
+  /**
+   * One update from the loss function's gradients; returns the loss, which the caller disposes.
+   * A param in `frozen` (its index in the constructor's list) gets no gradient computed and no
+   * update at all, decay included, as a PyTorch param whose gradient is detached.
+   */
+  step(lossFn: () => tf.Scalar, lr: number, momentum: number, frozen?: ReadonlySet<number>): tf.Scalar {
+    const learning = frozen && frozen.size > 0 ? this.params.filter((_, i) => !frozen.has(i)) : this.params;
+    const { value, grads } = tf.variableGrads(lossFn, learning.map((p) => p.variable));
     tf.tidy(() => {
       this.params.forEach((param, i) => {
         const grad = grads[param.variable.name];

@@ -1,5 +1,6 @@
 import type { Trial } from '../../lib/job';
 import { scheduleAt, type OneCycle } from '../../lib/train/schedule';
+import { MODEL_NAMES, effectiveLr, type ModelName } from '../../lib/recipe/hyperparameters';
 
 export interface SchedulePoint {
   /** 0-based step of the whole trial. */
@@ -17,10 +18,15 @@ export interface SchedulePlan {
 }
 
 /** The one-cycle shape as the training loop builds it from a trial's resolved hyperparameters. */
-export function oneCycleOf(resolved: NonNullable<Trial['resolved']>): OneCycle | undefined {
+export function oneCycleOf(resolved: NonNullable<Trial['resolved']>, recipeVersion?: number): OneCycle | undefined {
   const number = (name: string) => (typeof resolved[name] === 'number' ? (resolved[name] as number) : undefined);
+  const lr = number('lr');
+  const batchSize = number('batch_size');
+  // Recipe 1 did not scale lr with batch_size.
+  const model = recipeVersion !== undefined && recipeVersion < 2 ? undefined : MODEL_NAMES.find((name) => name === resolved.model);
+  // The step's lr, scaled by batch_size as the loop scales it (effectiveLr), when the model is stated.
   const cycle = {
-    peakLr: number('lr'),
+    peakLr: lr !== undefined && batchSize !== undefined && model ? effectiveLr({ lr, batchSize, model: model as ModelName }) : lr,
     warmup: number('warmup'),
     startFactor: number('lr_start_factor'),
     endFactor: number('lr_end_factor'),
@@ -49,8 +55,8 @@ export function stepsPerEpochOf(trial: Pick<Trial, 'resolved' | 'progress'>): nu
  * drawn where it is. Undefined before the trial has stated its hyperparameters, or when an epoch
  * has no step.
  */
-export function schedulePlan(trial: Pick<Trial, 'resolved' | 'progress'>, maxPoints = 240): SchedulePlan | undefined {
-  const cycle = trial.resolved && oneCycleOf(trial.resolved);
+export function schedulePlan(trial: Pick<Trial, 'resolved' | 'progress' | 'recipeVersion'>, maxPoints = 240): SchedulePlan | undefined {
+  const cycle = trial.resolved && oneCycleOf(trial.resolved, trial.recipeVersion);
   const stepsPerEpoch = stepsPerEpochOf(trial);
   const epochs = trial.resolved?.epochs;
   // Fewer training images than one batch give no step at all: there is no schedule to draw.

@@ -1,4 +1,4 @@
-import { defaultJob, PRESETS, validateJob, type JobDefinition, type Preset } from '../../lib/config';
+import { defaultJob, PRESETS, trainingWarnings, validateJob, type JobDefinition, type Preset } from '../../lib/config';
 import { defaultSearchParameter } from '../../lib/config/search-defaults';
 import { hyperparameterSpec, MODEL_NAMES, recipeDefault, TEST_ONLY, type ModelName, type TrainConfig } from '../../lib/recipe/hyperparameters';
 import { formToJob, jobToForm, newKey, sameJob, typedToForm, type JobFormData, type ParamRow } from './form-model';
@@ -24,6 +24,10 @@ export class JobForm {
   readonly checkingRegexes = $derived(this.data.metrics.some((m) => this.regexChecks.get(m.regex) === 'checking'));
   private readonly refusedRegexes = $derived(this.data.metrics.some((m) => typeof this.regexChecks.get(m.regex) === 'object'));
   readonly valid = $derived(this.result.errors.size === 0 && !this.refusedRegexes);
+  /** What a valid job may still mean that the user should know (val_size 0 on CIFAR-10 tunes on the test set); never blocks Tune. */
+  readonly warnings = $derived(trainingWarnings(this.result.job.fixed, this.result.job.parameters));
+  /** The warning about val_size, fixed or searched, shown beside Validation size. */
+  readonly valSizeWarning = $derived(this.warnings.find((w) => w.path.endsWith('val_size'))?.message);
   /** The preset the form still equals, if any. */
   readonly preset = $derived<Preset | undefined>(PRESET_JOBS.find((p) => sameJob(p.job, this.result.job))?.preset);
   /** What the last model change kept of the user's own values. */

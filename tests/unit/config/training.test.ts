@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkTraining, defaultJob, validateJob } from '../../../src/lib/config';
+import { checkTraining, defaultJob, TEST_SET_TUNING_WARNING, trainingWarnings, validateJob } from '../../../src/lib/config';
 import { RECIPE_VERSION } from '../../../src/lib/recipe/hyperparameters';
 import type { SearchSpace } from '../../../src/lib/space';
 
@@ -62,5 +62,25 @@ describe('checkTraining', () => {
     expect(validateJob({ ...defaultJob(), recipeVersion: RECIPE_VERSION + 1 }).errors).toEqual([
       { path: 'recipeVersion', message: expect.stringContaining(`trains with recipe version ${RECIPE_VERSION}, whose defaults differ`) },
     ]);
+  });
+});
+
+describe('trainingWarnings', () => {
+  it('warns, without an error, that a CIFAR-10 job with val_size 0 tunes on the test set', () => {
+    const fixed = { model: 'resnet9', data: 'cifar10', val_size: 0 };
+    expect(trainingWarnings(fixed, LR)).toEqual([{ path: 'fixed.val_size', message: TEST_SET_TUNING_WARNING }]);
+    expect(trainingWarnings({ ...fixed, val_size: '0' }, LR)).toHaveLength(1);
+    expect(checkTraining(fixed, LR)).toEqual([]);
+    expect(validateJob({ ...defaultJob(), fixed }).errors).toEqual([]);
+  });
+
+  it('warns when a searched val_size can reach 0, and not otherwise', () => {
+    const cifar = { data: 'cifar10' };
+    expect(trainingWarnings(cifar, { val_size: { type: 'integer', min: 0, max: 5000 } })).toEqual([{ path: 'parameters.val_size', message: TEST_SET_TUNING_WARNING }]);
+    expect(trainingWarnings(cifar, { val_size: { type: 'integer', min: 1000, max: 5000 } })).toEqual([]);
+    expect(trainingWarnings(cifar, LR)).toEqual([]);
+    expect(trainingWarnings({ ...cifar, val_size: 5000 }, LR)).toEqual([]);
+    expect(trainingWarnings({ data: 'synthetic', val_size: 0 }, LR)).toEqual([]);
+    expect(trainingWarnings({ val_size: 0 }, { data: { type: 'categorical', values: ['synthetic', 'cifar10'] } })).toHaveLength(1);
   });
 });

@@ -64,8 +64,17 @@ describe('augmentation on a hand-made tensor', () => {
     const flips = many.flip.reduce((s, f) => s + f, 0);
     expect(flips).toBeGreaterThan(200);
     expect(flips).toBeLessThan(300);
-    expect(Math.min(...many.cutout!.y)).toBeGreaterThanOrEqual(-4);
-    expect(Math.max(...many.cutout!.y)).toBeLessThanOrEqual(27);
+    // The cutout square lies wholly inside the image (Page's), and every corner in range is drawn.
+    for (const corner of [many.cutout!.y, many.cutout!.x]) {
+      expect(Math.min(...corner)).toBe(0);
+      expect(Math.max(...corner)).toBe(32 - 8);
+    }
+    // So each image loses exactly cutout² pixels.
+    const few = drawPlacement(createRng(4), new Array(6).fill(0), 1, { cropPad: 0, flip: 'none', cutout: 8 }, state, 32);
+    const ones = tf.ones([6, 32, 32, 1]) as tf.Tensor4D;
+    const cut = augment(ones, few);
+    expect([...tf.sum(cut, [1, 2, 3]).dataSync()]).toEqual(new Array(6).fill(32 * 32 - 64));
+    tf.dispose([ones, cut]);
     const none = drawPlacement(createRng(3), [0, 1], 1, { cropPad: 0, flip: 'none', cutout: 0 }, state, 32);
     expect(rows(augment(image(), { dy: none.dy.subarray(0, 1), dx: none.dx.subarray(0, 1), flip: none.flip.subarray(0, 1) }))).toEqual(rows(image()));
   });

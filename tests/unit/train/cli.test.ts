@@ -15,10 +15,10 @@ describe('npm run train', () => {
   it('lists every flag with its default on --help', () => {
     const { status, stdout } = cli('--help');
     expect(status).toBe(0);
-    for (const flag of ['--model', '--data DIR|synthetic', '--backend webgpu|cpu', '--epochs', '--batch_size', '--width', '--limit', '--seed', '--lr', '--momentum_cycle', '--weight_decay', '--warmup', '--label_smoothing', '--bn_bias_lr', '--ema ', '--ema_decay', '--tta', '--crop_pad', '--flip', '--cutout', '--optimizer']) {
+    for (const flag of ['--model', '--data DIR|synthetic', '--backend webgpu|cpu', '--epochs', '--batch_size', '--width', '--limit', '--seed', '--lr', '--momentum_cycle', '--weight_decay', '--warmup', '--label_smoothing', '--bn_bias_lr', '--ema ', '--ema_decay', '--tta', '--crop_pad', '--flip', '--cutout', '--optimizer', '--lookahead', '--whiten_bias_epochs']) {
       expect(stdout).toContain(flag);
     }
-    expect(stdout).toMatch(/--lr X\s+peak learning rate of the one-cycle schedule \(default 0\.05; resnet9 0\.4, airbench 1\.5, resnet18 0\.4\)/);
+    expect(stdout).toMatch(/--lr X\s+peak learning rate of the one-cycle schedule at the model's default batch_size \(tiny-cnn 32, resnet9 512, airbench 1024, resnet18 512\); it scales linearly: lr × batch_size \/ that batch \(default 0\.05; resnet9 0\.4, airbench 1\.5, resnet18 0\.4\)/);
   });
 
   it('trains a tiny synthetic run on the cpu backend and prints the log lines', () => {

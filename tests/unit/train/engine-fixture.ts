@@ -9,10 +9,11 @@ export function syntheticFor(config: TrainConfig): DataSplits {
   return syntheticSplits({ train: config.trainSize, val: config.valSize, test: config.testSize });
 }
 
-/** The whole recipe switched on: EMA, every augmentation, cycled momentum, the heaviest TTA. */
+/** The whole recipe switched on: EMA, lookahead, every augmentation, cycled momentum, the heaviest TTA. */
 export const FULL_RECIPE: RawHyperparameters = {
   ema: true,
   ema_decay: 0.9,
+  lookahead: true,
   tta: 'flip-translate',
   crop_pad: 2,
   flip: 'alternating',

@@ -4,8 +4,13 @@ import { addBatchNorm, addLinear, batchNorm, scaled, type BatchNormRefs } from '
 import { ModelState, type Model, type Ref } from './model';
 import { conv, gelu, globalMaxPool, linear, maxPool2 } from './ops';
 
-/** airbench's BatchNorm: scale frozen at 1, fast-moving running statistics. */
-const BN = { learnScale: false, momentum: 0.6, epsilon: 1e-5 } as const;
+/**
+ * airbench's BatchNorm: scale frozen at 1, fast-moving running statistics and eps 1e-12.
+ * airbench94 writes `momentum=0.6` and hands PyTorch `1 - 0.6`: the running statistics decay by
+ * 0.6 and a new batch weighs 0.4 (our `momentum` is the new batch's weight, PyTorch's convention).
+ */
+export const AIRBENCH_BN = { learnScale: false, momentum: 0.4, epsilon: 1e-12 } as const;
+const BN = AIRBENCH_BN;
 
 interface Group {
   conv1: Ref;
@@ -25,7 +30,7 @@ export function createAirbench(width: number, seed: number, whitening: tf.Tensor
   const state = new ModelState(seed);
   const whiten = state.constant(() => tf.clone(whitening));
   const whitenChannels = whitening.shape[3];
-  const whitenBias = state.param(() => tf.zeros([whitenChannels]), 'bias');
+  const whitenBias = state.param(() => tf.zeros([whitenChannels]), 'whiten-bias');
   const groups: Group[] = [];
   let inChannels = whitenChannels;
   for (const out of [64, 256, 256].map((c) => scaled(c, width))) {

@@ -29,8 +29,11 @@ export function addLinear(state: ModelState, inFeatures: number, outFeatures: nu
 }
 
 export interface BatchNormRefs {
-  /** Absent when the scale is frozen at 1 (airbench). */
-  scale?: Ref;
+  /**
+   * A trainable param, or, when the scale is frozen at 1 (airbench), a constant of ones made once:
+   * off the gradient tape, so no step computes a scale gradient for it.
+   */
+  scale: Ref;
   bias: Ref;
   mean: Ref;
   variance: Ref;
@@ -47,7 +50,7 @@ export interface BatchNormOptions {
 
 export function addBatchNorm(state: ModelState, channels: number, options: BatchNormOptions = {}): BatchNormRefs {
   return {
-    scale: options.learnScale === false ? undefined : state.param(() => tf.ones([channels]), 'bn-scale'),
+    scale: options.learnScale === false ? state.constant(() => tf.ones([channels])) : state.param(() => tf.ones([channels]), 'bn-scale'),
     bias: state.param(() => tf.zeros([channels]), 'bn-bias'),
     mean: state.buffer(() => tf.zeros([channels])),
     variance: state.buffer(() => tf.ones([channels])),
@@ -59,8 +62,8 @@ export function addBatchNorm(state: ModelState, channels: number, options: Batch
 /** Batch statistics while training (and the running ones updated from them), running statistics otherwise. */
 export function batchNorm(pass: Pass, x: tf.Tensor4D, bn: BatchNormRefs): tf.Tensor4D {
   const bias = pass.read(bn.bias) as tf.Tensor1D;
-  // tfjs's batchNorm gradient cannot save an absent scale, so a frozen one is passed as ones.
-  const scale = bn.scale ? (pass.read(bn.scale) as tf.Tensor1D) : tf.onesLike(bias);
+  // tfjs's batchNorm gradient cannot save an absent scale, so a frozen one is a constant of ones.
+  const scale = pass.read(bn.scale) as tf.Tensor1D;
   if (!pass.training) {
     return tf.batchNorm(x, pass.read(bn.mean) as tf.Tensor1D, pass.read(bn.variance) as tf.Tensor1D, bias, scale, bn.epsilon);
   }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
-export type ParamRole = 'weight' | 'bias' | 'bn-scale' | 'bn-bias';
+/** `whiten-bias`: airbench's whitening conv bias, trained like a bias and frozen after `whiten_bias_epochs`. */
+export type ParamRole = 'weight' | 'bias' | 'bn-scale' | 'bn-bias' | 'whiten-bias';
 
 export interface Param {
   variable: tf.Variable;

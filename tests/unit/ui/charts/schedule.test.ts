@@ -30,6 +30,16 @@ describe('schedulePlan', () => {
     expect(peak).toBeCloseTo(0.1, 4);
   });
 
+  it('scales the peak lr by batch_size as the loop does, once the model is stated', () => {
+    // tiny-cnn states lr at batch 32: batch 16 steps at half of it.
+    const peakOf = (extra: Record<string, string | number>) => Math.max(...schedulePlan({ resolved: { ...resolved, ...extra } })!.points.map((p) => p.lr));
+    expect(peakOf({ model: 'tiny-cnn' })).toBeCloseTo(peakOf({}) / 2, 12);
+    expect(peakOf({ model: 'tiny-cnn', batch_size: 32, train_size: 320 }) / peakOf({ model: 'tiny-cnn' })).toBeCloseTo(2, 12);
+    // A trial recorded under recipe 1 stepped at its lr, whatever its batch size.
+    const recipe1 = schedulePlan({ resolved: { ...resolved, model: 'tiny-cnn' }, recipeVersion: 1 })!;
+    expect(Math.max(...recipe1.points.map((p) => p.lr))).toBeCloseTo(peakOf({}), 12);
+  });
+
   it('waits for the trial’s hyperparameters and for a CIFAR-10 trial’s progress, and draws nothing for an epoch without a step', () => {
     expect(schedulePlan({})).toBeUndefined();
     expect(schedulePlan({ resolved: { ...resolved, train_size: 8 } })).toBeUndefined();
