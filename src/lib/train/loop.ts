@@ -13,10 +13,12 @@ import { SgdMomentum } from './optimizer';
 import { scheduleAt } from './schedule';
 
 /**
- * How many steps run between reads of the loss. Each read waits for the device, so reading every
- * step would idle a GPU while JavaScript records the next step; a divergence is caught within this many.
+ * Every this many steps a read of the loss starts, and the loop waits for the read started this
+ * many steps before: by then the device has usually finished it, so the loop rarely waits, and when
+ * it does (a GPU behind JavaScript) the steps recorded since stay queued and the GPU never idles.
+ * A divergence is caught within twice this many steps, a soft stop (taken in at each wait) within this many.
  */
-const SYNC_EVERY = 8;
+const SYNC_EVERY = 4;
 
 /** An epoch's figures unrounded, as the `Epoch N, ...` line prints them rounded, and more. */
 export interface EpochReport extends EpochRecord {
@@ -33,7 +35,7 @@ export interface TrainHooks {
   /** Also measure test accuracy after every epoch (the CLI's time to 94%); costs one more evaluation per epoch. */
   testEachEpoch?: boolean;
   onEpoch?(report: EpochReport): void;
-  /** At each sync point (every 8 steps) and each epoch's end: where the loss is read back anyway, so it costs the device nothing. */
+  /** At each sync point (every 4 steps) and each epoch's end: where the loop waits for a loss read anyway, so it costs the device nothing. */
   onProgress?(progress: TrainProgress): void;
 }
 
@@ -141,9 +143,11 @@ async function run(config: TrainConfig, data: DataSplits, seed: number, hooks: T
           reportProgress(epoch, step + 1);
         }
       }
-      await loss.check(step);
+      await loss.check(step, true);
       reportProgress(epoch, step);
     } finally {
+      // A stop or a divergence leaves a read in flight: its snapshot goes before the trial counts its tensors.
+      await loss.settle();
       loss.dispose();
     }
     const epochSeconds = (performance.now() - epochStart) / 1000;
@@ -162,10 +166,15 @@ async function run(config: TrainConfig, data: DataSplits, seed: number, hooks: T
   throw new Error('The training loop ended without a final epoch.');
 }
 
-/** Sums the epoch's losses on the device and reads them only at sync points. */
+/**
+ * Sums the epoch's losses on the device and reads them one sync point behind: each check starts a
+ * read of the sum so far and waits for the one the previous check started, so the device keeps the
+ * steps recorded in between. The epoch's last check waits for its own read, for the epoch's mean.
+ */
 class LossTracker {
   private sum: tf.Scalar = tf.scalar(0);
   private total = 0;
+  private inFlight?: { value: Promise<number>; step: number };
   steps = 0;
 
   add(loss: tf.Scalar): void {
@@ -175,10 +184,24 @@ class LossTracker {
     this.steps++;
   }
 
-  /** Reads the running sum; a non-finite one means the run diverged. */
-  async check(step: number): Promise<void> {
-    this.total = (await this.sum.data())[0];
-    if (!Number.isFinite(this.total)) throw new Error(`diverged: the training loss became ${this.total} by step ${step}.`);
+  /** Starts a read of the sum so far and checks the previous one (or this one, at the epoch's end); a non-finite sum means the run diverged. */
+  async check(step: number, endOfEpoch = false): Promise<void> {
+    // A clone holds the sum's buffer while the next steps replace `sum`.
+    const snapshot = this.sum.clone();
+    const started = { value: snapshot.data().then((d) => d[0]).finally(() => snapshot.dispose()), step };
+    const previous = this.inFlight;
+    this.inFlight = started;
+    const due = endOfEpoch ? started : previous;
+    if (!due) return;
+    if (endOfEpoch) await previous?.value.catch(() => undefined);
+    const total = await due.value;
+    if (!Number.isFinite(total)) throw new Error(`diverged: the training loss became ${total} by step ${due.step}.`);
+    this.total = total;
+  }
+
+  /** Waits for a read still in flight, whatever it finds. */
+  async settle(): Promise<void> {
+    await this.inFlight?.value.catch(() => undefined);
   }
 
   get mean(): number {

@@ -37,8 +37,8 @@ describe('training engine on the CPU backend', () => {
     expect(lines.slice(1).some((l) => l.startsWith('Hyperparameters'))).toBe(false);
   });
 
-  it("reports progress at every 8-step sync point and at each epoch end, once per step, before that epoch's line", async () => {
-    // 10 steps an epoch, 25 in all: syncs after 8 steps of each full epoch; the last epoch is 5 steps.
+  it("reports progress at every 4-step sync point and at each epoch end, once per step, before that epoch's line", async () => {
+    // 10 steps an epoch, 25 in all: syncs after 4 and 8 steps of each full epoch; the last epoch is 5 steps.
     const config = readTrainConfig({ train_size: 80, val_size: 8, batch_size: 8, width: 2, epochs: 2.5 });
     const seen: string[] = [];
     const progress: TrainProgress[] = [];
@@ -52,12 +52,15 @@ describe('training engine on the CPU backend', () => {
     expect(progress.every((p) => p.totalSteps === 25 && p.stepsPerEpoch === 10)).toBe(true);
     expect(seen).toEqual([
       `Hyperparameters {"recipe":${RECIPE_VERSION}`,
+      'progress 1:4',
       'progress 1:8',
       'progress 1:10',
       'Epoch 1',
+      'progress 2:14',
       'progress 2:18',
       'progress 2:20',
       'Epoch 2',
+      'progress 3:24',
       'progress 3:25',
       'Epoch 3',
       'Final',
@@ -67,7 +70,7 @@ describe('training engine on the CPU backend', () => {
     const aligned = readTrainConfig({ train_size: 64, val_size: 8, batch_size: 8, width: 2, epochs: 2 });
     const steps: [number, number][] = [];
     await train(aligned, syntheticFor(aligned), 1, { log: () => {}, shouldStop: () => false, onProgress: (p) => steps.push([p.epoch, p.step]) });
-    expect(steps).toEqual([[1, 8], [2, 16]]);
+    expect(steps).toEqual([[1, 4], [1, 8], [2, 12], [2, 16]]);
     expect(tf.memory().numTensors).toBe(before);
   });
 
@@ -86,6 +89,17 @@ describe('training engine on the CPU backend', () => {
     const config = readTrainConfig({ train_size: 32, val_size: 16, batch_size: 16, width: 2, lr: 1e30, momentum: 0.9, ema: true });
     const before = tf.memory().numTensors;
     await expect(train(config, syntheticFor(config), 1, quiet)).rejects.toThrow(/^diverged/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('notices a divergence within 8 steps, reading the loss one sync point behind', async () => {
+    // 20 steps an epoch: the loop must not wait for the epoch's end to see the loss has gone.
+    const config = readTrainConfig({ train_size: 160, val_size: 16, batch_size: 8, width: 2, lr: 1e30, momentum: 0.9 });
+    const reached: number[] = [];
+    const before = tf.memory().numTensors;
+    const failure = train(config, syntheticFor(config), 1, { ...quiet, onProgress: (p) => reached.push(p.step) });
+    await expect(failure).rejects.toThrow(/^diverged: the training loss became (NaN|Infinity|-Infinity) by step [48]\.$/);
+    expect(Math.max(0, ...reached)).toBeLessThanOrEqual(8);
     expect(tf.memory().numTensors).toBe(before);
   });
 
