@@ -13,8 +13,13 @@ export const AVAILABLE_ENGINES: readonly EngineName[] = ['stock', 'tfjs-layers']
 export const WHERE = ['node', 'chromium'] as const;
 export type Where = (typeof WHERE)[number];
 
+export const BACKENDS = ['webgpu', 'cpu'] as const;
+export type Backend = (typeof BACKENDS)[number];
+
 export interface BenchOptions {
   where: Where;
+  /** The backend every engine runs on; in Chromium, tfjs-layers on webgpu also runs on webgl. */
+  backend: Backend;
   models: ModelName[];
   width: number;
   batch: number;
@@ -31,7 +36,7 @@ export interface BenchOptions {
 export class BenchUsageError extends Error {}
 
 export const BENCH_USAGE =
-  'Usage: npm run bench:train -- [--where node|chromium] [--models resnet9,airbench,...] [--width 0.125] [--batch 32] [--steps 5] [--engines stock,tfjs-layers] [--repetitions 3] [--warmup 1] [--json]';
+  'Usage: npm run bench:train -- [--where node|chromium] [--models resnet9,airbench,...] [--width 0.125] [--batch 32] [--steps 5] [--engines stock,tfjs-layers] [--backend webgpu|cpu] [--repetitions 3] [--warmup 1] [--json]';
 
 const SPECS = {
   where: { type: 'string' },
@@ -40,6 +45,7 @@ const SPECS = {
   batch: { type: 'string' },
   steps: { type: 'string' },
   engines: { type: 'string' },
+  backend: { type: 'string' },
   repetitions: { type: 'string' },
   warmup: { type: 'string' },
   json: { type: 'boolean' },
@@ -56,6 +62,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   const text = (name: keyof typeof SPECS) => flags[name] as string | undefined;
   const where = text('where') ?? 'node';
   if (!(WHERE as readonly string[]).includes(where)) throw new BenchUsageError(`--where must be node or chromium; got ${where}.`);
+  const backend = text('backend') ?? 'webgpu';
+  if (!(BACKENDS as readonly string[]).includes(backend)) throw new BenchUsageError(`--backend must be webgpu or cpu; got ${backend}.`);
   const models = list(text('models') ?? 'resnet9,airbench', '--models');
   const unknownModels = models.filter((m) => !(MODEL_NAMES as readonly string[]).includes(m));
   if (unknownModels.length) throw new BenchUsageError(`unknown model ${unknownModels.join(', ')} (models: ${MODEL_NAMES.join(', ')}).`);
@@ -66,6 +74,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   if (!(width > 0) || !Number.isFinite(width)) throw new BenchUsageError(`--width must be a number above 0; got ${text('width')}.`);
   return {
     where: where as Where,
+    backend: backend as Backend,
     models: models as ModelName[],
     width,
     batch: whole(text('batch'), 32, '--batch', 1),

@@ -4,7 +4,8 @@
  * `tfjs-layers` (the same network as a tf.LayersModel; on webgpu, and in Chromium also on webgl),
  * and `custom` (own kernels: not available yet). Blocks of --steps timed steps run interleaved
  * across engines, --repetitions times, after --warmup steps each; each figure is the median.
- *   npm run bench:train -- --where node|chromium --models resnet9,airbench --width 0.125 --batch 32 --steps 5 [--engines stock,tfjs-layers] [--json]
+ *   npm run bench:train -- --where node|chromium --models resnet9,airbench --width 0.125 --batch 32 --steps 5 [--engines stock,tfjs-layers] [--backend webgpu|cpu] [--json]
+ * With --backend cpu every engine runs on tfjs's pure-JS backend instead (the old bench:train's cpu column).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelName } from '../../src/lib/recipe/hyperparameters';
@@ -15,7 +16,7 @@ import { interleave, median } from './timing';
 
 interface Target {
   engine: EngineName;
-  backend: 'webgpu' | 'webgl';
+  backend: 'webgpu' | 'webgl' | 'cpu';
 }
 
 /** One engine on one backend: in this process (Node) or in its own page (Chromium). */
@@ -40,12 +41,16 @@ const say = (line: string) => (options.json ? console.error(line) : console.log(
 for (const engine of engines.skipped) say(`${engine}: skipped, not available yet (own WebGPU kernels are a later item of issue 11).`);
 
 const targets: Target[] = engines.run.flatMap((engine): Target[] =>
-  engine === 'tfjs-layers' && options.where === 'chromium' ? [{ engine, backend: 'webgpu' }, { engine, backend: 'webgl' }] : [{ engine, backend: 'webgpu' }],
+  engine === 'tfjs-layers' && options.where === 'chromium' && options.backend === 'webgpu'
+    ? [{ engine, backend: 'webgpu' }, { engine, backend: 'webgl' }]
+    : [{ engine, backend: options.backend }],
 );
 
 async function nodeSessions(): Promise<{ sessions: Session[]; close(): Promise<void> }> {
-  await import('../../src/cli/node-gpu');
-  await import('@tensorflow/tfjs-backend-webgpu');
+  if (options.backend === 'webgpu') {
+    await import('../../src/cli/node-gpu');
+    await import('@tensorflow/tfjs-backend-webgpu');
+  }
   const sessions = targets.map((target): Session => {
     let runner: Runner | undefined;
     return {
@@ -122,6 +127,8 @@ for (const model of options.models) {
     sessions.map((session, i) => async () => {
       const result = await session.block(options.steps);
       seen[i].add(result.backend);
+      // Progress on stderr: on a software GPU a block can take minutes.
+      console.error(`  ${model} ${label({ engine: targets[i].engine, requested: targets[i].backend })}: ${result.msPerStep.toFixed(0)} ms/step`);
       return result.msPerStep;
     }),
     options.repetitions,
