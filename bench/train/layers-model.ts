@@ -1,7 +1,8 @@
 /**
  * Our four networks as a tfjs user would write them: tf.LayersModel graphs of conv2d,
  * batchNormalization, activation, maxPooling2d and dense layers, with the same widths, the same
- * trainable parameters and the same BatchNorm settings as src/lib/train/models. The weights are
+ * trainable parameters and the same BatchNorm settings as src/lib/train/models (except airbench's
+ * frozen BN scales, which tfjs-layers cannot express in training: see airbench below). The weights are
  * tfjs's default initializers (the benchmark times steps; it does not train to accuracy), and
  * airbench's frozen whitening conv is randomly initialized rather than computed from the data.
  */
@@ -38,8 +39,8 @@ const conv = (x: Sym, filters: number, options: { kernel?: number; stride?: numb
     .conv2d({ filters, kernelSize: options.kernel ?? 3, strides: options.stride ?? 1, padding: options.padding ?? 'same', useBias: options.bias ?? false, trainable: options.trainable ?? true })
     .apply(x) as Sym;
 /** PyTorch's BN momentum m is Keras's 1 − m. */
-const bn = (x: Sym, options: { scale?: boolean; torchMomentum?: number } = {}): Sym =>
-  tf.layers.batchNormalization({ momentum: 1 - (options.torchMomentum ?? 0.1), epsilon: 1e-5, scale: options.scale ?? true }).apply(x) as Sym;
+const bn = (x: Sym, options: { torchMomentum?: number } = {}): Sym =>
+  tf.layers.batchNormalization({ momentum: 1 - (options.torchMomentum ?? 0.1), epsilon: 1e-5 }).apply(x) as Sym;
 const act = (x: Sym, activation: 'relu' | 'gelu'): Sym => tf.layers.activation({ activation }).apply(x) as Sym;
 const pool2 = (x: Sym): Sym => tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }).apply(x) as Sym;
 const add = (a: Sym, b: Sym): Sym => tf.layers.add().apply([a, b]) as Sym;
@@ -63,7 +64,10 @@ function airbench(width: number): tf.LayersModel {
   const input = tf.input({ shape: IMAGE });
   const whitened = conv(input, 24, { kernel: 2, padding: 'valid', trainable: false });
   let x = act(new ChannelBias({}).apply(whitened) as Sym, 'gelu');
-  const norm = (y: Sym) => bn(y, { scale: false, torchMomentum: 0.6 });
+  // airbench freezes BN scales at 1, but tfjs-layers cannot train a BatchNormalization without a
+  // scale (its training path reads gamma unconditionally), so here the scales learn: 2 × (c1 + c2 + c3)
+  // more trainable parameters and their (small) gradients.
+  const norm = (y: Sym) => bn(y, { torchMomentum: 0.6 });
   for (const c of [64, 256, 256].map((c) => scaled(c, width))) {
     x = act(norm(pool2(conv(x, c))), 'gelu');
     x = act(norm(conv(x, c)), 'gelu');
