@@ -131,13 +131,17 @@ for (const model of models) {
   const counts = await countStep(runner);
   const wallStart = performance.now();
   let kernels = timer === 'gpu' ? await gpuTimes(runner) : [];
-  const profiledWallMs = performance.now() - wallStart;
+  let profiledWallMs = performance.now() - wallStart;
   let used = timer;
   if (timer === 'gpu' && kernels.every((k) => k.ms === 0)) {
     console.error(`bench:profile: ${model}: kernel times read 0 (no timestamp-query?); timing dispatches by wall clock instead.`);
     used = 'wall';
   }
-  if (used === 'wall') kernels = await wallTimes(runner);
+  if (used === 'wall') {
+    const start = performance.now();
+    kernels = await wallTimes(runner);
+    profiledWallMs = performance.now() - start;
+  }
   runner.dispose();
   const ranking = rankKernels(kernels);
   const kernelMs = kernels.reduce((sum, k) => sum + k.ms, 0);
