@@ -1,74 +1,172 @@
 /**
- * Training throughput of each model at a small width, measured with the real training step
- * (augmentation, forward, backward, SGD update) on synthetic images:
- *   npm run bench:train -- [--backend webgpu|cpu] [--width 0.0625] [--batch 32] [--steps 3] [--models resnet9,airbench,resnet18,tiny-cnn]
- * The first step (shader compilation, warm-up) is left out of the rate.
+ * `npm run bench:train`: training throughput of each engine on the same network, width, batch and
+ * steps, in Node on Dawn or in headless Chromium. Engines: `stock` (this engine on tfjs's kernels),
+ * `tfjs-layers` (the same network as a tf.LayersModel; on webgpu, and in Chromium also on webgl),
+ * and `custom` (own kernels: not available yet). Blocks of --steps timed steps run interleaved
+ * across engines, --repetitions times, after --warmup steps each; each figure is the median.
+ *   npm run bench:train -- --where node|chromium --models resnet9,airbench --width 0.125 --batch 32 --steps 5 [--engines stock,tfjs-layers] [--backend webgpu|cpu] [--json]
+ * With --backend cpu every engine runs on tfjs's pure-JS backend instead (the old bench:train's cpu column).
  */
 import * as tf from '@tensorflow/tfjs';
-import { augment, drawPlacement } from '../../src/lib/train/augment';
-import { range } from '../../src/lib/range';
-import { uploadImages, uploadLabels } from '../../src/lib/train/batch';
-import { MODEL_NAMES, readTrainConfig, type ModelName } from '../../src/lib/recipe/hyperparameters';
-import { CLASSES } from '../../src/lib/data/image-set';
-import { countParams, createModel } from '../../src/lib/train/models';
-import { SgdMomentum } from '../../src/lib/train/optimizer';
-import { makeSyntheticSet } from '../../src/lib/data/synthetic';
-import { createRng } from '../../src/lib/rng';
-import { readFlags, type FlagValues } from '../../src/cli/args';
+import type { ModelName } from '../../src/lib/recipe/hyperparameters';
+import { adapterName, createRunner, timeSteps, type Runner } from './engines';
+import { BENCH_USAGE, BenchUsageError, enginesToRun, parseBenchArgs, type BenchOptions, type EngineName } from './options';
+import { backendMismatch, formatTable, jsonLine, label, ratios, type BenchRow } from './report';
+import { interleave, median } from './timing';
 
-const USAGE = 'Usage: npm run bench:train -- [--backend webgpu|cpu] [--width W] [--batch N] [--steps N] [--models a,b,...]';
+interface Target {
+  engine: EngineName;
+  backend: 'webgpu' | 'webgl' | 'cpu';
+}
 
-function usageError(message: string): never {
-  console.error(`bench:train: ${message}\n${USAGE}`);
+/** One engine on one backend: in this process (Node) or in its own page (Chromium). */
+interface Session {
+  start(): Promise<{ backend: string; adapter: string; error?: string }>;
+  init(model: ModelName): Promise<{ params: number; backend: string }>;
+  block(steps: number): Promise<{ msPerStep: number; backend: string }>;
+  dispose(): Promise<void>;
+}
+
+let options: BenchOptions;
+let engines: ReturnType<typeof enginesToRun>;
+try {
+  options = parseBenchArgs(process.argv.slice(2));
+  engines = enginesToRun(options);
+} catch (error) {
+  if (!(error instanceof BenchUsageError)) throw error;
+  console.error(`bench:train: ${error.message}\n${BENCH_USAGE}`);
   process.exit(2);
 }
+const say = (line: string) => (options.json ? console.error(line) : console.log(line));
+for (const engine of engines.skipped) say(`${engine}: skipped, not available yet (own WebGPU kernels are a later item of issue 11).`);
 
-let flags: FlagValues = {};
-try {
-  ({ values: flags } = readFlags(process.argv.slice(2), { backend: { type: 'string' }, width: { type: 'string' }, batch: { type: 'string' }, steps: { type: 'string' }, models: { type: 'string' } }));
-} catch (error) {
-  usageError(`${(error as Error).message}.`);
-}
-const backend = (flags.backend as string | undefined) ?? 'webgpu';
-const width = Number(flags.width ?? 1 / 16);
-const batch = Number(flags.batch ?? 32);
-const steps = Number(flags.steps ?? 3);
-const models = ((flags.models as string | undefined) ?? 'tiny-cnn,resnet9,airbench,resnet18').split(',') as ModelName[];
-if (backend !== 'webgpu' && backend !== 'cpu') usageError(`--backend must be webgpu or cpu; got ${backend}.`);
-if (!(width > 0)) usageError(`--width must be above 0; got ${String(flags.width)}.`);
-if (!Number.isInteger(batch) || batch < 1) usageError(`--batch must be a whole number ≥ 1; got ${String(flags.batch)}.`);
-if (!Number.isInteger(steps) || steps < 1) usageError(`--steps must be a whole number ≥ 1; got ${String(flags.steps)}.`);
-const unknownModels = models.filter((m) => !MODEL_NAMES.includes(m));
-if (unknownModels.length) usageError(`unknown model ${unknownModels.join(', ')} (models: ${MODEL_NAMES.join(', ')}).`);
+const targets: Target[] = engines.run.flatMap((engine): Target[] =>
+  engine === 'tfjs-layers' && options.where === 'chromium' && options.backend === 'webgpu'
+    ? [{ engine, backend: 'webgpu' }, { engine, backend: 'webgl' }]
+    : [{ engine, backend: options.backend }],
+);
 
-if (backend === 'webgpu') {
-  await import('../../src/cli/node-gpu');
-  await import('@tensorflow/tfjs-backend-webgpu');
+async function nodeSessions(): Promise<{ sessions: Session[]; close(): Promise<void> }> {
+  if (options.backend === 'webgpu') {
+    await import('../../src/cli/node-gpu');
+    await import('@tensorflow/tfjs-backend-webgpu');
+  }
+  const sessions = targets.map((target): Session => {
+    let runner: Runner | undefined;
+    return {
+      async start() {
+        let error: string | undefined;
+        try {
+          if (!(await tf.setBackend(target.backend))) error = `tf.setBackend('${target.backend}') returned false`;
+          await tf.ready();
+        } catch (e) {
+          error = (e as Error).message;
+        }
+        return { backend: tf.getBackend() ?? '', adapter: tf.getBackend() ? adapterName() : '', error };
+      },
+      async init(model) {
+        runner?.dispose();
+        runner = await createRunner(target.engine, model, options.width, options.batch);
+        return { params: runner.params, backend: tf.getBackend() };
+      },
+      async block(steps) {
+        return { msPerStep: await timeSteps(runner!, steps), backend: tf.getBackend() };
+      },
+      async dispose() {
+        runner?.dispose();
+        runner = undefined;
+      },
+    };
+  });
+  return { sessions, close: async () => {} };
 }
-await tf.setBackend(backend);
-await tf.ready();
-const set = makeSyntheticSet(batch, 1);
-console.log(`backend ${backend}, width ${width} (tiny-cnn: 8 channels), batch ${batch}, ${steps} timed steps after one warm-up step`);
-for (const name of models) {
-  const config = readTrainConfig({ model: name, data: 'cifar10', width: name === 'tiny-cnn' ? 8 : width, batch_size: batch });
-  const model = await createModel(name, config.width, 1, set);
-  const optimizer = new SgdMomentum(model.params.map((p) => ({ variable: p.variable, lrScale: 1 })), { nesterov: true, weightDecay: config.weightDecay });
-  const rng = createRng(1);
-  const indices = range(0, batch);
-  const step = async () => {
-    const placement = drawPlacement(rng, indices, 1, config, new Uint8Array(batch), 32);
-    const images = uploadImages(set, indices);
-    const labels = uploadLabels(set, indices);
-    const loss = optimizer.step(() => tf.losses.softmaxCrossEntropy(tf.oneHot(labels, CLASSES), model.forward(augment(images, placement), true)) as tf.Scalar, 0.01, 0.9);
-    await loss.data();
-    tf.dispose([images, labels, loss]);
-  };
-  await step();
-  const start = performance.now();
-  for (let s = 0; s < steps; s++) await step();
-  const seconds = (performance.now() - start) / 1000;
-  console.log(`${name.padEnd(9)} ${String(countParams(model)).padStart(8)} params  ${((steps * batch) / seconds).toFixed(1).padStart(7)} images/s  (${((seconds / steps) * 1000).toFixed(0)} ms/step)`);
-  optimizer.dispose();
-  model.dispose();
+
+async function chromiumSessions(): Promise<{ sessions: Session[]; close(): Promise<void> }> {
+  const { openBenchBrowser } = await import('./chromium-page');
+  const browser = await openBenchBrowser();
+  const sessions: Session[] = [];
+  for (const target of targets) {
+    const page = await browser.openPage();
+    sessions.push({
+      start: () => page.call('start', target.backend),
+      init: (model) => page.call('init', target.engine, model, options.width, options.batch),
+      block: (steps) => page.call('block', steps),
+      dispose: () => page.call('dispose'),
+    });
+  }
+  return { sessions, close: () => browser.close() };
 }
+
+function fail(line: string): never {
+  console.error(`bench:train: ${line}`);
+  process.exit(1);
+}
+
+const { sessions, close } = options.where === 'node' ? await nodeSessions() : await chromiumSessions();
+const adapters: string[] = [];
+for (const [i, session] of sessions.entries()) {
+  const started = await session.start();
+  const mismatch = backendMismatch({ engine: targets[i].engine, model: '(start)', requested: targets[i].backend, backend: started.backend, where: options.where });
+  if (mismatch) {
+    await close();
+    fail(`${mismatch}${started.error ? ` (${started.error})` : ''}`);
+  }
+  adapters.push(started.adapter);
+}
+say(
+  `bench:train in ${options.where}: width ${options.width}, batch ${options.batch}, ${options.warmup} warm-up step(s), then ${options.repetitions} interleaved repetitions of ${options.steps} timed steps; medians. Adapters: ${[...new Set(adapters)].join('; ')}`,
+);
+
+const rows: BenchRow[] = [];
+for (const model of options.models) {
+  const inits: { params: number; backend: string }[] = [];
+  for (const session of sessions) inits.push(await session.init(model));
+  if (options.warmup > 0) for (const session of sessions) await session.block(options.warmup);
+  const seen = targets.map(() => new Set<string>());
+  const times = await interleave(
+    sessions.map((session, i) => async () => {
+      const result = await session.block(options.steps);
+      seen[i].add(result.backend);
+      // Progress on stderr: on a software GPU a block can take minutes.
+      console.error(`  ${model} ${label({ engine: targets[i].engine, requested: targets[i].backend })}: ${result.msPerStep.toFixed(0)} ms/step`);
+      return result.msPerStep;
+    }),
+    options.repetitions,
+  );
+  const modelRows = targets.map((target, i): BenchRow => {
+    const msPerStep = median(times[i]);
+    return {
+      engine: target.engine,
+      model,
+      requested: target.backend,
+      backend: seen[i].size === 1 ? [...seen[i]][0] : [...seen[i]].join('+'),
+      adapter: adapters[i],
+      where: options.where,
+      width: options.width,
+      batch: options.batch,
+      steps: options.steps,
+      repetitions: options.repetitions,
+      params: inits[i].params,
+      msPerStep,
+      imagesPerSec: (1000 * options.batch) / msPerStep,
+      samples: times[i],
+    };
+  });
+  for (const row of modelRows) {
+    const mismatch = backendMismatch(row);
+    if (mismatch) {
+      await close();
+      fail(mismatch);
+    }
+    if (options.json) console.log(jsonLine(row));
+  }
+  for (const session of sessions) await session.dispose();
+  rows.push(...modelRows);
+  if (!options.json) console.log(`\n${formatTable(modelRows)}`);
+}
+await close();
+
+say('\nSpeed ratios (images/s over images/s; above 1 is faster):');
+for (const r of ratios(rows)) say(`  ${r.model.padEnd(9)} ${r.of} / ${r.over}: ${r.ratio.toFixed(2)}`);
+if (!rows.some((r) => r.engine === 'tfjs-layers')) say(`  (none: no tfjs-layers rows; engines run: ${targets.map((t) => label({ engine: t.engine, requested: t.backend })).join(', ')})`);
 process.exit(0);

@@ -1,0 +1,131 @@
+/**
+ * The training steps the benchmark and the profile time, one per engine, runnable in Node and in
+ * a page alike (no Node imports). Each runner owns its model and optimizer; `step` enqueues one
+ * full training step and returns its loss without reading it back.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { CLASSES } from '../../src/lib/data/image-set';
+import { makeSyntheticSet } from '../../src/lib/data/synthetic';
+import { readTrainConfig, type ModelName } from '../../src/lib/recipe/hyperparameters';
+import { range } from '../../src/lib/range';
+import { createRng } from '../../src/lib/rng';
+import { augment, drawPlacement } from '../../src/lib/train/augment';
+import { CIFAR_MEAN, CIFAR_STD, uploadImages, uploadLabels } from '../../src/lib/train/batch';
+import { countParams, createModel } from '../../src/lib/train/models';
+import { scaled } from '../../src/lib/train/models/layers';
+import { SgdMomentum } from '../../src/lib/train/optimizer';
+import { countLayersParams, createLayersModel } from './layers-model';
+import type { EngineName } from './options';
+
+export interface Runner {
+  readonly params: number;
+  step(): tf.Scalar;
+  dispose(): void;
+}
+
+const LR = 0.01;
+const MOMENTUM = 0.9;
+
+/** The width createModel takes: the multiplier, except tiny-cnn, whose width is its first conv's channels (64 × multiplier). */
+export function modelWidth(name: ModelName, width: number): number {
+  return name === 'tiny-cnn' ? scaled(64, width) : width;
+}
+
+export async function createRunner(engine: EngineName, name: ModelName, width: number, batch: number): Promise<Runner> {
+  switch (engine) {
+    case 'stock':
+      return stockRunner(name, width, batch);
+    case 'tfjs-layers':
+      return layersRunner(name, width, batch);
+    case 'custom':
+      throw new Error('The custom engine (own WebGPU kernels) is not available yet.');
+  }
+}
+
+/**
+ * Today's engine on tfjs's kernels, as the training loop runs it: upload the batch's bytes,
+ * normalize and augment on the device (the model's own augmentation), forward, backward and the
+ * Nesterov SGD update with decoupled weight decay.
+ */
+async function stockRunner(name: ModelName, width: number, batch: number): Promise<Runner> {
+  const set = makeSyntheticSet(batch, 1);
+  const config = readTrainConfig({ model: name, data: 'cifar10', width: modelWidth(name, width), batch_size: batch });
+  const model = await createModel(name, config.width, 1, set);
+  const optimizer = new SgdMomentum(model.params.map((p) => ({ variable: p.variable, lrScale: 1 })), { nesterov: true, weightDecay: config.weightDecay });
+  const rng = createRng(1);
+  const indices = range(0, batch);
+  const flipState = new Uint8Array(batch);
+  return {
+    params: countParams(model),
+    step() {
+      const placement = drawPlacement(rng, indices, 1, config, flipState, 32);
+      const images = uploadImages(set, indices);
+      const labels = uploadLabels(set, indices);
+      const loss = optimizer.step(() => tf.losses.softmaxCrossEntropy(tf.oneHot(labels, CLASSES), model.forward(augment(images, placement), true)) as tf.Scalar, LR, MOMENTUM);
+      tf.dispose([images, labels]);
+      return loss;
+    },
+    dispose() {
+      optimizer.dispose();
+      model.dispose();
+    },
+  };
+}
+
+/**
+ * The same network as a tf.LayersModel, trained the way the tfjs guides do: a float32 batch
+ * uploaded each step, `model.apply(x, {training: true})`, softmax cross-entropy, and
+ * tf.train.momentum (Nesterov) through optimizer.minimize. No augmentation.
+ */
+async function layersRunner(name: ModelName, width: number, batch: number): Promise<Runner> {
+  const set = makeSyntheticSet(batch, 1);
+  const pixels = new Float32Array(set.images.length);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = (set.images[i] - CIFAR_MEAN[i % 3]) / CIFAR_STD[i % 3];
+  const labels = Int32Array.from(set.labels);
+  const model = createLayersModel(name, modelWidth(name, width));
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const optimizer = tf.train.momentum(LR, MOMENTUM, true);
+  return {
+    params: countLayersParams(model),
+    step() {
+      const x = tf.tensor4d(pixels, [batch, 32, 32, 3]);
+      const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), CLASSES));
+      const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true, variables)!;
+      tf.dispose([x, y]);
+      return loss;
+    },
+    dispose() {
+      optimizer.dispose();
+      model.dispose();
+    },
+  };
+}
+
+/** Runs `steps` steps back to back, waits for the last loss (so the GPU has finished) and returns ms per step. */
+export async function timeSteps(runner: Runner, steps: number): Promise<number> {
+  const start = performance.now();
+  let loss: tf.Scalar | undefined;
+  for (let s = 0; s < steps; s++) {
+    loss?.dispose();
+    loss = runner.step();
+  }
+  await loss!.data();
+  loss!.dispose();
+  return (performance.now() - start) / steps;
+}
+
+/** What the backend says about its adapter, for the rows. */
+export function adapterName(): string {
+  if (tf.getBackend() === 'webgpu') {
+    const info = (tf.backend() as unknown as { adapterInfo?: { vendor?: string; architecture?: string } }).adapterInfo;
+    return [info?.vendor, info?.architecture].filter(Boolean).join(' ') || 'unknown';
+  }
+  if (tf.getBackend() === 'webgl') {
+    const gl = (tf.backend() as unknown as { gpgpu?: { gl?: WebGLRenderingContext } }).gpgpu?.gl;
+    if (!gl) return 'unknown';
+    // The unmasked renderer names the driver (SwiftShader here); RENDERER alone says only "WebKit WebGL".
+    const debug = gl.getExtension('WEBGL_debug_renderer_info');
+    return String(gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  }
+  return tf.getBackend();
+}
