@@ -34,24 +34,25 @@ export function modelWidth(name: ModelName, width: number): number {
 export async function createRunner(engine: EngineName, name: ModelName, width: number, batch: number): Promise<Runner> {
   switch (engine) {
     case 'stock':
-      return stockRunner(name, width, batch);
+      return engineRunner(name, width, batch, 'stock');
+    case 'custom':
+      return engineRunner(name, width, batch, 'custom');
     case 'tfjs-layers':
       return layersRunner(name, width, batch);
-    case 'custom':
-      throw new Error('The custom engine (own WebGPU kernels) is not available yet.');
   }
 }
 
 /**
- * Today's engine on tfjs's kernels, as the training loop runs it: upload the batch's bytes,
- * normalize and augment on the device (the model's own augmentation), forward, backward and the
- * Nesterov SGD update with decoupled weight decay.
+ * This engine's training step as the loop runs it: upload the batch's bytes, normalize and augment
+ * on the device (the model's own augmentation), forward, backward and the Nesterov SGD update with
+ * decoupled weight decay; on tfjs's kernels (`stock`) or with the engine's own where they apply
+ * (`custom`: today the fused SGD update, on webgpu only).
  */
-async function stockRunner(name: ModelName, width: number, batch: number): Promise<Runner> {
+async function engineRunner(name: ModelName, width: number, batch: number, kernels: 'custom' | 'stock'): Promise<Runner> {
   const set = makeSyntheticSet(batch, 1);
   const config = readTrainConfig({ model: name, data: 'cifar10', width: modelWidth(name, width), batch_size: batch });
   const model = await createModel(name, config.width, 1, set);
-  const optimizer = new SgdMomentum(model.params.map((p) => ({ variable: p.variable, lrScale: 1 })), { nesterov: true, weightDecay: config.weightDecay });
+  const optimizer = new SgdMomentum(model.params.map((p) => ({ variable: p.variable, lrScale: 1 })), { nesterov: true, weightDecay: config.weightDecay, kernels });
   const rng = createRng(1);
   const indices = range(0, batch);
   const flipState = new Uint8Array(batch);

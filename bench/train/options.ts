@@ -8,8 +8,6 @@ import { MODEL_NAMES, type ModelName } from '../../src/lib/recipe/hyperparameter
 /** `custom`: this engine on its own kernels; `stock`: on tfjs's kernels; `tfjs-layers`: the same network as a tf.LayersModel. */
 export const ENGINE_NAMES = ['custom', 'stock', 'tfjs-layers'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
-/** The engines that can run today. `custom` (own WebGPU kernels) arrives with a later item of issue 11. */
-export const AVAILABLE_ENGINES: readonly EngineName[] = ['stock', 'tfjs-layers'];
 export const WHERE = ['node', 'chromium'] as const;
 export type Where = (typeof WHERE)[number];
 
@@ -28,15 +26,13 @@ export interface BenchOptions {
   repetitions: number;
   warmup: number;
   engines: EngineName[];
-  /** True when --engines was given: an engine that cannot run is then an error, not a skipped line. */
-  enginesExplicit: boolean;
   json: boolean;
 }
 
 export class BenchUsageError extends Error {}
 
 export const BENCH_USAGE =
-  'Usage: npm run bench:train -- [--where node|chromium] [--models resnet9,airbench,...] [--width 0.125] [--batch 32] [--steps 5] [--engines stock,tfjs-layers] [--backend webgpu|cpu] [--repetitions 3] [--warmup 1] [--json]';
+  'Usage: npm run bench:train -- [--where node|chromium] [--models resnet9,airbench,...] [--width 0.125] [--batch 32] [--steps 5] [--engines custom,stock,tfjs-layers] [--backend webgpu|cpu] [--repetitions 3] [--warmup 1] [--json]';
 
 const SPECS = {
   where: { type: 'string' },
@@ -82,18 +78,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     repetitions: whole(text('repetitions'), 3, '--repetitions', 1),
     warmup: whole(text('warmup'), 1, '--warmup', 0),
     engines: engines as EngineName[],
-    enginesExplicit: text('engines') !== undefined,
     json: flags.json === true,
   };
-}
-
-/** The engines to run: those asked for that exist. Asking explicitly for one that does not is an error. */
-export function enginesToRun(options: Pick<BenchOptions, 'engines' | 'enginesExplicit'>): { run: EngineName[]; skipped: EngineName[] } {
-  const skipped = options.engines.filter((e) => !AVAILABLE_ENGINES.includes(e));
-  if (skipped.length && options.enginesExplicit) {
-    throw new BenchUsageError(`engine ${skipped.join(', ')} is not available yet: this engine's own WebGPU kernels are a later item of issue 11 (available: ${AVAILABLE_ENGINES.join(', ')}).`);
-  }
-  return { run: options.engines.filter((e) => AVAILABLE_ENGINES.includes(e)), skipped };
 }
 
 function list(value: string, flag: string): string[] {

@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelName } from '../../src/lib/recipe/hyperparameters';
 import { adapterName, createRunner, timeSteps, type Runner } from './engines';
-import { BENCH_USAGE, BenchUsageError, enginesToRun, parseBenchArgs, type BenchOptions, type EngineName } from './options';
+import { BENCH_USAGE, BenchUsageError, parseBenchArgs, type BenchOptions, type EngineName } from './options';
 import { backendMismatch, formatTable, jsonLine, label, ratios, type BenchRow } from './report';
 import { interleave, median } from './timing';
 
@@ -28,19 +28,16 @@ interface Session {
 }
 
 let options: BenchOptions;
-let engines: ReturnType<typeof enginesToRun>;
 try {
   options = parseBenchArgs(process.argv.slice(2));
-  engines = enginesToRun(options);
 } catch (error) {
   if (!(error instanceof BenchUsageError)) throw error;
   console.error(`bench:train: ${error.message}\n${BENCH_USAGE}`);
   process.exit(2);
 }
 const say = (line: string) => (options.json ? console.error(line) : console.log(line));
-for (const engine of engines.skipped) say(`${engine}: skipped, not available yet (own WebGPU kernels are a later item of issue 11).`);
 
-const targets: Target[] = engines.run.flatMap((engine): Target[] =>
+const targets: Target[] = options.engines.flatMap((engine): Target[] =>
   engine === 'tfjs-layers' && options.where === 'chromium' && options.backend === 'webgpu'
     ? [{ engine, backend: 'webgpu' }, { engine, backend: 'webgl' }]
     : [{ engine, backend: options.backend }],

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { BenchUsageError, enginesToRun, parseBenchArgs } from '../../../bench/train/options';
+import { BenchUsageError, parseBenchArgs } from '../../../bench/train/options';
 
 describe('bench:train options', () => {
   it('has defaults for everything', () => {
     expect(parseBenchArgs([])).toEqual({
       where: 'node', backend: 'webgpu', models: ['resnet9', 'airbench'], width: 0.125, batch: 32, steps: 5, repetitions: 3, warmup: 1,
-      engines: ['custom', 'stock', 'tfjs-layers'], enginesExplicit: false, json: false,
+      engines: ['custom', 'stock', 'tfjs-layers'], json: false,
     });
   });
 
   it('reads every flag', () => {
     const o = parseBenchArgs(['--where', 'chromium', '--models', 'tiny-cnn,resnet18', '--width=0.0625', '--batch', '8', '--steps', '6', '--engines', 'stock', '--json']);
-    expect(o).toMatchObject({ where: 'chromium', models: ['tiny-cnn', 'resnet18'], width: 0.0625, batch: 8, steps: 6, engines: ['stock'], enginesExplicit: true, json: true });
+    expect(o).toMatchObject({ where: 'chromium', models: ['tiny-cnn', 'resnet18'], width: 0.0625, batch: 8, steps: 6, engines: ['stock'], json: true });
   });
 
   it.each([
@@ -33,9 +33,8 @@ describe('bench:train options', () => {
     expect(() => parseBenchArgs(argv)).toThrow(message);
   });
 
-  it('skips the custom engine by default but refuses it when asked for by name', () => {
-    expect(enginesToRun(parseBenchArgs([]))).toEqual({ run: ['stock', 'tfjs-layers'], skipped: ['custom'] });
-    expect(() => enginesToRun(parseBenchArgs(['--engines', 'custom,stock']))).toThrow(/engine custom is not available yet/);
-    expect(enginesToRun(parseBenchArgs(['--engines', 'tfjs-layers']))).toEqual({ run: ['tfjs-layers'], skipped: [] });
+  it('runs every engine by default, and only those asked for by name', () => {
+    expect(parseBenchArgs([]).engines).toEqual(['custom', 'stock', 'tfjs-layers']);
+    expect(parseBenchArgs(['--engines', 'custom,stock']).engines).toEqual(['custom', 'stock']);
   });
 });
