@@ -1,6 +1,6 @@
 /**
  * `npm run bench:profile`: where one training step's time goes, per tfjs kernel, in Node on Dawn.
- *   npm run bench:profile -- --models resnet9,airbench --width 0.125 --batch 8 [--engine stock|tfjs-layers] [--top 10] [--timer gpu|wall] [--json]
+ *   npm run bench:profile -- --models resnet9,airbench --width 0.125 --batch 8 [--engine custom|stock|tfjs-layers] [--top 10] [--timer gpu|wall] [--json]
  * Kernel times come from tf.profile, whose webgpu backend times every dispatch with the
  * `timestamp-query` feature when the adapter has it (SwiftShader does). Should they read 0, or with
  * --timer wall, each dispatch is submitted alone and timed by wall clock between
@@ -14,7 +14,7 @@ import { MODEL_NAMES, type ModelName } from '../../src/lib/recipe/hyperparameter
 import { adapterName, createRunner, type Runner } from './engines';
 import { durationsFromCompletions, formatRanking, rankKernels, type KernelTime } from './kernel-profile';
 
-const USAGE = 'Usage: npm run bench:profile -- [--models resnet9,airbench] [--width 0.125] [--batch 8] [--engine stock|tfjs-layers] [--top 10] [--timer gpu|wall] [--json]';
+const USAGE = 'Usage: npm run bench:profile -- [--models resnet9,airbench] [--width 0.125] [--batch 8] [--engine custom|stock|tfjs-layers] [--top 10] [--timer gpu|wall] [--json]';
 
 function usageError(message: string): never {
   console.error(`bench:profile: ${message}\n${USAGE}`);
@@ -42,7 +42,7 @@ if (unknown.length) usageError(`unknown model ${unknown.join(', ')} (models: ${M
 if (!(width > 0)) usageError(`--width must be above 0; got ${String(flags.width)}.`);
 if (!Number.isInteger(batch) || batch < 1) usageError(`--batch must be a whole number ≥ 1; got ${String(flags.batch)}.`);
 if (!Number.isInteger(top) || top < 1) usageError(`--top must be a whole number ≥ 1; got ${String(flags.top)}.`);
-if (engine !== 'stock' && engine !== 'tfjs-layers') usageError(`--engine must be stock or tfjs-layers (custom is not available yet); got ${engine}.`);
+if (engine !== 'custom' && engine !== 'stock' && engine !== 'tfjs-layers') usageError(`--engine must be custom, stock or tfjs-layers; got ${engine}.`);
 if (timer !== 'gpu' && timer !== 'wall') usageError(`--timer must be gpu or wall; got ${timer}.`);
 
 await import('../../src/cli/node-gpu');
