@@ -24,6 +24,8 @@ async function wholePage(page: Page, path: string): Promise<void> {
 export async function screenshots(page: Page, testInfo: TestInfo, name: string, part?: Locator): Promise<void> {
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme });
+    // Two frames for the new scheme to be painted: captured at once, layers with opacity can keep the old paint.
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
     const path = testInfo.outputPath(`${name}-${colorScheme}.png`);
     await (part ? part.screenshot({ path }) : wholePage(page, path));
     await testInfo.attach(`${name}-${colorScheme}`, { path, contentType: 'image/png' });
