@@ -21,6 +21,7 @@ import { STRATEGIES } from '../tuner/types';
 import type { ParameterType, Scale } from '../space';
 import { RECIPE_VERSION } from '../recipe/hyperparameters';
 import type { EarlyStopping } from './job';
+import { sameValues } from './same-values';
 
 export const LINK_VERSION = 1;
 
@@ -168,24 +169,10 @@ const FIELDS: Field[] = [
   field('parameters', 'p', 'search space', readParameters, (rows) => rows.map((r) => [r.name, r.type, r.min, r.max, r.scale, r.values])),
 ] as Field[];
 
-/** Equal values, whatever the order of an object's keys (training values); arrays in order. */
-function same(a: unknown, b: unknown): boolean {
-  return stable(a) === stable(b);
-}
-
-function stable(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stable).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stable(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
 /** The JSON text of a link: the recipe version, then each field that differs from the base. */
 export function linkPayload(job: TypedJob): string {
   const payload: Record<string, unknown> = { r: RECIPE_VERSION };
-  for (const f of FIELDS) if (!same(job[f.key], LINK_BASE[f.key])) payload[f.code] = f.write(job[f.key] as never);
+  for (const f of FIELDS) if (!sameValues(job[f.key], LINK_BASE[f.key])) payload[f.code] = f.write(job[f.key] as never);
   return JSON.stringify(payload);
 }
 

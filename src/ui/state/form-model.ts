@@ -1,5 +1,5 @@
 import type { JobDefinition, EarlyStopping } from '../../lib/config';
-import { JOB_VERSION, validateJob } from '../../lib/config';
+import { JOB_VERSION, sameValues, validateJob } from '../../lib/config';
 import { duplicateNames, parseCategory, parseFixedValue, type CategoryValue, type ParameterType, type Scale } from '../../lib/space';
 import type { Goal, StrategyName } from '../../lib/tuner/types';
 import type { TypedJob } from '../../lib/config/link';
@@ -153,16 +153,7 @@ function fieldFor(path: string, rows: Map<string, ParamRow>, metrics: MetricRow[
 
 /** Whether two job definitions hold the same values, whatever the order of their keys. */
 export function sameJob(a: JobDefinition, b: JobDefinition): boolean {
-  return stableJson(a) === stableJson(b);
-}
-
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, v]) => `${JSON.stringify(key)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
+  return sameValues(a, b);
 }
 
 /** The form as a share link holds it: every field as typed, without the row keys (the objective by its row's index). */

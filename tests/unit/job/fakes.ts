@@ -5,7 +5,7 @@ import type { Params } from '../../../src/lib/space';
 import { RandomStrategy } from '../../../src/lib/tuner/random';
 import type { Outcome } from '../../../src/lib/tuner/types';
 
-/* The runner's test doubles, shared by the resume and store tests (runner.test.ts keeps its own). */
+/* The runner's test doubles, shared by the runner, resume and store tests. */
 
 /** A controllable executor: each trial waits until the test finishes it. */
 export class FakeExecutor implements TrialExecutor {
