@@ -1,19 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chromium, type Browser } from '@playwright/test';
+import { BASE_ARGS, WEBGPU_ARGS } from '../../playwright.config';
 
-/** Debian's Chromium with WebGPU on SwiftShader, as the e2e tests run it (see playwright.config.ts). */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-  '--enable-unsafe-webgpu',
-  '--enable-features=Vulkan',
-  '--use-vulkan=swiftshader',
-  '--use-webgpu-adapter=swiftshader',
-];
+/** Debian's Chromium with WebGPU on SwiftShader, with the e2e tests' own flags. */
+export const CHROMIUM_ARGS = [...BASE_ARGS, ...WEBGPU_ARGS];
 
 /** Serves the production build (which must exist: `npm run build`) on a free port and opens Chromium. */
 export async function openBuiltPage(): Promise<{ url: string; browser: Browser; close(): Promise<void> }> {

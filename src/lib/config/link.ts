@@ -37,8 +37,8 @@ export interface TypedParameter {
 }
 
 /** The job form as typed, without the page's row keys: what a link holds. */
-export interface TypedJob {
-  parameters: TypedParameter[];
+/** The job's settings as typed, text fields as text: what a link and the page's form both hold. */
+export interface TypedSettings {
   /** Training hyperparameters the job sets, by engine name, as typed. */
   training: Record<string, string>;
   maxJobs: string;
@@ -46,14 +46,19 @@ export interface TypedJob {
   strategy: StrategyName;
   earlyStopping: EarlyStopping;
   seed: string;
+  /** Completion criteria and retries; an empty criterion is not set. */
   targetObjective: string;
   trialsWithoutImprovement: string;
   maxRuntimeSeconds: string;
   retries: string;
+  goal: Goal;
+}
+
+export interface TypedJob extends TypedSettings {
+  parameters: TypedParameter[];
   metrics: { name: string; regex: string }[];
   /** The index of the objective's metric row; -1 when the objective names no row. */
   objective: number;
-  goal: Goal;
 }
 
 /**

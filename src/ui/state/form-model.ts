@@ -1,8 +1,7 @@
-import type { JobDefinition, EarlyStopping } from '../../lib/config';
+import type { JobDefinition } from '../../lib/config';
 import { JOB_VERSION, sameValues, validateJob } from '../../lib/config';
 import { duplicateNames, parseCategory, parseFixedValue, type CategoryValue, type ParameterType, type Scale } from '../../lib/space';
-import type { Goal, StrategyName } from '../../lib/tuner/types';
-import type { TypedJob } from '../../lib/config/link';
+import type { TypedJob, TypedSettings } from '../../lib/config/link';
 
 /** The job form as the user types it: text fields stay text until validated. */
 export interface ParamRow {
@@ -16,29 +15,17 @@ export interface ParamRow {
   values: string;
 }
 
-export interface JobFormData {
+/**
+ * The form as typed. Its `training` holds model and data always, then only what a preset or the
+ * user changed (the rest follow the model's recipe); test-only knobs from a job's JSON (`fault`)
+ * are kept there too, though no control shows them.
+ */
+export interface JobFormData extends TypedSettings {
   rows: ParamRow[];
-  /**
-   * The training hyperparameters the job sets, by engine name, as typed: model and data always,
-   * then only what a preset or the user changed (the rest follow the model's recipe). Test-only
-   * knobs from a job's JSON (`fault`) are kept here too, though no control shows them.
-   */
-  training: Record<string, string>;
-  maxJobs: string;
-  maxParallelJobs: string;
-  strategy: StrategyName;
-  earlyStopping: EarlyStopping;
-  seed: string;
-  /** Completion criteria and retries, as typed; an empty criterion is not set. */
-  targetObjective: string;
-  trialsWithoutImprovement: string;
-  maxRuntimeSeconds: string;
-  retries: string;
   /** SageMaker's metric definitions: a name and a regex whose first group is the number. */
   metrics: MetricRow[];
   /** The row whose metric is the objective (by key, so a rename keeps it). */
   objectiveKey: number;
-  goal: Goal;
 }
 
 export interface MetricRow {
