@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { MAX_WORKGROUPS_PER_DIMENSION, onWebGpu, runProgram, type Program, type Uniform } from './program';
 
 /**
  * The SGD step of one parameter as two WebGPU dispatches instead of about seven tfjs ops:
@@ -9,28 +10,7 @@ import * as tf from '@tensorflow/tfjs';
  * arrays (a reshape shares the buffer), read four floats at a time where the size allows.
  */
 
-/** The slice of tfjs-backend-webgpu's program interface these kernels fill (kept local: importing the package registers its backend). */
-interface Program {
-  variableNames: string[];
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number];
-  size: boolean;
-  uniforms: string;
-  outputComponent: number;
-  variableComponents: number[];
-  getUserCode(): string;
-}
-
-interface WebGpuRunner {
-  runWebGPUProgram(program: Program, inputs: tf.TensorInfo[], dtype: 'float32', uniforms: { type: string; data: number[] }[]): tf.TensorInfo;
-}
-
 const WORKGROUP = 64;
-/** WebGPU's guaranteed workgroups per dispatch dimension; beyond it the stock ops take over. */
-const MAX_WORKGROUPS = 65535;
 
 function program(kind: 'velocity' | 'weight', size: number, nesterov: boolean): Program {
   const component = size % 4 === 0 ? 4 : 1;
@@ -64,7 +44,7 @@ function program(kind: 'velocity' | 'weight', size: number, nesterov: boolean): 
 
 /** Whether the fused update can run here: the webgpu backend, and a parameter small enough for one flat dispatch. */
 export function canFuseSgd(size: number): boolean {
-  return tf.getBackend() === 'webgpu' && Math.ceil(size / WORKGROUP) <= MAX_WORKGROUPS;
+  return onWebGpu() && Math.ceil(size / WORKGROUP) <= MAX_WORKGROUPS_PER_DIMENSION;
 }
 
 /**
@@ -72,9 +52,8 @@ export function canFuseSgd(size: number): boolean {
  * as the stock path in optimizer.ts; the caller checks `canFuseSgd` first.
  */
 export function fusedSgdUpdate(variable: tf.Variable, velocity: tf.Variable, grad: tf.Tensor, lr: number, decay: number, momentum: number, nesterov: boolean): void {
-  const backend = tf.backend() as unknown as WebGpuRunner;
   const size = variable.size;
-  const uniforms = [
+  const uniforms: Uniform[] = [
     { type: 'float32', data: [lr] },
     { type: 'float32', data: [decay] },
     { type: 'float32', data: [momentum] },
@@ -84,9 +63,9 @@ export function fusedSgdUpdate(variable: tf.Variable, velocity: tf.Variable, gra
     const v = flat(velocity);
     const g = flat(grad);
     const w = flat(variable);
-    const nextVelocity = tf.engine().makeTensorFromTensorInfo(backend.runWebGPUProgram(program('velocity', size, nesterov), [v, g], 'float32', uniforms));
+    const nextVelocity = runProgram(program('velocity', size, nesterov), [v, g], uniforms);
     const weightInputs = nesterov ? [w, g, nextVelocity] : [w, nextVelocity];
-    const nextWeight = tf.engine().makeTensorFromTensorInfo(backend.runWebGPUProgram(program('weight', size, nesterov), weightInputs, 'float32', uniforms));
+    const nextWeight = runProgram(program('weight', size, nesterov), weightInputs, uniforms);
     velocity.assign(nextVelocity.reshape(velocity.shape));
     variable.assign(nextWeight.reshape(variable.shape));
   });
