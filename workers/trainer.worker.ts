@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import type { BackendInfo } from '../src/lib/device/backend-info';
 import { currentGpuDevice, initBackend } from '../src/lib/train/backend';
+import { useKernels } from '../src/lib/train/kernels/registry';
 import { DatasetCache } from '../src/lib/data/cache';
 import { splitDataset, syntheticSplits, type DataSplits } from '../src/lib/data/splits';
 import type { ImageDataset } from '../src/lib/data/image-set';
@@ -61,6 +62,7 @@ const api: TrainerApi = {
     });
     try {
       const config = readTrainConfig(spec.hyperparameters);
+      useKernels(config.kernels);
       const data = await splitsFor(config);
       let steps = 0;
       const outcome = await train(config, data, spec.seed, {

@@ -13,6 +13,7 @@ import { augment, drawPlacement } from '../../src/lib/train/augment';
 import { CIFAR_MEAN, CIFAR_STD, uploadImages, uploadLabels } from '../../src/lib/train/batch';
 import { countParams, createModel } from '../../src/lib/train/models';
 import { scaled } from '../../src/lib/train/models/layers';
+import { useKernels } from '../../src/lib/train/kernels/registry';
 import { SgdMomentum } from '../../src/lib/train/optimizer';
 import { countLayersParams, createLayersModel } from './layers-model';
 import type { EngineName } from './options';
@@ -59,6 +60,8 @@ async function engineRunner(name: ModelName, width: number, batch: number, kerne
   return {
     params: countParams(model),
     step() {
+      // Engines run interleaved: each step puts its own kernels in place (a no-op when they already are).
+      useKernels(kernels);
       const placement = drawPlacement(rng, indices, 1, config, flipState, 32);
       const images = uploadImages(set, indices);
       const labels = uploadLabels(set, indices);
@@ -89,6 +92,8 @@ async function layersRunner(name: ModelName, width: number, batch: number): Prom
   return {
     params: countLayersParams(model),
     step() {
+      // The plain tfjs user's baseline: never the engine's own kernels.
+      useKernels('stock');
       const x = tf.tensor4d(pixels, [batch, 32, 32, 3]);
       const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), CLASSES));
       const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true, variables)!;

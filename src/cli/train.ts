@@ -127,6 +127,8 @@ async function main(): Promise<void> {
   const { train } = await import('../lib/train/loop');
   const device = await startBackend(options.backend);
   const data = await loadData(config, options.dataDir);
+  const { useKernels } = await import('../lib/train/kernels/registry');
+  useKernels(config.kernels);
   const say = (line: string) => process.stdout.write(`${line}\n`);
   say(`Model ${config.model} (width ${config.width}), backend ${device}, seed ${options.seed}`);
   say(`Data ${config.data}: ${data.train.count} training, ${data.val.count} validation, ${data.test.count} test images`);

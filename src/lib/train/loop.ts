@@ -10,6 +10,7 @@ import { CLASSES, IMAGE_SIZE } from '../data/image-set';
 import { formatEpochLine, formatFinalLine, formatHyperparametersLine, type EpochRecord, type TrainProgress } from '../metrics/engine';
 import { createModel, type Model } from './models';
 import { SgdMomentum } from './optimizer';
+import { describeKernels } from './kernels/registry';
 import { scheduleAt } from './schedule';
 
 /**
@@ -50,6 +51,7 @@ export async function train(config: TrainConfig, data: DataSplits, seed: number,
   const started = performance.now();
   // First, before anything can fail: a failed trial's log still says what it was asked to train.
   hooks.log(formatHyperparametersLine(RECIPE_VERSION, resolvedHyperparameters(config)));
+  hooks.log(describeKernels());
   if (config.batchSize > data.train.count) {
     throw new Error(`batch_size (${config.batchSize}) is larger than the training set (${data.train.count} images).`);
   }

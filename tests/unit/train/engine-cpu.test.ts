@@ -52,6 +52,7 @@ describe('training engine on the CPU backend', () => {
     expect(progress.every((p) => p.totalSteps === 25 && p.stepsPerEpoch === 10)).toBe(true);
     expect(seen).toEqual([
       `Hyperparameters {"recipe":${RECIPE_VERSION}`,
+      'Kernels: stock (tfjs cpu kernels)',
       'progress 1:4',
       'progress 1:8',
       'progress 1:10',
@@ -81,7 +82,7 @@ describe('training engine on the CPU backend', () => {
     const before = tf.memory().numTensors;
     const outcome = await train(config, syntheticFor(config), 1, { log: (l) => lines.push(l), shouldStop: () => ++polls > 2 });
     expect(outcome).toEqual({ status: 'stopped' });
-    expect(lines).toEqual([expect.stringMatching(/^Hyperparameters /), 'Stopped at step 2 of 4']);
+    expect(lines).toEqual([expect.stringMatching(/^Hyperparameters /), expect.stringMatching(/^Kernels: /), 'Stopped at step 2 of 4']);
     expect(tf.memory().numTensors).toBe(before);
   });
 
@@ -110,7 +111,7 @@ describe('training engine on the CPU backend', () => {
     const lines: string[] = [];
     const tests: (number | undefined)[] = [];
     const outcome = await train(config, data, 1, { log: (l) => lines.push(l), shouldStop: () => false, testEachEpoch: true, onEpoch: (r) => tests.push(r.testAccuracy) });
-    expect(lines[1]).toMatch(/^No validation split/);
+    expect(lines[2]).toMatch(/^No validation split/);
     expect(tests).toHaveLength(2);
     expect(outcome.status === 'completed' && outcome.testAccuracy).toBe(tests[1]);
   });

@@ -38,16 +38,17 @@ export async function expectNoTensorLeaks(overrides: RawHyperparameters = {}): P
     const outcome = await train(config, data, trial, {
       log: (line) => {
         lines.push(line);
-        // The Hyperparameters line comes before the model exists; count from the first epoch on.
-        if (lines.length > 1) perEpoch.push(tf.memory().numTensors);
+        // The Hyperparameters and Kernels lines come before the model exists; count from the first epoch on.
+        if (lines.length > 2) perEpoch.push(tf.memory().numTensors);
       },
       shouldStop: () => false,
     });
     expect(outcome.status).toBe('completed');
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(5);
     expect(lines[0]).toMatch(/^Hyperparameters \{"recipe":\d+,/);
-    expect(lines[1]).toMatch(/^Epoch 1, Train loss=\d+\.\d{4}, Validation accuracy=(0\.\d{4}|1\.0000), Images\/s=\d+\.\d$/);
-    expect(lines[2]).toMatch(/^Epoch 2, /);
+    expect(lines[1]).toMatch(/^Kernels: (stock|custom) \(.+\), fp(32|16)/);
+    expect(lines[2]).toMatch(/^Epoch 1, Train loss=\d+\.\d{4}, Validation accuracy=(0\.\d{4}|1\.0000), Images\/s=\d+\.\d$/);
+    expect(lines[3]).toMatch(/^Epoch 2, /);
     expect(lines.at(-1)).toMatch(/^Final, Test accuracy=[01]\.\d{4}, Seconds=\d+\.\d$/);
     expect(tf.memory().numTensors).toBe(baseline);
   }
