@@ -5,7 +5,7 @@
  * thread's long tasks are recorded. Goals: every redraw under 100 ms, no long task over 200 ms.
  *   npm run build && npm run bench:dashboard -- [--trials 500]
  */
-import { parseArgs } from 'node:util';
+import { scriptOptions, wholeNumberFlag } from '../../src/cli/args';
 import type { JobDefinition } from '../../src/lib/config';
 import { quickDemoJob } from '../../src/lib/config/presets';
 import type { Trial } from '../../src/lib/job';
@@ -13,12 +13,9 @@ import { resolvedHyperparameters, readTrainConfig } from '../../src/lib/recipe/h
 import { createRng } from '../../src/lib/rng';
 import { openBuiltPage } from './browser';
 
-const { values } = parseArgs({ options: { trials: { type: 'string', default: '500' } } });
-const count = Number(values.trials);
-if (!Number.isInteger(count) || count < 2) {
-  console.error(`bench:dashboard: --trials must be a whole number ≥ 2; got ${values.trials}`);
-  process.exit(2);
-}
+const count = scriptOptions('bench:dashboard', 'Usage: npm run bench:dashboard -- [--trials N]', process.argv.slice(2), { trials: { type: 'string' } }, { trials: '500' }, (values) =>
+  wholeNumberFlag('trials', values.trials as string, 2),
+);
 
 /** Trials of the Quick demo's space, as two workers would have run them one after another. */
 function syntheticTrials(job: JobDefinition, n: number): Trial[] {

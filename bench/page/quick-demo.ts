@@ -3,15 +3,12 @@
  * open the page, keep the preset, click Tune, wait for the job to complete.
  *   npm run build && npm run bench:quick-demo -- [--runs 3]
  */
-import { parseArgs } from 'node:util';
+import { scriptOptions, wholeNumberFlag } from '../../src/cli/args';
 import { openBuiltPage } from './browser';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
-const runs = Number(values.runs);
-if (!Number.isInteger(runs) || runs < 1) {
-  console.error(`bench:quick-demo: --runs must be a whole number ≥ 1; got ${values.runs}`);
-  process.exit(2);
-}
+const runs = scriptOptions('bench:quick-demo', 'Usage: npm run bench:quick-demo -- [--runs N]', process.argv.slice(2), { runs: { type: 'string' } }, { runs: '3' }, (values) =>
+  wholeNumberFlag('runs', values.runs as string, 1),
+);
 
 const page = await openBuiltPage();
 const seconds: number[] = [];

@@ -9,7 +9,7 @@
  * profiling submits every dispatch alone.
  */
 import * as tf from '@tensorflow/tfjs';
-import { readFlags, UsageError } from '../../src/cli/args';
+import { exitUsage, readFlags, UsageError } from '../../src/cli/args';
 import { MODEL_NAMES, type ModelName } from '../../src/lib/recipe/hyperparameters';
 import { adapterName, createRunner, type Runner } from './engines';
 import { durationsFromCompletions, formatRanking, rankKernels, type KernelTime } from './kernel-profile';
@@ -17,8 +17,7 @@ import { durationsFromCompletions, formatRanking, rankKernels, type KernelTime }
 const USAGE = 'Usage: npm run bench:profile -- [--models resnet9,airbench] [--width 0.125] [--batch 8] [--engine custom|stock|tfjs-layers] [--top 10] [--timer gpu|wall] [--json]';
 
 function usageError(message: string): never {
-  console.error(`bench:profile: ${message}\n${USAGE}`);
-  process.exit(2);
+  exitUsage('bench:profile', message, USAGE);
 }
 
 let flags: Record<string, string | boolean | undefined> = {};

@@ -14,7 +14,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
+import { scriptOptions, UsageError, wholeNumberFlag } from '../../src/cli/args';
 import { createRng } from '../../src/lib/rng';
 import { sampleParams, type Params, type SearchSpace } from '../../src/lib/space';
 import { createStrategy } from '../../src/lib/tuner';
@@ -24,43 +24,27 @@ const USAGE =
   'Usage: bench:tuner-latency [--paths history,cli] [--sizes 25,50,100,200,300] [--cli-sizes 100,300] [--repeats 15] [--cli-repeats 7]';
 const PATHS = ['history', 'cli'];
 
-function fail(message: string): never {
-  process.stderr.write(`bench:tuner-latency: ${message}\n${USAGE}\n`);
-  process.exit(2);
-}
-
 function options() {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        paths: { type: 'string', default: PATHS.join(',') },
-        sizes: { type: 'string', default: '25,50,100,200,300' },
-        'cli-sizes': { type: 'string', default: '100,300' },
-        repeats: { type: 'string', default: '15' },
-        'cli-repeats': { type: 'string', default: '7' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    fail(error instanceof Error ? error.message : String(error));
-  }
-  const count = (name: string, text: string, min: number): number => {
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < min) fail(`--${name} must be an integer ≥ ${min}, got "${text}".`);
-    return value;
-  };
-  const list = (name: string, text: string, min: number): number[] => (text === '' ? [] : text.split(',').map((s) => count(name, s, min)));
-  const paths = values.paths.split(',');
-  for (const p of paths) if (!PATHS.includes(p)) fail(`--paths takes ${PATHS.join(', ')}, got "${p}".`);
-  return {
-    paths,
-    sizes: list('sizes', values.sizes, 2),
-    cliSizes: list('cli-sizes', values['cli-sizes'], 2),
-    repeats: count('repeats', values.repeats, 1),
-    cliRepeats: count('cli-repeats', values['cli-repeats'], 1),
-  };
+  return scriptOptions(
+    'bench:tuner-latency',
+    USAGE,
+    process.argv.slice(2),
+    { paths: { type: 'string' }, sizes: { type: 'string' }, 'cli-sizes': { type: 'string' }, repeats: { type: 'string' }, 'cli-repeats': { type: 'string' } },
+    { paths: PATHS.join(','), sizes: '25,50,100,200,300', 'cli-sizes': '100,300', repeats: '15', 'cli-repeats': '7' },
+    (values) => {
+      const text = (name: string) => values[name] as string;
+      const list = (name: string, min: number): number[] => (text(name) === '' ? [] : text(name).split(',').map((s) => wholeNumberFlag(name, s, min)));
+      const paths = text('paths').split(',');
+      for (const p of paths) if (!PATHS.includes(p)) throw new UsageError('invalid', `--paths takes ${PATHS.join(', ')}, got "${p}".`);
+      return {
+        paths,
+        sizes: list('sizes', 2),
+        cliSizes: list('cli-sizes', 2),
+        repeats: wholeNumberFlag('repeats', text('repeats'), 1),
+        cliRepeats: wholeNumberFlag('cli-repeats', text('cli-repeats'), 1),
+      };
+    },
+  );
 }
 
 const space: SearchSpace = {

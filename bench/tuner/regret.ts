@@ -5,7 +5,7 @@
  * (--extra adds Hartmann6, a mixed training-like space and Ackley5; --trials replaces every
  * function's own budget.)
  */
-import { parseArgs } from 'node:util';
+import { scriptOptions, UsageError, wholeNumberFlag } from '../../src/cli/args';
 import { STRATEGIES, type StrategyName } from '../../src/lib/tuner';
 import { ackley5, branin, hartmann3, hartmann6, mixedTraining, type BenchFunction } from './functions';
 import { median, runOnce } from './run';
@@ -14,59 +14,53 @@ const USAGE =
   'Usage: bench:tuner [--seeds N] [--functions NAME,...] [--extra] [--trials N] [--strategies bayesian,random] [--initial N] [--power on|off]';
 const all = [branin, hartmann3, hartmann6, mixedTraining, ackley5];
 
-function fail(message: string): never {
-  process.stderr.write(`bench:tuner: ${message}\n${USAGE}\n`);
-  process.exit(2);
-}
-
 function options() {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        seeds: { type: 'string', default: '15' },
-        functions: { type: 'string' },
-        extra: { type: 'boolean', default: false },
-        trials: { type: 'string' },
-        strategies: { type: 'string', default: 'bayesian,random' },
-        // Ablations for docs/TUNER.md: --initial N (design size), --power off (no output warping).
-        initial: { type: 'string' },
-        power: { type: 'string', default: 'on' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    fail(error instanceof Error ? error.message : String(error));
-  }
-  const positive = (name: string, text: string): number => {
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < 1) fail(`--${name} must be a positive integer, got "${text}".`);
-    return value;
-  };
-  let functions = values.extra ? all : [branin, hartmann3];
-  if (values.functions !== undefined) {
-    const names = values.functions.split(',');
-    const unknown = names.filter((name) => !all.some((f) => f.name === name));
-    if (unknown.length > 0) fail(`unknown function ${unknown.join(', ')}; known: ${all.map((f) => f.name).join(', ')}.`);
-    functions = all.filter((f) => names.includes(f.name));
-  }
-  if (values.trials !== undefined) {
-    const budget = positive('trials', values.trials);
-    functions = functions.map((f) => ({ ...f, budget }));
-  }
-  const strategies = values.strategies.split(',');
-  for (const s of strategies) if (!(STRATEGIES as readonly string[]).includes(s)) fail(`--strategies takes ${STRATEGIES.join(', ')}, got "${s}".`);
-  if (values.power !== 'on' && values.power !== 'off') fail(`--power must be on or off, got "${values.power}".`);
-  return {
-    seeds: positive('seeds', values.seeds),
-    functions,
-    strategies: strategies as StrategyName[],
-    extra: {
-      ...(values.initial !== undefined ? { initialTrials: positive('initial', values.initial) } : {}),
-      ...(values.power === 'off' ? { powerTransform: false } : {}),
+  return scriptOptions(
+    'bench:tuner',
+    USAGE,
+    process.argv.slice(2),
+    {
+      seeds: { type: 'string' },
+      functions: { type: 'string' },
+      extra: { type: 'boolean' },
+      trials: { type: 'string' },
+      strategies: { type: 'string' },
+      // Ablations for docs/TUNER.md: --initial N (design size), --power off (no output warping).
+      initial: { type: 'string' },
+      power: { type: 'string' },
     },
-  };
+    { seeds: '15', strategies: 'bayesian,random', power: 'on' },
+    (values) => {
+      const text = (name: string) => values[name] as string | undefined;
+      let functions = values.extra ? all : [branin, hartmann3];
+      const named = text('functions');
+      if (named !== undefined) {
+        const names = named.split(',');
+        const unknown = names.filter((name) => !all.some((f) => f.name === name));
+        if (unknown.length > 0) throw new UsageError('invalid', `unknown function ${unknown.join(', ')}; known: ${all.map((f) => f.name).join(', ')}.`);
+        functions = all.filter((f) => names.includes(f.name));
+      }
+      const trials = text('trials');
+      if (trials !== undefined) {
+        const budget = wholeNumberFlag('trials', trials, 1);
+        functions = functions.map((f) => ({ ...f, budget }));
+      }
+      const strategies = text('strategies')!.split(',');
+      for (const s of strategies) if (!(STRATEGIES as readonly string[]).includes(s)) throw new UsageError('invalid', `--strategies takes ${STRATEGIES.join(', ')}, got "${s}".`);
+      const power = text('power');
+      if (power !== 'on' && power !== 'off') throw new UsageError('invalid', `--power must be on or off, got "${power}".`);
+      const initial = text('initial');
+      return {
+        seeds: wholeNumberFlag('seeds', text('seeds')!, 1),
+        functions,
+        strategies: strategies as StrategyName[],
+        extra: {
+          ...(initial !== undefined ? { initialTrials: wholeNumberFlag('initial', initial, 1) } : {}),
+          ...(power === 'off' ? { powerTransform: false } : {}),
+        },
+      };
+    },
+  );
 }
 
 const { seeds, functions, strategies, extra } = options();

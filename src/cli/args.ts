@@ -47,3 +47,30 @@ export function readFlags(
   }
   return { values, positionals: found };
 }
+
+/** Ends a script whose command line it cannot use: one line naming the script, the usage, and exit status 2. */
+export function exitUsage(script: string, message: string, usage?: string): never {
+  process.stderr.write(`${script}: ${message}\n${usage ? `${usage}\n` : ''}`);
+  process.exit(2);
+}
+
+/** `text` as a whole number ≥ `min`, or a UsageError naming the flag. */
+export function wholeNumberFlag(name: string, text: string, min: number): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < min) throw new UsageError('invalid', `--${name} must be a whole number ≥ ${min}, got "${text}".`);
+  return value;
+}
+
+/**
+ * readFlags for scripts: defaults filled in, and any usage error ends the script with `exitUsage`.
+ * `read` turns the flags into the script's options and may throw UsageError too.
+ */
+export function scriptOptions<T>(script: string, usage: string, argv: string[], specs: FlagSpecs, defaults: Record<string, string>, read: (values: FlagValues) => T): T {
+  try {
+    const { values } = readFlags(argv, specs);
+    return read({ ...defaults, ...values });
+  } catch (error) {
+    if (error instanceof UsageError) exitUsage(script, error.message, usage);
+    throw error;
+  }
+}

@@ -8,13 +8,12 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { STRATEGIES, type StrategyName } from '../lib/tuner';
 import { parseTuningProblem, TunerSession } from '../lib/tuner/session';
-import { readFlags } from './args';
+import { exitUsage, readFlags } from './args';
 
 const USAGE = `Usage: tuner --space FILE --seed N [--strategy ${STRATEGIES.join('|')}] [--grid-points N]`;
 
 function fail(message: string): never {
-  process.stderr.write(`tuner: ${message}\n`);
-  process.exit(2);
+  exitUsage('tuner', message);
 }
 
 function readOptions(argv: string[]): Map<string, string> {

@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { readFlags, UsageError } from '../../../src/cli/args';
+import { readFlags, scriptOptions, UsageError, wholeNumberFlag } from '../../../src/cli/args';
 
 const FLAGS = { lr: { type: 'string' as const }, help: { type: 'boolean' as const, short: 'h' } };
 
@@ -26,5 +27,28 @@ describe('readFlags', () => {
     expect(usageKind(['--lr='])).toBe('missing-value: --lr needs a value');
     expect(usageKind(['--lr', '--help'])).toBe('missing-value: --lr needs a value');
     expect(usageKind(['extra'])).toBe('positional: unexpected argument "extra"');
+  });
+});
+
+describe('script option helpers', () => {
+  it('reads whole numbers at or above a minimum and names the flag otherwise', () => {
+    expect(wholeNumberFlag('runs', '3', 1)).toBe(3);
+    expect(() => wholeNumberFlag('runs', '0', 1)).toThrow('--runs must be a whole number ≥ 1, got "0".');
+    expect(() => wholeNumberFlag('runs', '2.5', 1)).toThrow(UsageError);
+    expect(() => wholeNumberFlag('runs', 'x', 1)).toThrow(UsageError);
+  });
+
+  it('fills defaults under the given flags and hands them to the reader', () => {
+    const read = (argv: string[]) => scriptOptions('s', 'usage', argv, { runs: { type: 'string' }, fast: { type: 'boolean' } }, { runs: '3' }, (v) => v);
+    expect(read([])).toEqual({ runs: '3' });
+    expect(read(['--runs', '5', '--fast'])).toEqual({ runs: '5', fast: true });
+  });
+});
+
+describe('a bench script given a bad flag', () => {
+  it('exits with status 2 and one line naming the script, then its usage', () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/tuner/regret.ts', '--seeds', '0'], { encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^bench:tuner: --seeds must be a whole number ≥ 1, got "0"\.\nUsage: bench:tuner /);
   });
 });
