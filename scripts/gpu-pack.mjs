@@ -3,6 +3,8 @@
 // ignored folder .gpu/ that the device call carries: one esbuild bundle of bench/gpu/run.ts, this
 // machine's Node binary and Dawn's dawn.node (both gzipped: the carry limit is 64 MiB), and
 // gpu-run.sh, which unpacks them there. See docs/PERFORMANCE.md, "On a GPU".
+//   node scripts/gpu-pack.mjs [--out DIR] [--bundle-only] [--node PATH]
+// --bundle-only writes run.mjs alone (the unit test's smoke check of the bundle).
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,13 +13,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const OUT = join(ROOT, '.gpu');
+const flag = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+const OUT = resolve(flag('--out') ?? join(ROOT, '.gpu'));
+const BUNDLE_ONLY = process.argv.includes('--bundle-only');
 const LIMIT = 50 * 1024 * 1024;
 const DAWN = join(ROOT, 'node_modules/webgpu/dist/linux-x64/dawn.node');
-const nodeBinary = process.argv.includes('--node') ? resolve(process.argv[process.argv.indexOf('--node') + 1]) : process.execPath;
+const nodeBinary = resolve(flag('--node') ?? process.execPath);
 
-if (process.platform !== 'linux' || process.arch !== 'x64') fail(`the GPU machine is linux-x64; this Node is ${process.platform}-${process.arch}, so its binary and Dawn would not run there`);
-if (!existsSync(DAWN)) fail(`no ${relative(ROOT, DAWN)}: run npm install`);
 
 // esbuild comes with tsx (a devDependency); it is not a dependency of its own.
 let esbuild;
@@ -84,6 +86,9 @@ if (result.errors.length) fail('esbuild failed');
 const bundled = readFileSync(join(OUT, 'run.mjs'), 'utf8');
 if (!bundled.includes('loadCifarFolder')) fail("the train CLI's folder loader did not make it into the bundle: has the URL import in src/cli/train.ts changed?");
 console.log(`gpu:pack: bundled bench/gpu/run.ts in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+if (BUNDLE_ONLY) process.exit(0);
+if (process.platform !== 'linux' || process.arch !== 'x64') fail(`the GPU machine is linux-x64; this Node is ${process.platform}-${process.arch}, so its binary and Dawn would not run there`);
+if (!existsSync(DAWN)) fail(`no ${relative(ROOT, DAWN)}: run npm install`);
 
 /** Gzips `from` to `to` unless `to` was made from the same bytes already (gzip -9 of Node takes a while). */
 function gzipOnce(from, to) {
