@@ -2,7 +2,8 @@
 # `npm run gpu:sim`: runs the packed .gpu/ the way the GPU machine will, here on SwiftShader, so the
 # one device call is tested before it costs device time: from a copy outside the repo (no
 # node_modules reachable), with a PATH that holds no node (the carried binary must do), on tiny
-# settings. Checks the refusal of a software adapter, the benchmark, and the train CLI's two data paths.
+# settings. Checks the refusal of a software adapter, the benchmark, the train CLI's two data paths,
+# and the unpacking of the Vulkan loader.
 # Extra arguments replace the benchmark's tiny settings.
 set -eu
 
@@ -47,6 +48,19 @@ run train -- --model tiny-cnn --data "$SIM/no-such-folder" --epochs 1 >"$SIM/tra
 set -e
 grep -q 'no CIFAR-10 data found' "$SIM/train-folder.log" || { cat "$SIM/train-folder.log"; fail 'the folder loader'; }
 grep 'no CIFAR-10 data found' "$SIM/train-folder.log"
+
+echo "gpu:sim: 4. with no Vulkan loader, gpu-run.sh unpacks .gl's debs into / (dpkg and ldconfig faked here: this machine's / stays as it is)"
+mkdir -p "$SIM/fake" "$SIM/repo/.gl"
+: >"$SIM/repo/.gl/libvulkan1_test_amd64.deb"
+printf '#!/bin/sh\necho "dpkg $*" >>"%s/dpkg.calls"\n' "$SIM" >"$SIM/fake/dpkg"
+printf '#!/bin/sh\n[ "${1:-}" = -p ] || echo ldconfig >>"%s/dpkg.calls"\n' "$SIM" >"$SIM/fake/ldconfig"
+chmod +x "$SIM/fake/dpkg" "$SIM/fake/ldconfig"
+(cd "$SIM/repo" && env -i PATH="$SIM/fake:$SIM/bin" HOME="$SIM" TMPDIR="$SIM/tmp" OUT="$SIM/out" sh .gpu/gpu-run.sh train -- --help) >"$SIM/gl.log" 2>&1 || { cat "$SIM/gl.log"; fail 'gpu-run.sh with .gl'; }
+if [ "$(id -u)" = 0 ]; then
+  grep -q "dpkg -x $SIM/repo/.gl/libvulkan1_test_amd64.deb /" "$SIM/dpkg.calls" && grep -q '^ldconfig$' "$SIM/dpkg.calls" || fail 'the .gl debs were not unpacked'
+  cat "$SIM/dpkg.calls"
+fi
+rm -r "$SIM/repo/.gl"
 
 echo "gpu:sim: passed; the benchmark's files:"
 ls -l "$SIM/out"

@@ -4,6 +4,12 @@
  * measurement: it leaves out evaluation, the first steps' shader compilation and any change of
  * speed over a run. Pure.
  */
+import { readTrainConfig, type ModelName } from '../../src/lib/recipe/hyperparameters';
+
+/** The epochs of a model's published recipe: its default on CIFAR-10 (synthetic defaults would reject airbench's batch of 1,024). */
+export function recipeEpochs(model: ModelName): number {
+  return readTrainConfig({ model, data: 'cifar10' }).epochs;
+}
 
 /** CIFAR-10's training images, all of them, as the published 94% recipes train on. */
 export const CIFAR10_TRAIN_IMAGES = 50_000;

@@ -8,10 +8,10 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { readTrainConfig } from '../../src/lib/recipe/hyperparameters';
 import type { BenchRow } from '../train/report';
 import { BENCH_USAGE, BenchUsageError } from '../train/options';
 import { describeAdapter, judgeAdapter, type AdapterFacts } from './adapter';
+import { recipeEpochs } from './extrapolate';
 import { benchArgsFor, GPU_BENCH_USAGE, parseGpuBenchArgs, type GpuBenchOptions } from './options';
 import { CONVENTIONS, engineFigures, formatSummary, modelSummary, type GpuSummary } from './summary';
 import { traceModelFlops } from './trace';
@@ -121,7 +121,7 @@ export async function runGpuBench(argv: string[]): Promise<number> {
 
   for (const model of bench.models) {
     const flops = await traceModelFlops(model, bench.width, true);
-    const epochs = readTrainConfig({ model }).epochs;
+    const epochs = recipeEpochs(model);
     summary.models.push(modelSummary(model, epochs, { forward: flops.forwardPerImage, step: flops.tracedStepPerImage }, bench.batch));
   }
   console.log(`gpu-bench: FLOPs traced in ${elapsed().toFixed(1)} s; writing to ${options.outDir}`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { judgeAdapter, describeAdapter, softwareReason } from '../../../bench/gpu/adapter';
-import { extrapolateRun } from '../../../bench/gpu/extrapolate';
+import { extrapolateRun, recipeEpochs } from '../../../bench/gpu/extrapolate';
 import { kernelFlops, stepFlops, tallyFlops, teraflopsPerSecond } from '../../../bench/gpu/flops';
 import { benchArgsFor, parseGpuBenchArgs } from '../../../bench/gpu/options';
 import { CONVENTIONS, engineFigures, formatSummary, modelSummary, type GpuSummary } from '../../../bench/gpu/summary';
@@ -70,6 +70,10 @@ describe('step arithmetic', () => {
     const airbench = extrapolateRun(50, 1024, 9.9);
     expect([airbench.stepsPerEpoch, airbench.totalSteps, airbench.runSeconds]).toEqual([48, 475, 23.75]);
     expect(extrapolateRun(10, 8, 1, 45_000).stepsPerEpoch).toBe(5625);
+  });
+
+  it("takes each model's epochs from its published recipe", () => {
+    expect(['resnet9', 'airbench', 'resnet18'].map((m) => recipeEpochs(m as 'resnet9'))).toEqual([24, 9.9, 30]);
   });
 });
 
