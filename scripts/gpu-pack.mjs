@@ -21,12 +21,12 @@ const DAWN = join(ROOT, 'node_modules/webgpu/dist/linux-x64/dawn.node');
 const nodeBinary = resolve(flag('--node') ?? process.execPath);
 
 
-// esbuild comes with tsx (a devDependency); it is not a dependency of its own.
+// esbuild is a devDependency (the same version tsx and vite bring).
 let esbuild;
 try {
   esbuild = createRequire(join(ROOT, 'package.json'))('esbuild');
 } catch {
-  fail('esbuild is not in node_modules (tsx brings it): run npm install');
+  fail('esbuild is not in node_modules: run npm install');
 }
 
 mkdirSync(OUT, { recursive: true });
