@@ -114,6 +114,15 @@ export function releaseResidentData(): void {
   current.buffers.forEach((b) => backend.bufferManager.releaseBuffer(b, false));
 }
 
+/**
+ * Frees the resident set unless it is `set`'s: a worker calls it when a trial's data is known, so a
+ * change of data frees the old copy before the new trial builds its model, even if that trial
+ * never uploads (stock kernels).
+ */
+export function retainResidentData(set: ImageSet): void {
+  if (held && !sameMemory(held, set)) releaseResidentData();
+}
+
 /** What the resident data costs now, and how many uploads this module has made (tests check it stays at one across trials). */
 export function residentDataStats(): { bytes: number; uploads: number } {
   return { bytes: held?.resident.bytes ?? 0, uploads };

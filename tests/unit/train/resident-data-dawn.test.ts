@@ -90,8 +90,8 @@ describe('training set resident on the GPU (Dawn)', () => {
     }
   });
 
-  it('uploads a set once, recognizes the same memory through a new view, and frees the old set when the data changes', async () => {
-    const { residentDataStats, residentTrainingSet, releaseResidentData } = await import('../../../src/lib/train/resident-data');
+  it('uploads a set once, recognizes the same memory through a new view, and frees it when the data changes', async () => {
+    const { residentDataStats, residentTrainingSet, releaseResidentData, retainResidentData } = await import('../../../src/lib/train/resident-data');
     const set = randomSet(5, 4);
     const bytesBefore = allocated();
     const uploadsBefore = residentDataStats().uploads;
@@ -101,10 +101,17 @@ describe('training set resident on the GPU (Dawn)', () => {
     // A split made again for the next trial: another object over the same bytes.
     expect(residentTrainingSet({ ...set, images: set.images.subarray(0), labels: set.labels.subarray(0) }, SMALL_CHUNKS)).toBe(first);
     expect(residentDataStats()).toEqual({ bytes: first.bytes, uploads: uploadsBefore + 1 });
+    // The worker's check when a trial's data is known: the same data keeps the copy, other data frees it.
+    retainResidentData({ ...set });
+    expect(residentDataStats().bytes).toBe(first.bytes);
+    retainResidentData(randomSet(5, 4));
+    expect(residentDataStats().bytes).toBe(0);
+    expect(allocated()).toBe(bytesBefore);
     const other = residentTrainingSet(randomSet(3, 5), SMALL_CHUNKS)!;
     expect(other).not.toBe(first);
     expect(allocated() - bytesBefore).toBe(other.bytes);
     expect(residentDataStats().uploads).toBe(uploadsBefore + 2);
+    expect(residentTrainingSet(set, SMALL_CHUNKS)).not.toBe(first);
     // Device-sized buffers: the whole set in one.
     expect(residentTrainingSet(set)!.plan.chunks).toHaveLength(1);
     releaseResidentData();
