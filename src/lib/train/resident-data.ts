@@ -82,7 +82,7 @@ export function residentTrainingSet(set: ImageSet, options: ResidentOptions = {}
   const labelBuffer = upload(paddedLabels(set.labels.subarray(0, set.count)));
   const buffers = [...chunkBuffers, labelBuffer];
   uploads++;
-  const view = (buffer: GPUBuffer) => tf.tensor1d({ buffer, zeroCopy: true } as unknown as number[], 'int32');
+  const view = (buffer: GPUBuffer) => tf.tensor({ buffer, zeroCopy: true }, [buffer.size / 4], 'int32') as tf.Tensor1D;
   const resident: ResidentSet = {
     count: set.count,
     plan,
