@@ -9,6 +9,7 @@ import { splitDataset, syntheticSplits, type DataSplits } from '../src/lib/data/
 import type { ImageDataset } from '../src/lib/data/image-set';
 import { readTrainConfig, type TrainConfig } from '../src/lib/recipe/hyperparameters';
 import { train } from '../src/lib/train/loop';
+import { retainResidentData } from '../src/lib/train/resident-data';
 import { CIFAR10_CACHE_KEY } from '../src/lib/data/loader-api';
 import type { TrainerApi } from '../src/lib/job/trainer-api';
 import { exposeToPage, reportFatal } from './expose';
@@ -64,6 +65,8 @@ const api: TrainerApi = {
       const config = readTrainConfig(spec.hyperparameters);
       useKernels(config.kernels);
       const data = await splitsFor(config);
+      // The training set stays on the GPU for the worker's next trials on the same data; other data frees it.
+      retainResidentData(data.train);
       let steps = 0;
       const outcome = await train(config, data, spec.seed, {
         log: (line) => void onEvent({ type: 'log', line }),

@@ -9,12 +9,13 @@ import { makeSyntheticSet } from '../../src/lib/data/synthetic';
 import { readTrainConfig, type ModelName } from '../../src/lib/recipe/hyperparameters';
 import { range } from '../../src/lib/range';
 import { createRng } from '../../src/lib/rng';
-import { augment, drawPlacement } from '../../src/lib/train/augment';
-import { CIFAR_MEAN, CIFAR_STD, uploadImages, uploadLabels } from '../../src/lib/train/batch';
+import { drawPlacement } from '../../src/lib/train/augment';
+import { CIFAR_MEAN, CIFAR_STD } from '../../src/lib/train/batch';
 import { countParams, createModel } from '../../src/lib/train/models';
 import { scaled } from '../../src/lib/train/models/layers';
 import { useKernels } from '../../src/lib/train/kernels/registry';
 import { SgdMomentum } from '../../src/lib/train/optimizer';
+import { batchLoss, trainingBatch } from '../../src/lib/train/training-batch';
 import { countLayersParams, createLayersModel } from './layers-model';
 import type { EngineName } from './options';
 
@@ -44,10 +45,11 @@ export async function createRunner(engine: EngineName, name: ModelName, width: n
 }
 
 /**
- * This engine's training step as the loop runs it: upload the batch's bytes, normalize and augment
- * on the device (the model's own augmentation), forward, backward and the Nesterov SGD update with
- * decoupled weight decay; on tfjs's kernels (`stock`) or with the engine's own where they apply
- * (`custom`: today the fused SGD update, on webgpu only).
+ * This engine's training step as the loop runs it (the loop's own `trainingBatch` and `batchLoss`):
+ * the batch normalized and augmented on the device, forward, backward and the Nesterov SGD update
+ * with decoupled weight decay; on tfjs's kernels (`stock`: the bytes uploaded each step) or with the
+ * engine's own where they apply (`custom`, on webgpu: the training set resident on the GPU, the
+ * batch assembled by one kernel, the fused SGD update).
  */
 async function engineRunner(name: ModelName, width: number, batch: number, kernels: 'custom' | 'stock'): Promise<Runner> {
   const set = makeSyntheticSet(batch, 1);
@@ -63,10 +65,9 @@ async function engineRunner(name: ModelName, width: number, batch: number, kerne
       // Engines run interleaved: each step puts its own kernels in place (a no-op when they already are).
       useKernels(kernels);
       const placement = drawPlacement(rng, indices, 1, config, flipState, 32);
-      const images = uploadImages(set, indices);
-      const labels = uploadLabels(set, indices);
-      const loss = optimizer.step(() => tf.losses.softmaxCrossEntropy(tf.oneHot(labels, CLASSES), model.forward(augment(images, placement), true)) as tf.Scalar, LR, MOMENTUM);
-      tf.dispose([images, labels]);
+      const batch = trainingBatch(set, indices, placement);
+      const loss = optimizer.step(() => batchLoss(model, batch, config.labelSmoothing), LR, MOMENTUM);
+      tf.dispose([batch.images, batch.targets]);
       return loss;
     },
     dispose() {

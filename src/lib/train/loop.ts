@@ -1,17 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng, shuffledIndices } from '../rng';
-import { augment, drawPlacement } from './augment';
-import { uploadImages, uploadLabels } from './batch';
+import { drawPlacement } from './augment';
 import type { DataSplits } from '../data/splits';
 import { Lookahead, WeightEma } from './ema';
 import { evaluateAccuracy } from './evaluate';
 import { RECIPE_VERSION, effectiveLr, resolvedHyperparameters, type TrainConfig } from '../recipe/hyperparameters';
-import { CLASSES, IMAGE_SIZE } from '../data/image-set';
+import { IMAGE_SIZE } from '../data/image-set';
 import { formatEpochLine, formatFinalLine, formatHyperparametersLine, type EpochRecord, type TrainProgress } from '../metrics/engine';
 import { createModel, type Model } from './models';
 import { SgdMomentum } from './optimizer';
 import { describeKernels } from './kernels/registry';
 import { scheduleAt } from './schedule';
+import { batchLoss, describeTrainingBatch, trainingBatch } from './training-batch';
 
 /**
  * Every this many steps a read of the loss starts, and the loop waits for the read started this
@@ -51,7 +51,7 @@ export async function train(config: TrainConfig, data: DataSplits, seed: number,
   const started = performance.now();
   // First, before anything can fail: a failed trial's log still says what it was asked to train.
   hooks.log(formatHyperparametersLine(RECIPE_VERSION, resolvedHyperparameters(config)));
-  hooks.log(describeKernels());
+  hooks.log(describeKernels(describeTrainingBatch(data.train)));
   if (config.batchSize > data.train.count) {
     throw new Error(`batch_size (${config.batchSize}) is larger than the training set (${data.train.count} images).`);
   }
@@ -125,17 +125,11 @@ async function run(config: TrainConfig, data: DataSplits, seed: number, hooks: T
         const indices = order.slice(b * config.batchSize, (b + 1) * config.batchSize);
         const placement = drawPlacement(rng, indices, epoch, config, flipState, IMAGE_SIZE);
         const { lr, momentum } = scheduleAt(step, totalSteps, cycle);
-        const images = uploadImages(data.train, indices);
-        const labels = uploadLabels(data.train, indices);
+        const batch = trainingBatch(data.train, indices, placement);
         try {
-          loss.add(
-            optimizer.step(() => {
-              const logits = model.forward(augment(images, placement), true);
-              return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, CLASSES), logits, undefined, config.labelSmoothing) as tf.Scalar;
-            }, lr, momentum, step >= whitenBiasSteps ? whitenBias : noneFrozen),
-          );
+          loss.add(optimizer.step(() => batchLoss(model, batch, config.labelSmoothing), lr, momentum, step >= whitenBiasSteps ? whitenBias : noneFrozen));
         } finally {
-          tf.dispose([images, labels]);
+          tf.dispose([batch.images, batch.targets]);
         }
         lookahead?.afterStep(step + 1, totalSteps);
         if (lookahead && step + 1 === totalSteps) lookahead.finish();
