@@ -6,10 +6,11 @@ import { runProgram, type Program, type Uniform } from './program';
  * BatchNorm's batch statistics over N·H·W of an NHWC tensor in two dispatches and no transpose.
  * Pass 1: each tile of rows sums x − K and (x − K)² per channel, K being the tile's first value of
  * that channel (a shift inside the data keeps the sum of squares from cancelling when |mean| ≫ std),
- * and writes the tile's mean and sum of squared deviations M2. Pass 2 merges the tiles' (count,
- * mean, M2) with Chan et al.'s pairwise update, which never subtracts two large sums: the variance
- * stays exact for a constant channel (0) and accurate when it is tiny beside mean², as airbench's
- * eps of 1e-12 needs.
+ * and writes K, the tile's mean offset from K and its sum of squared deviations M2. Pass 2 merges
+ * the tiles' (count, mean, M2) with Chan et al.'s pairwise update, the means taken relative to the
+ * first tile's K: an f32 mean near 1000 is only good to 6e-5, but the difference of two shifts is
+ * exact, so the between-tile term keeps its precision. The variance stays exact for a constant
+ * channel (0) and accurate when it is tiny beside mean², as airbench's eps of 1e-12 needs.
  */
 
 export function tileUniforms(t: ChannelTiles): Uniform[] {
@@ -25,14 +26,14 @@ export const TILE_UNIFORMS = 'rows : i32, channels : i32, rowsPerTile : i32, til
 function partialProgram(t: ChannelTiles): Program {
   return {
     variableNames: ['X'],
-    outputShape: [t.tiles, t.channels, 2],
+    outputShape: [t.tiles, t.channels, 4],
     shaderKey: `tabtune_bn_stats_partial_${t.lanes}`,
     dispatchLayout: { x: [0] },
     dispatch: [t.tiles, t.channelGroups, 1],
     workgroupSize: [REDUCE_WORKGROUP, 1, 1],
     size: false,
     uniforms: TILE_UNIFORMS,
-    outputComponent: 2,
+    outputComponent: 4,
     variableComponents: [1],
     getUserCode: () => `
       var<workgroup> sumD : array<f32, ${REDUCE_WORKGROUP}>;
@@ -61,7 +62,7 @@ function partialProgram(t: ChannelTiles): Program {
         if (rowLane == 0 && c < uniforms.channels) {
           let n = f32(last - first);
           let s1 = sumD[lane];
-          setOutputAtIndex(i32(workgroupId.x) * uniforms.channels + c, vec2<f32>(shift + s1 / n, max(sumD2[lane] - s1 * s1 / n, 0.0)));
+          setOutputAtIndex(i32(workgroupId.x) * uniforms.channels + c, vec4<f32>(shift, s1 / n, max(sumD2[lane] - s1 * s1 / n, 0.0), 0.0));
         }
       }
     `,
@@ -79,7 +80,7 @@ function mergeProgram(t: ChannelTiles): Program {
     size: false,
     uniforms: TILE_UNIFORMS,
     outputComponent: 1,
-    variableComponents: [2],
+    variableComponents: [4],
     getUserCode: () => `
       var<workgroup> part : array<vec3<f32>, ${REDUCE_WORKGROUP}>;
       // (count, mean, M2) of the union of two disjoint sets of rows.
@@ -94,11 +95,12 @@ function mergeProgram(t: ChannelTiles): Program {
       fn main(index : i32) {
         let lane = i32(localIndex);
         let c = i32(workgroupId.x);
+        let origin = P[c].x;
         var acc = vec3<f32>(0.0);
         for (var tile = lane; tile < uniforms.tiles; tile = tile + ${REDUCE_WORKGROUP}) {
           let p = P[tile * uniforms.channels + c];
           let n = f32(min(uniforms.rowsPerTile, uniforms.rows - tile * uniforms.rowsPerTile));
-          acc = chan(acc, vec3<f32>(n, p.x, p.y));
+          acc = chan(acc, vec3<f32>(n, (p.x - origin) + p.y, p.z));
         }
         part[lane] = acc;
         workgroupBarrier();
@@ -110,7 +112,7 @@ function mergeProgram(t: ChannelTiles): Program {
         }
         if (lane == 0) {
           let total = part[0];
-          setOutputAtIndex(c, total.y);
+          setOutputAtIndex(c, origin + total.y);
           setOutputAtIndex(uniforms.channels + c, total.z / f32(uniforms.rows));
         }
       }
