@@ -406,10 +406,11 @@ describe('models on the fused BatchNorm', () => {
    * useKernels(mode), from the same weights and running statistics.
    */
   async function step(model: import('../../../src/lib/train/models/model').Model, images: TF.Tensor4D, labels: TF.Tensor2D, mode: 'custom' | 'stock') {
-    const { useKernels } = await import('../../../src/lib/train/kernels/registry');
+    const { describeKernels, useKernels } = await import('../../../src/lib/train/kernels/registry');
     const saved = model.buffers.map((b) => b.clone());
     useKernels(mode);
     try {
+      expect(describeKernels().includes('BatchNorm+activation fused')).toBe(mode === 'custom');
       const before = tf.memory().numTensors;
       const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, model.forward(images, true)) as TF.Scalar, model.params.map((p) => p.variable));
       const out = await read([value, ...model.params.map((p) => grads[p.variable.name])]);
