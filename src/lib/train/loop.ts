@@ -10,6 +10,7 @@ import { formatEpochLine, formatFinalLine, formatHyperparametersLine, type Epoch
 import { createModel, type Model } from './models';
 import { SgdMomentum } from './optimizer';
 import { describeKernels } from './kernels/registry';
+import { useActivationStorage } from './kernels/batchnorm-act';
 import { scheduleAt } from './schedule';
 import { batchLoss, describeTrainingBatch, trainingBatch } from './training-batch';
 
@@ -51,6 +52,7 @@ export async function train(config: TrainConfig, data: DataSplits, seed: number,
   const started = performance.now();
   // First, before anything can fail: a failed trial's log still says what it was asked to train.
   hooks.log(formatHyperparametersLine(RECIPE_VERSION, resolvedHyperparameters(config)));
+  useActivationStorage(config.activationStorage);
   hooks.log(describeKernels(describeTrainingBatch(data.train)));
   if (config.batchSize > data.train.count) {
     throw new Error(`batch_size (${config.batchSize}) is larger than the training set (${data.train.count} images).`);

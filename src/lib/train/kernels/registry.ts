@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { describeBatchNormAct } from './batchnorm-act';
 import { onWebGpu } from './program';
 
 export type KernelMode = 'custom' | 'stock';
@@ -19,6 +20,12 @@ export interface KernelOverride {
 
 /** Every override the engine has: a kernel module exports its override and it is listed here. */
 const OVERRIDES: KernelOverride[] = [];
+
+/**
+ * The engine's composite ops (several dispatches of its own in place of many tfjs ops) that run
+ * under `custom`: they ask `customKernelsActive()` rather than replace a registered kernel.
+ */
+const COMPOSITES: (() => string)[] = [describeBatchNormAct];
 
 /** The stock configs replaced, by kernel name: restored on `useKernels('stock')`. */
 const replaced = new Map<string, tf.KernelConfig>();
@@ -57,6 +64,6 @@ export function customKernelsActive(): boolean {
 /** The trial log's `Kernels ...` line: what ran and with which tiles and precision. */
 export function describeKernels(extra: string[] = []): string {
   if (!customKernelsActive()) return `Kernels: stock (tfjs ${tf.getBackend()} kernels), fp32`;
-  const parts = [...OVERRIDES.filter((o) => replaced.has(o.kernelName)).map((o) => o.describe()), ...extra, 'SGD update fused'];
+  const parts = [...OVERRIDES.filter((o) => replaced.has(o.kernelName)).map((o) => o.describe()), ...COMPOSITES.map((describe) => describe()), ...extra, 'SGD update fused'];
   return `Kernels: custom (${parts.length > 0 ? parts.join('; ') : 'none registered'}), fp32`;
 }

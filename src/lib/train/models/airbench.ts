@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { CLASSES } from '../../data/image-set';
-import { addBatchNorm, addLinear, batchNorm, scaled, type BatchNormRefs } from './layers';
+import { addBatchNorm, addLinear, bnAct, scaled, type BatchNormRefs } from './layers';
 import { ModelState, type Model, type Ref } from './model';
 import { conv, gelu, globalMaxPool, linear, maxPool2 } from './ops';
 
@@ -47,8 +47,8 @@ export function createAirbench(width: number, seed: number, whitening: tf.Tensor
   return state.toModel((pass, images) => {
     let x = gelu(tf.add(conv(images, pass.read(whiten), 1, 'valid'), pass.read(whitenBias)));
     for (const g of groups) {
-      x = gelu(batchNorm(pass, maxPool2(conv(x, pass.read(g.conv1))), g.bn1));
-      x = gelu(batchNorm(pass, conv(x, pass.read(g.conv2)), g.bn2));
+      x = bnAct(pass, maxPool2(conv(x, pass.read(g.conv1))), g.bn1, 'gelu');
+      x = bnAct(pass, conv(x, pass.read(g.conv2)), g.bn2, 'gelu');
     }
     return tf.mul(linear(globalMaxPool(x), pass.read(head.weight)), 1 / 9);
   });

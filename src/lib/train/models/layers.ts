@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import { batchNormAct, updateRunningStats, type Activation } from '../kernels/batchnorm-act';
+import { customKernelsActive } from '../kernels/registry';
 import type { ModelState, Pass, Ref } from './model';
-import { conv } from './ops';
+import { activate, conv } from './ops';
 
 /** Channels of a layer at a width multiplier, never below one. */
 export function scaled(channels: number, width: number): number {
@@ -79,6 +81,22 @@ export function batchNorm(pass: Pass, x: tf.Tensor4D, bn: BatchNormRefs): tf.Ten
   return tf.batchNorm(x, mean as tf.Tensor1D, variance as tf.Tensor1D, bias, scale, bn.epsilon);
 }
 
+/**
+ * BatchNorm then an activation. A training pass with the engine's own kernels runs them fused
+ * (kernels/batchnorm-act.ts) and updates the running statistics with the same arithmetic; every
+ * other pass is exactly `activate(batchNorm(...))`.
+ */
+export function bnAct(pass: Pass, x: tf.Tensor4D, bn: BatchNormRefs, activation: Activation): tf.Tensor4D {
+  if (!pass.training || !customKernelsActive()) return activate(batchNorm(pass, x, bn), activation);
+  const scale = pass.read(bn.scale) as tf.Tensor1D;
+  const bias = pass.read(bn.bias) as tf.Tensor1D;
+  const { y, stats } = batchNormAct(x, scale, bias, bn.epsilon, activation, { learnScale: bn.scale.kind === 'param' });
+  const [mean, variance] = updateRunningStats(stats, pass.read(bn.mean), pass.read(bn.variance), bn.momentum, x.size / x.shape[3]);
+  pass.write(bn.mean, mean);
+  pass.write(bn.variance, variance);
+  return y;
+}
+
 export interface ConvBnRefs {
   conv: Ref;
   bn: BatchNormRefs;
@@ -88,7 +106,7 @@ export function addConvBn(state: ModelState, inChannels: number, outChannels: nu
   return { conv: addConv(state, 3, inChannels, outChannels), bn: addBatchNorm(state, outChannels, bn) };
 }
 
-/** conv 3×3 → (optional 2×2 max-pool) → BatchNorm, before the activation. */
-export function convBn(pass: Pass, x: tf.Tensor4D, refs: ConvBnRefs, pool: (x: tf.Tensor4D) => tf.Tensor4D = (y) => y): tf.Tensor4D {
-  return batchNorm(pass, pool(conv(x, pass.read(refs.conv))), refs.bn);
+/** conv 3×3 → (optional 2×2 max-pool) → BatchNorm → activation. */
+export function convBnAct(pass: Pass, x: tf.Tensor4D, refs: ConvBnRefs, activation: Activation, pool: (x: tf.Tensor4D) => tf.Tensor4D = (y) => y): tf.Tensor4D {
+  return bnAct(pass, pool(conv(x, pass.read(refs.conv))), refs.bn, activation);
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { Activation } from '../kernels/activation-wgsl';
 
 /**
  * The network primitives, each behind one small function so that a custom WebGPU kernel can
@@ -20,6 +21,11 @@ export function relu(x: tf.Tensor4D): tf.Tensor4D {
 /** The exact GELU, x · Φ(x). */
 export function gelu(x: tf.Tensor4D): tf.Tensor4D {
   return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1));
+}
+
+/** The activation named as the fused BatchNorm names it, composed from tfjs ops. */
+export function activate(x: tf.Tensor4D, activation: Activation): tf.Tensor4D {
+  return activation === 'relu' ? relu(x) : activation === 'gelu' ? gelu(x) : x;
 }
 
 export function globalMaxPool(x: tf.Tensor4D): tf.Tensor2D {

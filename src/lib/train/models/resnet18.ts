@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { CHANNELS, CLASSES } from '../../data/image-set';
-import { addBatchNorm, addConv, addLinear, batchNorm, scaled, type BatchNormRefs } from './layers';
+import { addBatchNorm, addConv, addLinear, bnAct, scaled, type BatchNormRefs } from './layers';
 import { ModelState, type Model, type Pass, type Ref } from './model';
-import { conv, globalAvgPool, globalMaxPool, linear, relu } from './ops';
+import { conv, globalAvgPool, globalMaxPool, linear } from './ops';
 
 interface Block {
   bn1: BatchNormRefs;
@@ -43,11 +43,11 @@ export function createResNet18(width: number, seed: number): Model {
   const head = addLinear(state, 2 * inChannels, CLASSES, true);
 
   const block = (pass: Pass, x: tf.Tensor4D, b: Block): tf.Tensor4D => {
-    const a = relu(batchNorm(pass, x, b.bn1));
+    const a = bnAct(pass, x, b.bn1, 'relu');
     const skip = b.shortcut ? conv(a, pass.read(b.shortcut), b.stride, 'valid') : x;
     // Symmetric padding of 1, as PyTorch pads; 'same' would pad only the bottom and right at stride 2.
     const h = conv(a, pass.read(b.conv1), b.stride, b.stride === 1 ? 'same' : 1);
-    const y = conv(relu(batchNorm(pass, h, b.bn2)), pass.read(b.conv2));
+    const y = conv(bnAct(pass, h, b.bn2, 'relu'), pass.read(b.conv2));
     return tf.add(y, skip);
   };
 

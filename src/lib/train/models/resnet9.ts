@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { CHANNELS, CLASSES } from '../../data/image-set';
-import { addConvBn, addLinear, convBn, scaled, type ConvBnRefs } from './layers';
+import { addConvBn, addLinear, convBnAct, scaled, type ConvBnRefs } from './layers';
 import { ModelState, type Model } from './model';
-import { globalMaxPool, linear, maxPool2, relu } from './ops';
+import { globalMaxPool, linear, maxPool2 } from './ops';
 
 /**
  * Page's DAWNBench ResNet-9: prep 64; 128 pooled + residual(128, 128); 256 pooled;
@@ -22,7 +22,7 @@ export function createResNet9(width: number, seed: number): Model {
   const head = addLinear(state, c4, CLASSES, false);
 
   return state.toModel((pass, images) => {
-    const unit = (x: tf.Tensor4D, refs: ConvBnRefs, pool = false) => relu(convBn(pass, x, refs, pool ? maxPool2 : undefined));
+    const unit = (x: tf.Tensor4D, refs: ConvBnRefs, pool = false) => convBnAct(pass, x, refs, 'relu', pool ? maxPool2 : undefined);
     const residual = (x: tf.Tensor4D, [a, b]: ConvBnRefs[]) => tf.add(x, unit(unit(x, a), b)) as tf.Tensor4D;
     let x = unit(images, prep);
     x = residual(unit(x, layer1, true), res1);

@@ -1,0 +1,168 @@
+import * as tf from '@tensorflow/tfjs';
+import { channelTiles, REDUCE_WORKGROUP, rowLaneTreeSum, type ChannelTiles } from './channel-tiles';
+import { runProgram, type Program, type Uniform } from './program';
+
+/**
+ * BatchNorm's batch statistics over N·H·W of an NHWC tensor in two dispatches and no transpose.
+ * Pass 1: each tile of rows sums x − K and (x − K)² per channel, K being the tile's first value of
+ * that channel (a shift inside the data keeps the sum of squares from cancelling when |mean| ≫ std),
+ * and writes K, the tile's mean offset from K and its sum of squared deviations M2. Pass 2 merges
+ * the tiles' (count, mean, M2) with Chan et al.'s pairwise update, the means taken relative to the
+ * first tile's K: an f32 mean near 1000 is only good to 6e-5, but the difference of two shifts is
+ * exact, so the between-tile term keeps its precision. The variance stays exact for a constant
+ * channel (0) and accurate when it is tiny beside mean², as airbench's eps of 1e-12 needs.
+ */
+
+export function tileUniforms(t: ChannelTiles): Uniform[] {
+  return [
+    { type: 'int32', data: [t.rows] },
+    { type: 'int32', data: [t.channels] },
+    { type: 'int32', data: [t.rowsPerTile] },
+    { type: 'int32', data: [t.tiles] },
+  ];
+}
+export const TILE_UNIFORMS = 'rows : i32, channels : i32, rowsPerTile : i32, tiles : i32,';
+
+function partialProgram(t: ChannelTiles): Program {
+  return {
+    variableNames: ['X'],
+    outputShape: [t.tiles, t.channels, 4],
+    shaderKey: `tabtune_bn_stats_partial_${t.lanes}`,
+    dispatchLayout: { x: [0] },
+    dispatch: [t.tiles, t.channelGroups, 1],
+    workgroupSize: [REDUCE_WORKGROUP, 1, 1],
+    size: false,
+    uniforms: TILE_UNIFORMS,
+    outputComponent: 4,
+    variableComponents: [1],
+    getUserCode: () => `
+      var<workgroup> sumD : array<f32, ${REDUCE_WORKGROUP}>;
+      var<workgroup> sumD2 : array<f32, ${REDUCE_WORKGROUP}>;
+      fn main(index : i32) {
+        let lane = i32(localIndex);
+        let rowLane = lane / ${t.lanes};
+        let c = i32(workgroupId.y) * ${t.lanes} + lane % ${t.lanes};
+        let first = i32(workgroupId.x) * uniforms.rowsPerTile;
+        let last = min(first + uniforms.rowsPerTile, uniforms.rows);
+        var shift = 0.0;
+        var d1 = 0.0;
+        var d2 = 0.0;
+        if (c < uniforms.channels) {
+          shift = X[first * uniforms.channels + c];
+          for (var r = first + rowLane; r < last; r = r + ${t.rowLanes}) {
+            let d = X[r * uniforms.channels + c] - shift;
+            d1 = d1 + d;
+            d2 = d2 + d * d;
+          }
+        }
+        sumD[lane] = d1;
+        sumD2[lane] = d2;
+        workgroupBarrier();
+        ${rowLaneTreeSum(t, ['sumD', 'sumD2'], 'lane', 'rowLane')}
+        if (rowLane == 0 && c < uniforms.channels) {
+          let n = f32(last - first);
+          let s1 = sumD[lane];
+          setOutputAtIndex(i32(workgroupId.x) * uniforms.channels + c, vec4<f32>(shift, s1 / n, max(sumD2[lane] - s1 * s1 / n, 0.0), 0.0));
+        }
+      }
+    `,
+  };
+}
+
+function mergeProgram(t: ChannelTiles): Program {
+  return {
+    variableNames: ['P'],
+    outputShape: [2, t.channels],
+    shaderKey: 'tabtune_bn_stats_merge',
+    dispatchLayout: { x: [0] },
+    dispatch: [t.channels, 1, 1],
+    workgroupSize: [REDUCE_WORKGROUP, 1, 1],
+    size: false,
+    uniforms: TILE_UNIFORMS,
+    outputComponent: 1,
+    variableComponents: [4],
+    getUserCode: () => `
+      var<workgroup> part : array<vec3<f32>, ${REDUCE_WORKGROUP}>;
+      // (count, mean, M2) of the union of two disjoint sets of rows.
+      fn chan(a : vec3<f32>, b : vec3<f32>) -> vec3<f32> {
+        let n = a.x + b.x;
+        if (b.x == 0.0) { return a; }
+        if (a.x == 0.0) { return b; }
+        let delta = b.y - a.y;
+        let wb = b.x / n;
+        return vec3<f32>(n, a.y + delta * wb, a.z + b.z + delta * delta * a.x * wb);
+      }
+      fn main(index : i32) {
+        let lane = i32(localIndex);
+        let c = i32(workgroupId.x);
+        let origin = P[c].x;
+        var acc = vec3<f32>(0.0);
+        for (var tile = lane; tile < uniforms.tiles; tile = tile + ${REDUCE_WORKGROUP}) {
+          let p = P[tile * uniforms.channels + c];
+          let n = f32(min(uniforms.rowsPerTile, uniforms.rows - tile * uniforms.rowsPerTile));
+          acc = chan(acc, vec3<f32>(n, (p.x - origin) + p.y, p.z));
+        }
+        part[lane] = acc;
+        workgroupBarrier();
+        for (var stride = ${REDUCE_WORKGROUP / 2}; stride > 0; stride = stride / 2) {
+          if (lane < stride) {
+            part[lane] = chan(part[lane], part[lane + stride]);
+          }
+          workgroupBarrier();
+        }
+        if (lane == 0) {
+          let total = part[0];
+          setOutputAtIndex(c, origin + total.y);
+          setOutputAtIndex(uniforms.channels + c, total.z / f32(uniforms.rows));
+        }
+      }
+    `,
+  };
+}
+
+/** [2, C]: the batch mean (row 0) and biased variance (row 1) of each channel of an NHWC tensor. */
+export function batchStats(x: tf.Tensor4D): tf.Tensor2D {
+  const channels = x.shape[3];
+  const t = channelTiles(x.size / channels, channels);
+  const uniforms = tileUniforms(t);
+  return tf.tidy(() => {
+    const partial = runProgram(partialProgram(t), [x], uniforms);
+    return runProgram<tf.Rank.R2>(mergeProgram(t), [partial], uniforms);
+  });
+}
+
+function runningProgram(channels: number): Program {
+  return {
+    variableNames: ['S', 'R'],
+    outputShape: [channels],
+    shaderKey: 'tabtune_bn_running',
+    dispatchLayout: { x: [0] },
+    dispatch: [Math.ceil(channels / REDUCE_WORKGROUP), 1, 1],
+    workgroupSize: [REDUCE_WORKGROUP, 1, 1],
+    size: true,
+    uniforms: 'row : i32, keep : f32, momentum : f32, factor : f32,',
+    getUserCode: () => `
+      fn main(index : i32) {
+        if (index < uniforms.size) {
+          setOutputAtIndex(index, R[index] * uniforms.keep + (S[uniforms.row * uniforms.size + index] * uniforms.factor) * uniforms.momentum);
+        }
+      }
+    `,
+  };
+}
+
+/**
+ * The running statistics after one training batch, one dispatch each, with the arithmetic of the
+ * stock path in layers.ts: r·(1 − m) + s·m, the variance made unbiased (× n/(n − 1)) first.
+ */
+export function updateRunningStats(stats: tf.Tensor2D, mean: tf.Tensor, variance: tf.Tensor, momentum: number, count: number): [tf.Tensor1D, tf.Tensor1D] {
+  const channels = stats.shape[1];
+  const run = (row: number, running: tf.Tensor, factor: number) =>
+    runProgram<tf.Rank.R1>(runningProgram(channels), [stats, running], [
+      { type: 'int32', data: [row] },
+      { type: 'float32', data: [1 - momentum] },
+      { type: 'float32', data: [momentum] },
+      { type: 'float32', data: [factor] },
+    ]);
+  return [run(0, mean, 1), run(1, variance, count > 1 ? count / (count - 1) : 1)];
+}
