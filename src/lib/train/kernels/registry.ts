@@ -64,6 +64,6 @@ export function customKernelsActive(): boolean {
 /** The trial log's `Kernels ...` line: what ran and with which tiles and precision. */
 export function describeKernels(extra: string[] = []): string {
   if (!customKernelsActive()) return `Kernels: stock (tfjs ${tf.getBackend()} kernels), fp32`;
-  const parts = [...OVERRIDES.filter((o) => replaced.has(o.kernelName)).map((o) => o.describe()), ...COMPOSITES.map((describe) => describe()), ...extra, 'SGD update fused'];
+  const parts = [...OVERRIDES.filter((o) => replaced.has(o.kernelName)).map((o) => o.describe()), ...COMPOSITES.map((describe) => describe()), ...extra, 'SGD update fused (1 dispatch per parameter)'];
   return `Kernels: custom (${parts.length > 0 ? parts.join('; ') : 'none registered'}), fp32`;
 }
