@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type * as TF from '@tensorflow/tfjs';
+import { countDispatches, uncached } from './webgpu-probes';
 
 // Dawn must be on navigator before tfjs-backend-webgpu is imported: it registers only if WebGPU exists.
 let tf: typeof TF;
@@ -16,31 +17,6 @@ function expectClose(actual: Float32Array, expected: Float32Array) {
   const scale = Math.max(...expected.map(Math.abs));
   const worst = Math.max(...actual.map((a, i) => Math.abs(a - expected[i])));
   expect(worst).toBeLessThanOrEqual(1e-4 * scale + 1e-6);
-}
-
-/** The values in the tensor's GPU buffer, not a copy cached on the CPU by an earlier read. */
-async function uncached(t: TF.Tensor): Promise<Float32Array> {
-  const copy = t.add(0);
-  const values = (await copy.data()) as Float32Array;
-  copy.dispose();
-  return values;
-}
-
-/** How many dispatches `body` records on the webgpu backend. */
-function countDispatches(body: () => void): number {
-  const backend = tf.backend() as unknown as { recordAndSubmit: (...args: unknown[]) => void };
-  const record = backend.recordAndSubmit;
-  let count = 0;
-  backend.recordAndSubmit = function (this: unknown, ...args: unknown[]) {
-    count++;
-    return record.apply(this, args);
-  };
-  try {
-    body();
-  } finally {
-    backend.recordAndSubmit = record;
-  }
-  return count;
 }
 
 describe('fused SGD update on WebGPU (Dawn)', () => {
@@ -77,8 +53,7 @@ describe('fused SGD update on WebGPU (Dawn)', () => {
       const device = (tf.backend() as unknown as { device: GPUDevice }).device;
       device.pushErrorScope('validation');
       for (let step = 0; step < 3; step++) {
-        const dispatches = countDispatches(() => fusedSgdUpdate(fused.w, fused.v, g, 0.05 * (step + 1), decay, 0.9, nesterov));
-        expect(dispatches).toBe(1);
+        expect(countDispatches(tf, () => fusedSgdUpdate(fused.w, fused.v, g, 0.05 * (step + 1), decay, 0.9, nesterov)).count).toBe(1);
         tf.tidy(() => stockSgdUpdate(stock.w, stock.v, g, 0.05 * (step + 1), decay, 0.9, nesterov));
       }
       expect(await device.popErrorScope()).toBeNull();
@@ -89,8 +64,8 @@ describe('fused SGD update on WebGPU (Dawn)', () => {
       // The update moved the weights: a kernel that wrote nothing would pass the comparison with itself only.
       expect(Math.max(...((await tf.sub(fused.w, w0).abs().data()) as Float32Array))).toBeGreaterThan(1e-3);
       // The tensors the variables were made from (sharing their buffers when shared) still hold the starting values.
-      expect(await uncached(w0)).toEqual(w0Values);
-      expect(await uncached(v0)).toEqual(v0Values);
+      expect(await uncached(tf, w0)).toEqual(w0Values);
+      expect(await uncached(tf, v0)).toEqual(v0Values);
       tf.dispose([w0, v0, g, fused.w, fused.v, stock.w, stock.v]);
     });
   }
