@@ -99,7 +99,7 @@ function sumProgram(t: ChannelTiles): UpdateProgram {
       let c = i32(workgroupId.x);
       var acc = vec2<f32>(0.0);
       for (var tile = lane; tile < uniforms.tiles; tile = tile + ${REDUCE_WORKGROUP}) {
-        acc = acc + P[tile * uniforms.channels + c];
+        acc = acc + P(tile * uniforms.channels + c);
       }
       part[lane] = acc;
       workgroupBarrier();

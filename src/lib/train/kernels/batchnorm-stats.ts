@@ -107,10 +107,10 @@ function mergeProgram(t: ChannelTiles, running: boolean): UpdateProgram {
     main: `
       let lane = i32(localIndex);
       let c = i32(workgroupId.x);
-      let origin = P[c].x;
+      let origin = P(c).x;
       var acc = vec3<f32>(0.0);
       for (var tile = lane; tile < uniforms.tiles; tile = tile + ${REDUCE_WORKGROUP}) {
-        let p = P[tile * uniforms.channels + c];
+        let p = P(tile * uniforms.channels + c);
         let n = f32(min(uniforms.rowsPerTile, uniforms.rows - tile * uniforms.rowsPerTile));
         acc = chan(acc, vec3<f32>(n, (p.x - origin) + p.y, p.z));
       }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describeBatchNormAct } from './batchnorm-act';
 import { onWebGpu } from './program';
+import { describeSoftmaxCrossEntropy } from './softmax-cross-entropy';
 
 export type KernelMode = 'custom' | 'stock';
 
@@ -25,7 +26,7 @@ const OVERRIDES: KernelOverride[] = [];
  * The engine's composite ops (several dispatches of its own in place of many tfjs ops) that run
  * under `custom`: they ask `customKernelsActive()` rather than replace a registered kernel.
  */
-const COMPOSITES: (() => string)[] = [describeBatchNormAct];
+const COMPOSITES: (() => string)[] = [describeBatchNormAct, describeSoftmaxCrossEntropy];
 
 /** The stock configs replaced, by kernel name: restored on `useKernels('stock')`. */
 const replaced = new Map<string, tf.KernelConfig>();

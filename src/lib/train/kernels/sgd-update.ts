@@ -31,7 +31,7 @@ function program(size: number, nesterov: boolean): UpdateProgram {
     main: `
       let i = i32(globalId.x);
       if (i < uniforms.n) {
-        let g = G[i];
+        let g = G(i);
         let v = ${type}(uniforms.momentum) * V_prev(i) + g;
         V[i] = v;
         let step = ${nesterov ? `g + ${type}(uniforms.momentum) * v` : 'v'};

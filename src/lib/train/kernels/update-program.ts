@@ -20,6 +20,8 @@ import type { Uniform } from './program';
 
 interface TensorData {
   refCount: number;
+  /** The buffer's element type, which a cast without loss leaves as it was. */
+  dtype: tf.DataType;
   values: unknown;
   resource: unknown;
 }
@@ -47,6 +49,10 @@ export interface UpdateProgram {
   dispatch: [number, number, number];
   /** Scalar uniform fields, WGSL struct syntax (`lr : f32, n : i32,`), in the order of the data. */
   uniforms: string;
+  /**
+   * Read as `NAME(i)`, always as floats: tfjs keeps an int32 buffer under a tensor cast to float32,
+   * so the binding's type follows the buffer and the accessor converts.
+   */
   reads: BufferSpec[];
   /** Read, then written: `NAME_prev(i)` is the value before the dispatch, `NAME[i] = ...` writes. */
   updates: BufferSpec[];
@@ -75,23 +81,35 @@ function internals(): WebGpuInternals {
   return backend as WebGpuInternals;
 }
 
-function wgslType(component: number): string {
-  return component === 1 ? 'f32' : `vec${component}<f32>`;
+function wgslType(component: number, scalar = 'f32'): string {
+  return component === 1 ? scalar : `vec${component}<${scalar}>`;
 }
 
 function flatView(info: tf.TensorInfo): tf.TensorInfo {
   return { dataId: info.dataId, dtype: info.dtype, shape: [info.shape.reduce((a, b) => a * b, 1)] };
 }
 
+function bufferScalar(backend: WebGpuInternals, info: tf.TensorInfo): 'f32' | 'i32' {
+  const dtype = backend.tensorMap.get(info.dataId).dtype;
+  if (dtype === 'float32') return 'f32';
+  if (dtype === 'int32' || dtype === 'bool') return 'i32';
+  throw new Error(`The engine's kernels cannot read ${dtype} tensors.`);
+}
+
 interface Slot {
   name: string;
   access: 'read' | 'read_write';
   component: number;
+  scalar: 'f32' | 'i32';
 }
 
 function shaderText(program: UpdateProgram, slots: Slot[], inPlace: boolean[]): string {
   const shapes = slots.map((_, i) => `tfShape${i} : i32, tfStride${i} : i32,`).join(' ');
-  const bindings = slots.map((s, i) => `@group(0) @binding(${i}) var<storage, ${s.access}> ${s.name} : array<${wgslType(s.component)}>;`);
+  const bindings = slots.map((s, i) => `@group(0) @binding(${i}) var<storage, ${s.access}> ${s.name} : array<${wgslType(s.component, s.scalar)}>;`);
+  const readers = program.reads.map((r) => {
+    const type = wgslType(r.component);
+    return `fn ${r.name}(i : i32) -> ${type} { return ${type}(${r.name}_buf[i]); }`;
+  });
   const previous = program.updates.map((u, i) => {
     const source = inPlace[i] ? u.name : `${u.name}_in`;
     return `fn ${u.name}_prev(i : i32) -> ${wgslType(u.component)} { return ${source}[i]; }`;
@@ -101,6 +119,7 @@ function shaderText(program: UpdateProgram, slots: Slot[], inPlace: boolean[]): 
     ${bindings.join('\n    ')}
     @group(0) @binding(${slots.length}) var<uniform> uniforms : Uniforms;
     ${previous.join('\n    ')}
+    ${readers.join('\n    ')}
     ${program.declarations ?? ''}
     @compute @workgroup_size(${program.workgroupSize})
     fn main(@builtin(global_invocation_id) globalId : vec3<u32>, @builtin(local_invocation_index) localIndex : u32, @builtin(workgroup_id) workgroupId : vec3<u32>) {
@@ -124,23 +143,26 @@ export function runUpdateProgram(program: UpdateProgram, reads: tf.TensorInfo[],
   const slots: Slot[] = [];
   const bound: tf.TensorInfo[] = [];
   program.updates.forEach((spec, i) => {
-    slots.push({ name: spec.name, access: 'read_write', component: spec.component });
+    slots.push({ name: spec.name, access: 'read_write', component: spec.component, scalar: 'f32' });
     bound.push(fresh[i] ?? updates[i]);
     if (!inPlace[i]) {
-      slots.push({ name: `${spec.name}_in`, access: 'read', component: spec.component });
+      slots.push({ name: `${spec.name}_in`, access: 'read', component: spec.component, scalar: 'f32' });
       bound.push(updates[i]);
     }
   });
   program.outputs.forEach((spec, i) => {
-    slots.push({ name: spec.name, access: 'read_write', component: spec.component });
+    slots.push({ name: spec.name, access: 'read_write', component: spec.component, scalar: 'f32' });
     bound.push(outputs[i]);
   });
   program.reads.forEach((spec, i) => {
-    slots.push({ name: spec.name, access: 'read', component: spec.component });
+    slots.push({ name: `${spec.name}_buf`, access: 'read', component: spec.component, scalar: bufferScalar(backend, reads[i]) });
     bound.push(reads[i]);
   });
+  for (const u of updates) {
+    if (bufferScalar(backend, u) !== 'f32') throw new Error('An updated tensor must hold float32 data.');
+  }
 
-  const key = `tabtune_update_${program.shaderKey}_${inPlace.map((p) => (p ? 'i' : 'f')).join('')}`;
+  const key = `tabtune_update_${program.shaderKey}_${slots.map((s) => s.scalar).join('')}_${inPlace.map((p) => (p ? 'i' : 'f')).join('')}`;
   if (!(key in backend.pipelineCache)) {
     const module = backend.device.createShaderModule({ code: shaderText(program, slots, inPlace), label: key });
     backend.pipelineCache[key] = backend.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: key });
