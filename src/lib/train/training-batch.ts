@@ -4,6 +4,7 @@ import { augment, type Placement } from './augment';
 import { uploadImages, uploadLabels } from './batch';
 import { assembleBatch, describeBatchAssembly } from './kernels/batch-assembly';
 import { customKernelsActive } from './kernels/registry';
+import { softmaxCrossEntropy } from './kernels/softmax-cross-entropy';
 import type { Model } from './models/model';
 import { residentTrainingSet } from './resident-data';
 
@@ -28,9 +29,14 @@ export function trainingBatch(set: ImageSet, indices: ArrayLike<number>, placeme
   }));
 }
 
-/** The step's loss: softmax cross-entropy of the model's training-mode logits, label smoothing applied by tfjs. */
+/**
+ * The step's loss: softmax cross-entropy of the model's training-mode logits with label smoothing,
+ * tfjs's ops or, with the engine's own kernels, the same math in two dispatches.
+ */
 export function batchLoss(model: Model, batch: TrainingBatch, labelSmoothing: number): tf.Scalar {
-  return tf.losses.softmaxCrossEntropy(batch.targets, model.forward(batch.images, true), undefined, labelSmoothing) as tf.Scalar;
+  const logits = model.forward(batch.images, true);
+  if (customKernelsActive()) return softmaxCrossEntropy(batch.targets, logits, labelSmoothing);
+  return tf.losses.softmaxCrossEntropy(batch.targets, logits, undefined, labelSmoothing) as tf.Scalar;
 }
 
 /** What the trial log's Kernels line adds for the batch path, when it is the resident one. */

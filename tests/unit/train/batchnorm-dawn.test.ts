@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as TF from '@tensorflow/tfjs';
 import type { Activation, ActivationStorage } from '../../../src/lib/train/kernels/batchnorm-act';
+import { countDispatches, uncached } from './webgpu-probes';
 
 /**
  * The fused BatchNorm+activation (kernels/batchnorm-*.ts) on Dawn/SwiftShader against the tfjs
@@ -321,6 +322,45 @@ describe('fused BatchNorm+activation on WebGPU (Dawn)', () => {
       ),
       { seed: 20261128, numRuns: 30 },
     );
+  });
+
+  it('moves the running statistics in the statistics dispatch: in place, or in a fresh buffer when a clone shares it', async () => {
+    const k = makeCase([4, 6, 6, 12], 'relu', 1e-5, 31);
+    const ref = reference(k);
+    const rows = k.x.length / 12;
+    const momentum = 0.3;
+    const start = { mean: tf.randomNormal([12], 0, 1, 'float32', 1), variance: tf.randomUniform([12], 0.5, 2, 'float32', 2) };
+    const startValues = { mean: await uncached(tf, start.mean), variance: await uncached(tf, start.variance) };
+    const owned = (t: TF.Tensor) => {
+      const copy = tf.add(t, 0);
+      const variable = tf.variable(copy, false);
+      copy.dispose();
+      return variable;
+    };
+    const { batchNormActGrad } = await import('../../../src/lib/train/kernels/batchnorm-backward');
+    const { x, scale, bias, dy } = inputs(k);
+    for (const shared of [false, true]) {
+      const running = { mean: shared ? tf.variable(start.mean, false) : owned(start.mean), variance: shared ? tf.variable(start.variance, false) : owned(start.variance), momentum };
+      // A value read before is cached on the CPU: the in-place write must not leave it stale.
+      await running.mean.data();
+      const before = tf.memory().numTensors;
+      const forward = countDispatches(tf, () => tf.tidy(() => kernels.batchNormAct(x, scale, bias, k.epsilon, k.activation, { running }).stats));
+      // Statistics (tiles, then merge with the running update) and the normalize pass.
+      expect(forward.count).toBe(3);
+      const backward = countDispatches(tf, () => batchNormActGrad(dy, { storage: 'f32', tensor: x }, forward.result, scale, bias, k.epsilon, k.activation));
+      expect(backward.count).toBe(3);
+      tf.dispose([forward.result, backward.result.dx, backward.result.dscale, backward.result.dbias]);
+      expect(tf.memory().numTensors).toBe(before);
+      const expectedMean = ref.mean.map((m, i) => startValues.mean[i] * (1 - momentum) + m * momentum);
+      const expectedVariance = ref.variance.map((v, i) => startValues.variance[i] * (1 - momentum) + ((v * rows) / (rows - 1)) * momentum);
+      expectClose((await running.mean.data()) as Float32Array, expectedMean, `${shared ? 'shared' : 'in place'} running mean`);
+      expectClose((await running.variance.data()) as Float32Array, expectedVariance, `${shared ? 'shared' : 'in place'} running variance`);
+      // The tensors the running statistics were made from (their buffers, when shared) are untouched.
+      expect(await uncached(tf, start.mean)).toEqual(startValues.mean);
+      expect(await uncached(tf, start.variance)).toEqual(startValues.variance);
+      tf.dispose([running.mean, running.variance]);
+    }
+    tf.dispose([x, scale, bias, dy, start.mean, start.variance]);
   });
 
   it('keeps a frozen scale off the tape: x and bias gradients as with a learned scale, none for the scale', async () => {

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type * as TF from '@tensorflow/tfjs';
+import { countDispatches, uncached } from './webgpu-probes';
 
 // Dawn must be on navigator before tfjs-backend-webgpu is imported: it registers only if WebGPU exists.
 let tf: typeof TF;
@@ -19,14 +20,16 @@ function expectClose(actual: Float32Array, expected: Float32Array) {
 }
 
 describe('fused SGD update on WebGPU (Dawn)', () => {
+  // shared: the variables' buffers are also held by clones (as after EMA or lookahead), so the
+  // update must leave them alone and write fresh buffers; otherwise it writes in place.
   const cases = [
-    { shape: [7], nesterov: false, decay: 0 },
-    { shape: [3, 3, 5, 8], nesterov: true, decay: 0.01 },
-    { shape: [2, 3], nesterov: true, decay: 0 },
-    { shape: [16], nesterov: false, decay: 0.003 },
+    { shape: [7], nesterov: false, decay: 0, shared: true },
+    { shape: [3, 3, 5, 8], nesterov: true, decay: 0.01, shared: false },
+    { shape: [2, 3], nesterov: true, decay: 0, shared: false },
+    { shape: [16], nesterov: false, decay: 0.003, shared: true },
   ];
-  for (const { shape, nesterov, decay } of cases) {
-    it(`matches the tfjs ops for shape [${shape}], ${nesterov ? 'Nesterov' : 'heavy ball'}, decay ${decay}`, async () => {
+  for (const { shape, nesterov, decay, shared } of cases) {
+    it(`matches the tfjs ops for shape [${shape}], ${nesterov ? 'Nesterov' : 'heavy ball'}, decay ${decay}, ${shared ? 'shared buffers' : 'in place'}`, async () => {
       const { stockSgdUpdate } = await import('../../../src/lib/train/optimizer');
       const { canFuseSgd, fusedSgdUpdate } = await import('../../../src/lib/train/kernels/sgd-update');
       const size = shape.reduce((a, b) => a * b, 1);
@@ -34,14 +37,23 @@ describe('fused SGD update on WebGPU (Dawn)', () => {
       const w0 = tf.randomNormal(shape, 0, 1, 'float32', 1);
       const v0 = tf.randomNormal(shape, 0, 0.1, 'float32', 2);
       const g = tf.randomNormal(shape, 0, 0.5, 'float32', 3);
-      const fused = { w: tf.variable(w0.clone()), v: tf.variable(v0.clone()) };
-      const stock = { w: tf.variable(w0.clone()), v: tf.variable(v0.clone()) };
+      const [w0Values, v0Values] = [await w0.data(), await v0.data()];
+      const own = (t: TF.Tensor) => {
+        const copy = t.add(0);
+        const variable = tf.variable(copy);
+        copy.dispose();
+        return variable;
+      };
+      const fused = shared ? { w: tf.variable(w0), v: tf.variable(v0) } : { w: own(w0), v: own(v0) };
+      const stock = { w: own(w0), v: own(v0) };
+      // A value read before the update is cached on the CPU: the in-place write must not leave it stale.
+      await fused.w.data();
       const before = tf.memory().numTensors;
       // A bind group that does not match its shader fails on the device without a JavaScript error.
       const device = (tf.backend() as unknown as { device: GPUDevice }).device;
       device.pushErrorScope('validation');
       for (let step = 0; step < 3; step++) {
-        fusedSgdUpdate(fused.w, fused.v, g, 0.05 * (step + 1), decay, 0.9, nesterov);
+        expect(countDispatches(tf, () => fusedSgdUpdate(fused.w, fused.v, g, 0.05 * (step + 1), decay, 0.9, nesterov)).count).toBe(1);
         tf.tidy(() => stockSgdUpdate(stock.w, stock.v, g, 0.05 * (step + 1), decay, 0.9, nesterov));
       }
       expect(await device.popErrorScope()).toBeNull();
@@ -51,6 +63,9 @@ describe('fused SGD update on WebGPU (Dawn)', () => {
       expectClose((await fused.v.data()) as Float32Array, (await stock.v.data()) as Float32Array);
       // The update moved the weights: a kernel that wrote nothing would pass the comparison with itself only.
       expect(Math.max(...((await tf.sub(fused.w, w0).abs().data()) as Float32Array))).toBeGreaterThan(1e-3);
+      // The tensors the variables were made from (sharing their buffers when shared) still hold the starting values.
+      expect(await uncached(tf, w0)).toEqual(w0Values);
+      expect(await uncached(tf, v0)).toEqual(v0Values);
       tf.dispose([w0, v0, g, fused.w, fused.v, stock.w, stock.v]);
     });
   }

@@ -2,17 +2,17 @@ import * as tf from '@tensorflow/tfjs';
 import type { Activation } from './activation-wgsl';
 import { batchNormActGrad, type Storage } from './batchnorm-backward';
 import { normalize, packNormalized } from './batchnorm-forward';
-import { batchStats } from './batchnorm-stats';
+import { batchStats, type RunningStats } from './batchnorm-stats';
 
 export type { Activation } from './activation-wgsl';
-export { updateRunningStats } from './batchnorm-stats';
+export type { RunningStats } from './batchnorm-stats';
 
 /**
  * Training-mode BatchNorm fused with its activation, on WebGPU: y = act(scale·(x − μ)/√(σ² + ε) + bias)
- * with the batch's μ and biased σ² over N·H·W. Forward: two dispatches of statistics, one of
- * normalize+affine+activation (one more to pack x̂ as halves with fp16 storage). Backward (a
- * customGrad): four dispatches for dx, dscale and dbias, where the tfjs composition ran about 17
- * forward and 40 backward with a transpose per reduction.
+ * with the batch's μ and biased σ² over N·H·W. Forward: two dispatches of statistics (the second
+ * also moving the running statistics), one of normalize+affine+activation (one more to pack x̂ as
+ * halves with fp16 storage). Backward (a customGrad): three dispatches for dx, dscale and dbias,
+ * where the tfjs composition ran about 17 forward and 40 backward with a transpose per reduction.
  */
 
 export type ActivationStorage = Storage;
@@ -39,6 +39,8 @@ export interface BatchNormActOptions {
    */
   learnScale?: boolean;
   storage?: ActivationStorage;
+  /** Running statistics to move by this batch's, in the statistics' own dispatch. */
+  running?: RunningStats;
 }
 
 export interface BatchNormActResult {
@@ -58,7 +60,7 @@ export function batchNormAct(x: tf.Tensor4D, scale: tf.Tensor1D, bias: tf.Tensor
   const storage = taping ? (options.storage ?? defaultStorage) : 'f32';
   // Statistics are made outside the customGrad: the op's gradient already accounts for them, and
   // the caller needs them after it for the running statistics. They reach the backward pass saved.
-  const stats = batchStats(x);
+  const stats = batchStats(x, options.running);
   const body = (xIn: tf.Tensor4D, scaleIn: tf.Tensor1D, biasIn: tf.Tensor1D, save: tf.GradSaveFunc) => {
     const y = normalize(xIn, stats, scaleIn, biasIn, epsilon, activation);
     const kept = storage === 'f16' ? packNormalized(xIn, stats, epsilon) : xIn;
@@ -81,5 +83,5 @@ export function batchNormAct(x: tf.Tensor4D, scale: tf.Tensor1D, bias: tf.Tensor
 /** The Kernels line's words for the fused BatchNorm. */
 export function describeBatchNormAct(): string {
   const forward = defaultStorage === 'f16' ? '3 dispatches + 1 to pack x̂' : '3 dispatches';
-  return `BatchNorm+activation fused (${forward} forward, 4 backward, 2 running stats; saved activations ${defaultStorage})`;
+  return `BatchNorm+activation fused (${forward} forward, running stats included; 3 backward; saved activations ${defaultStorage})`;
 }

@@ -4,12 +4,13 @@ import { normalizedSnippet, channelVector, vectorType } from './batchnorm-forwar
 import { channelTiles, REDUCE_WORKGROUP, rowLaneTreeSum, type ChannelTiles } from './channel-tiles';
 import { TILE_UNIFORMS, tileUniforms } from './batchnorm-stats';
 import { runProgram, type Program } from './program';
+import { runUpdateProgram, type UpdateProgram } from './update-program';
 
 /**
- * BatchNorm+activation's backward pass in four dispatches and no transpose. With z = scale·x̂ + bias
+ * BatchNorm+activation's backward pass in three dispatches and no transpose. With z = scale·x̂ + bias
  * and dz = dy·act′(z):
  *   pass 1: per tile of rows, Σdz and Σdz·x̂ per channel;
- *   pass 2 (twice): each sum over the tiles, a [C] tensor: Σdz is the bias gradient, Σdz·x̂ the scale's;
+ *   pass 2: both sums over the tiles, two [C] tensors: Σdz is the bias gradient, Σdz·x̂ the scale's;
  *   pass 3: dx = scale/σ · (dz − mean(dz) − x̂·mean(dz·x̂)).
  * x̂ is recomputed from the saved x and the batch statistics (f32), or read from its fp16 copy.
  */
@@ -79,41 +80,39 @@ function partialProgram(t: ChannelTiles, activation: Activation, storage: Storag
   };
 }
 
-/** One of the two sums (component `which`) over the tiles: [C]. */
-function sumProgram(t: ChannelTiles): Program {
+/** Both sums over the tiles, each a [C] tensor, from one dispatch. */
+function sumProgram(t: ChannelTiles): UpdateProgram {
   return {
-    variableNames: ['P'],
-    outputShape: [t.channels],
-    shaderKey: 'tabtune_bn_grad_sum',
-    dispatchLayout: { x: [0] },
+    shaderKey: 'bn_grad_sums',
+    workgroupSize: REDUCE_WORKGROUP,
     dispatch: [t.channels, 1, 1],
-    workgroupSize: [REDUCE_WORKGROUP, 1, 1],
-    size: false,
-    uniforms: `${TILE_UNIFORMS} which : i32,`,
-    outputComponent: 1,
-    variableComponents: [2],
-    getUserCode: () => `
-      var<workgroup> part : array<f32, ${REDUCE_WORKGROUP}>;
-      fn main(index : i32) {
-        let lane = i32(localIndex);
-        let c = i32(workgroupId.x);
-        var acc = 0.0;
-        for (var tile = lane; tile < uniforms.tiles; tile = tile + ${REDUCE_WORKGROUP}) {
-          acc = acc + P[tile * uniforms.channels + c][uniforms.which];
-        }
-        part[lane] = acc;
-        workgroupBarrier();
-        for (var stride = ${REDUCE_WORKGROUP / 2}; stride > 0; stride = stride / 2) {
-          if (lane < stride) {
-            part[lane] = part[lane] + part[lane + stride];
-          }
-          workgroupBarrier();
-        }
-        if (lane == 0) {
-          setOutputAtIndex(c, part[0]);
-        }
+    uniforms: TILE_UNIFORMS,
+    reads: [{ name: 'P', component: 2 }],
+    updates: [],
+    outputs: [
+      { name: 'SumDz', component: 1, shape: [t.channels] },
+      { name: 'SumDzXhat', component: 1, shape: [t.channels] },
+    ],
+    declarations: `var<workgroup> part : array<vec2<f32>, ${REDUCE_WORKGROUP}>;`,
+    main: `
+      let lane = i32(localIndex);
+      let c = i32(workgroupId.x);
+      var acc = vec2<f32>(0.0);
+      for (var tile = lane; tile < uniforms.tiles; tile = tile + ${REDUCE_WORKGROUP}) {
+        acc = acc + P(tile * uniforms.channels + c);
       }
-    `,
+      part[lane] = acc;
+      workgroupBarrier();
+      for (var stride = ${REDUCE_WORKGROUP / 2}; stride > 0; stride = stride / 2) {
+        if (lane < stride) {
+          part[lane] = part[lane] + part[lane + stride];
+        }
+        workgroupBarrier();
+      }
+      if (lane == 0) {
+        SumDz[c] = part[0].x;
+        SumDzXhat[c] = part[0].y;
+      }`,
   };
 }
 
@@ -177,9 +176,7 @@ export function batchNormActGrad(dy: tf.Tensor4D, saved: Saved, stats: tf.Tensor
   const eps = { type: 'float32' as const, data: [epsilon] };
   const partialInputs = saved.storage === 'f32' ? [dy, saved.tensor, stats, scale, bias] : [dy, saved.tensor, scale, bias];
   const partial = runProgram(partialProgram(t, activation, saved.storage), partialInputs, [...tiles, eps]);
-  const sum = (which: number) => runProgram<tf.Rank.R1>(sumProgram(t), [partial], [...tiles, { type: 'int32', data: [which] }]);
-  const dbias = sum(0);
-  const dscale = sum(1);
+  const [dbias, dscale] = runUpdateProgram(sumProgram(t), [partial], [], tiles).outputs as tf.Tensor1D[];
   partial.dispose();
   const dx = runProgram<tf.Rank.R4>(dxProgram(shape, activation, saved.storage), [dy, saved.tensor, stats, scale, bias, dbias, dscale], [
     { type: 'int32', data: [channels] },

@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { channelTiles, REDUCE_WORKGROUP, rowLaneTreeSum, type ChannelTiles } from './channel-tiles';
 import { runProgram, type Program, type Uniform } from './program';
+import { runUpdateProgram, type UpdateProgram } from './update-program';
 
 /**
- * BatchNorm's batch statistics over N·H·W of an NHWC tensor in two dispatches and no transpose.
+ * BatchNorm's batch statistics over N·H·W of an NHWC tensor in two dispatches and no transpose (the
+ * second also updating the running statistics).
  * Pass 1: each tile of rows sums x − K and (x − K)² per channel, K being the tile's first value of
  * that channel (a shift inside the data keeps the sum of squares from cancelling when |mean| ≫ std),
  * and writes K, the tile's mean offset from K and its sum of squared deviations M2. Pass 2 merges
@@ -69,19 +71,29 @@ function partialProgram(t: ChannelTiles): Program {
   };
 }
 
-function mergeProgram(t: ChannelTiles): Program {
+/** What a training pass does with the batch statistics besides normalizing: PyTorch's running averages. */
+export interface RunningStats {
+  mean: tf.Variable;
+  variance: tf.Variable;
+  /** Weight of the new batch: r·(1 − m) + s·m. */
+  momentum: number;
+}
+
+function mergeProgram(t: ChannelTiles, running: boolean): UpdateProgram {
   return {
-    variableNames: ['P'],
-    outputShape: [2, t.channels],
-    shaderKey: 'tabtune_bn_stats_merge',
-    dispatchLayout: { x: [0] },
+    shaderKey: `bn_stats_merge_${running ? 'running' : 'plain'}`,
+    workgroupSize: REDUCE_WORKGROUP,
     dispatch: [t.channels, 1, 1],
-    workgroupSize: [REDUCE_WORKGROUP, 1, 1],
-    size: false,
-    uniforms: TILE_UNIFORMS,
-    outputComponent: 1,
-    variableComponents: [4],
-    getUserCode: () => `
+    uniforms: `${TILE_UNIFORMS} keep : f32, momentum : f32, factor : f32,`,
+    reads: [{ name: 'P', component: 4 }],
+    updates: running
+      ? [
+          { name: 'M', component: 1 },
+          { name: 'Var', component: 1 },
+        ]
+      : [],
+    outputs: [{ name: 'Stats', component: 1, shape: [2, t.channels] }],
+    declarations: `
       var<workgroup> part : array<vec3<f32>, ${REDUCE_WORKGROUP}>;
       // (count, mean, M2) of the union of two disjoint sets of rows.
       fn chan(a : vec3<f32>, b : vec3<f32>) -> vec3<f32> {
@@ -91,78 +103,64 @@ function mergeProgram(t: ChannelTiles): Program {
         let delta = b.y - a.y;
         let wb = b.x / n;
         return vec3<f32>(n, a.y + delta * wb, a.z + b.z + delta * delta * a.x * wb);
+      }`,
+    main: `
+      let lane = i32(localIndex);
+      let c = i32(workgroupId.x);
+      let origin = P(c).x;
+      var acc = vec3<f32>(0.0);
+      for (var tile = lane; tile < uniforms.tiles; tile = tile + ${REDUCE_WORKGROUP}) {
+        let p = P(tile * uniforms.channels + c);
+        let n = f32(min(uniforms.rowsPerTile, uniforms.rows - tile * uniforms.rowsPerTile));
+        acc = chan(acc, vec3<f32>(n, (p.x - origin) + p.y, p.z));
       }
-      fn main(index : i32) {
-        let lane = i32(localIndex);
-        let c = i32(workgroupId.x);
-        let origin = P[c].x;
-        var acc = vec3<f32>(0.0);
-        for (var tile = lane; tile < uniforms.tiles; tile = tile + ${REDUCE_WORKGROUP}) {
-          let p = P[tile * uniforms.channels + c];
-          let n = f32(min(uniforms.rowsPerTile, uniforms.rows - tile * uniforms.rowsPerTile));
-          acc = chan(acc, vec3<f32>(n, (p.x - origin) + p.y, p.z));
+      part[lane] = acc;
+      workgroupBarrier();
+      for (var stride = ${REDUCE_WORKGROUP / 2}; stride > 0; stride = stride / 2) {
+        if (lane < stride) {
+          part[lane] = chan(part[lane], part[lane + stride]);
         }
-        part[lane] = acc;
         workgroupBarrier();
-        for (var stride = ${REDUCE_WORKGROUP / 2}; stride > 0; stride = stride / 2) {
-          if (lane < stride) {
-            part[lane] = chan(part[lane], part[lane + stride]);
-          }
-          workgroupBarrier();
-        }
-        if (lane == 0) {
-          let total = part[0];
-          setOutputAtIndex(c, origin + total.y);
-          setOutputAtIndex(uniforms.channels + c, total.z / f32(uniforms.rows));
-        }
       }
-    `,
-  };
-}
-
-/** [2, C]: the batch mean (row 0) and biased variance (row 1) of each channel of an NHWC tensor. */
-export function batchStats(x: tf.Tensor4D): tf.Tensor2D {
-  const channels = x.shape[3];
-  const t = channelTiles(x.size / channels, channels);
-  const uniforms = tileUniforms(t);
-  return tf.tidy(() => {
-    const partial = runProgram(partialProgram(t), [x], uniforms);
-    return runProgram<tf.Rank.R2>(mergeProgram(t), [partial], uniforms);
-  });
-}
-
-function runningProgram(channels: number): Program {
-  return {
-    variableNames: ['S', 'R'],
-    outputShape: [channels],
-    shaderKey: 'tabtune_bn_running',
-    dispatchLayout: { x: [0] },
-    dispatch: [Math.ceil(channels / REDUCE_WORKGROUP), 1, 1],
-    workgroupSize: [REDUCE_WORKGROUP, 1, 1],
-    size: true,
-    uniforms: 'row : i32, keep : f32, momentum : f32, factor : f32,',
-    getUserCode: () => `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          setOutputAtIndex(index, R[index] * uniforms.keep + (S[uniforms.row * uniforms.size + index] * uniforms.factor) * uniforms.momentum);
+      if (lane == 0) {
+        let total = part[0];
+        let mean = origin + total.y;
+        let variance = total.z / f32(uniforms.rows);
+        Stats[c] = mean;
+        Stats[uniforms.channels + c] = variance;
+        ${
+          running
+            ? `M[c] = M_prev(c) * uniforms.keep + mean * uniforms.momentum;
+        Var[c] = Var_prev(c) * uniforms.keep + (variance * uniforms.factor) * uniforms.momentum;`
+            : ''
         }
-      }
-    `,
+      }`,
   };
 }
 
 /**
- * The running statistics after one training batch, one dispatch each, with the arithmetic of the
- * stock path in layers.ts: r·(1 − m) + s·m, the variance made unbiased (× n/(n − 1)) first.
+ * [2, C]: the batch mean (row 0) and biased variance (row 1) of each channel of an NHWC tensor.
+ * With `running`, the same merge dispatch also moves the running statistics, with the arithmetic of
+ * the stock path in layers.ts: r·(1 − m) + s·m, the variance made unbiased (× n/(n − 1)) first.
  */
-export function updateRunningStats(stats: tf.Tensor2D, mean: tf.Tensor, variance: tf.Tensor, momentum: number, count: number): [tf.Tensor1D, tf.Tensor1D] {
-  const channels = stats.shape[1];
-  const run = (row: number, running: tf.Tensor, factor: number) =>
-    runProgram<tf.Rank.R1>(runningProgram(channels), [stats, running], [
-      { type: 'int32', data: [row] },
-      { type: 'float32', data: [1 - momentum] },
-      { type: 'float32', data: [momentum] },
-      { type: 'float32', data: [factor] },
-    ]);
-  return [run(0, mean, 1), run(1, variance, count > 1 ? count / (count - 1) : 1)];
+export function batchStats(x: tf.Tensor4D, running?: RunningStats): tf.Tensor2D {
+  const channels = x.shape[3];
+  const t = channelTiles(x.size / channels, channels);
+  const momentum = running?.momentum ?? 0;
+  const uniforms: Uniform[] = [
+    ...tileUniforms(t),
+    { type: 'float32', data: [1 - momentum] },
+    { type: 'float32', data: [momentum] },
+    { type: 'float32', data: [t.rows > 1 ? t.rows / (t.rows - 1) : 1] },
+  ];
+  return tf.tidy(() => {
+    const partial = runProgram(partialProgram(t), [x], tileUniforms(t));
+    const targets = running ? [running.mean, running.variance] : [];
+    const { outputs, updated } = runUpdateProgram(mergeProgram(t, running !== undefined), [partial], targets, uniforms);
+    // A running buffer shared with a clone (EMA, lookahead, a saved copy) came back as a new tensor.
+    updated.forEach((next, i) => {
+      if (next) targets[i].assign(next);
+    });
+    return outputs[0] as tf.Tensor2D;
+  });
 }

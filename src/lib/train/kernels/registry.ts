@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describeBatchNormAct } from './batchnorm-act';
 import { onWebGpu } from './program';
+import { describeSoftmaxCrossEntropy } from './softmax-cross-entropy';
 
 export type KernelMode = 'custom' | 'stock';
 
@@ -25,7 +26,7 @@ const OVERRIDES: KernelOverride[] = [];
  * The engine's composite ops (several dispatches of its own in place of many tfjs ops) that run
  * under `custom`: they ask `customKernelsActive()` rather than replace a registered kernel.
  */
-const COMPOSITES: (() => string)[] = [describeBatchNormAct];
+const COMPOSITES: (() => string)[] = [describeBatchNormAct, describeSoftmaxCrossEntropy];
 
 /** The stock configs replaced, by kernel name: restored on `useKernels('stock')`. */
 const replaced = new Map<string, tf.KernelConfig>();
@@ -64,6 +65,6 @@ export function customKernelsActive(): boolean {
 /** The trial log's `Kernels ...` line: what ran and with which tiles and precision. */
 export function describeKernels(extra: string[] = []): string {
   if (!customKernelsActive()) return `Kernels: stock (tfjs ${tf.getBackend()} kernels), fp32`;
-  const parts = [...OVERRIDES.filter((o) => replaced.has(o.kernelName)).map((o) => o.describe()), ...COMPOSITES.map((describe) => describe()), ...extra, 'SGD update fused'];
+  const parts = [...OVERRIDES.filter((o) => replaced.has(o.kernelName)).map((o) => o.describe()), ...COMPOSITES.map((describe) => describe()), ...extra, 'SGD update fused (1 dispatch per parameter)'];
   return `Kernels: custom (${parts.length > 0 ? parts.join('; ') : 'none registered'}), fp32`;
 }

@@ -1,42 +1,41 @@
 import * as tf from '@tensorflow/tfjs';
-import { MAX_WORKGROUPS_PER_DIMENSION, onWebGpu, runProgram, type Program, type Uniform } from './program';
+import { MAX_WORKGROUPS_PER_DIMENSION, onWebGpu, type Uniform } from './program';
+import { runUpdateProgram, type UpdateProgram } from './update-program';
 
 /**
- * The SGD step of one parameter as two WebGPU dispatches instead of about seven tfjs ops:
+ * The SGD step of one parameter as one WebGPU dispatch instead of about seven tfjs ops:
  *   v' = μ·v + g                               (velocity)
  *   w' = (1 − decay)·w − lr·(nesterov ? g + μ·v' : v')   (weight, decoupled decay)
- * lr, μ and decay change every step, so they travel as uniforms: one pipeline per variant serves
- * every step and every parameter, and no scalar tensor is uploaded. Tensors are viewed as flat
- * arrays (a reshape shares the buffer), read four floats at a time where the size allows.
+ * Weight and velocity are both written by the one dispatch, in place where their buffers are
+ * theirs alone (update-program.ts). lr, μ and decay change every step, so they travel as uniforms:
+ * one pipeline per variant serves every step and every parameter, and no scalar tensor is
+ * uploaded. Tensors are viewed as flat arrays, read four floats at a time where the size allows.
  */
 
 const WORKGROUP = 64;
 
-function program(kind: 'velocity' | 'weight', size: number, nesterov: boolean): Program {
+function program(size: number, nesterov: boolean): UpdateProgram {
   const component = size % 4 === 0 ? 4 : 1;
-  // Every binding must be read: a shader's layout drops an unused one, and the bind group would not match.
-  const inputs = kind === 'velocity' ? ['V', 'G'] : nesterov ? ['W', 'G', 'V'] : ['W', 'V'];
-  const body =
-    kind === 'velocity'
-      ? 'setOutputAtIndex(index, uniforms.momentum * V[index] + G[index]);'
-      : `let step = ${nesterov ? 'G[index] + uniforms.momentum * V[index]' : 'V[index]'};
-          setOutputAtIndex(index, (1.0 - uniforms.decay) * W[index] - uniforms.lr * step);`;
+  const type = component === 4 ? 'vec4<f32>' : 'f32';
   return {
-    variableNames: inputs,
-    outputShape: [size],
-    shaderKey: `tabtune_sgd_${kind}_${nesterov ? 'nesterov' : 'heavy'}_${component}`,
-    dispatchLayout: { x: [0] },
+    shaderKey: `sgd_${nesterov ? 'nesterov' : 'heavy'}_${component}`,
+    workgroupSize: WORKGROUP,
     dispatch: [Math.ceil(size / component / WORKGROUP), 1, 1],
-    workgroupSize: [WORKGROUP, 1, 1],
-    size: true,
-    uniforms: 'lr : f32, decay : f32, momentum : f32,',
-    outputComponent: component,
-    variableComponents: inputs.map(() => component),
-    getUserCode: () => `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          ${body}
-        }
+    uniforms: 'n : i32, lr : f32, decay : f32, momentum : f32,',
+    reads: [{ name: 'G', component }],
+    updates: [
+      { name: 'V', component },
+      { name: 'W', component },
+    ],
+    outputs: [],
+    main: `
+      let i = i32(globalId.x);
+      if (i < uniforms.n) {
+        let g = G(i);
+        let v = ${type}(uniforms.momentum) * V_prev(i) + g;
+        V[i] = v;
+        let step = ${nesterov ? `g + ${type}(uniforms.momentum) * v` : 'v'};
+        W[i] = ${type}(1.0 - uniforms.decay) * W_prev(i) - ${type}(uniforms.lr) * step;
       }
     `,
   };
@@ -48,25 +47,26 @@ export function canFuseSgd(size: number): boolean {
 }
 
 /**
- * One SGD step of `variable` with its `velocity`, on the GPU in two dispatches. Same arithmetic
- * as the stock path in optimizer.ts; the caller checks `canFuseSgd` first.
+ * One SGD step of `variable` with its `velocity`, on the GPU in one dispatch. Same arithmetic as
+ * the stock path in optimizer.ts; the caller checks `canFuseSgd` first.
  */
 export function fusedSgdUpdate(variable: tf.Variable, velocity: tf.Variable, grad: tf.Tensor, lr: number, decay: number, momentum: number, nesterov: boolean): void {
-  const size = variable.size;
+  const p = program(variable.size, nesterov);
   const uniforms: Uniform[] = [
+    { type: 'int32', data: [variable.size / p.reads[0].component] },
     { type: 'float32', data: [lr] },
     { type: 'float32', data: [decay] },
     { type: 'float32', data: [momentum] },
   ];
-  tf.tidy(() => {
-    const flat = (t: tf.Tensor) => t.reshape([size]);
-    const v = flat(velocity);
-    const g = flat(grad);
-    const w = flat(variable);
-    const nextVelocity = runProgram(program('velocity', size, nesterov), [v, g], uniforms);
-    const weightInputs = nesterov ? [w, g, nextVelocity] : [w, nextVelocity];
-    const nextWeight = runProgram(program('weight', size, nesterov), weightInputs, uniforms);
-    velocity.assign(nextVelocity.reshape(velocity.shape));
-    variable.assign(nextWeight.reshape(variable.shape));
-  });
+  const { updated } = runUpdateProgram(p, [grad], [velocity, variable], uniforms);
+  const [nextVelocity, nextWeight] = updated;
+  // A buffer shared with a clone (EMA, lookahead) was not written: the new values came back fresh.
+  if (nextVelocity) {
+    velocity.assign(nextVelocity);
+    nextVelocity.dispose();
+  }
+  if (nextWeight) {
+    variable.assign(nextWeight);
+    nextWeight.dispose();
+  }
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchNormAct, updateRunningStats, type Activation } from '../kernels/batchnorm-act';
+import { batchNormAct, type Activation } from '../kernels/batchnorm-act';
 import { customKernelsActive } from '../kernels/registry';
 import type { ModelState, Pass, Ref } from './model';
 import { activate, conv } from './ops';
@@ -83,18 +83,15 @@ export function batchNorm(pass: Pass, x: tf.Tensor4D, bn: BatchNormRefs): tf.Ten
 
 /**
  * BatchNorm then an activation. A training pass with the engine's own kernels runs them fused
- * (kernels/batchnorm-act.ts) and updates the running statistics with the same arithmetic; every
+ * (kernels/batchnorm-act.ts), the running statistics moved in its statistics dispatch; every
  * other pass is exactly `activate(batchNorm(...))`.
  */
 export function bnAct(pass: Pass, x: tf.Tensor4D, bn: BatchNormRefs, activation: Activation): tf.Tensor4D {
   if (!pass.training || !customKernelsActive()) return activate(batchNorm(pass, x, bn), activation);
   const scale = pass.read(bn.scale) as tf.Tensor1D;
   const bias = pass.read(bn.bias) as tf.Tensor1D;
-  const { y, stats } = batchNormAct(x, scale, bias, bn.epsilon, activation, { learnScale: bn.scale.kind === 'param' });
-  const [mean, variance] = updateRunningStats(stats, pass.read(bn.mean), pass.read(bn.variance), bn.momentum, x.size / x.shape[3]);
-  pass.write(bn.mean, mean);
-  pass.write(bn.variance, variance);
-  return y;
+  const running = { mean: pass.buffer(bn.mean), variance: pass.buffer(bn.variance), momentum: bn.momentum };
+  return batchNormAct(x, scale, bias, bn.epsilon, activation, { learnScale: bn.scale.kind === 'param', running }).y;
 }
 
 export interface ConvBnRefs {

@@ -88,6 +88,12 @@ export class Pass {
     return ref.kind === 'param' ? params[ref.slot].variable : buffers[ref.slot];
   }
 
+  /** The variable behind a buffer, for a kernel that moves the running statistics itself (training passes only). */
+  buffer(ref: Ref): tf.Variable {
+    if (ref.kind !== 'buffer' || !this.training) throw new Error('Only training passes write buffers.');
+    return this.state.buffers[ref.slot];
+  }
+
   /** Only training passes write (running statistics). */
   write(ref: Ref, value: tf.Tensor): void {
     if (ref.kind !== 'buffer') throw new Error('Only buffers are written during a pass.');

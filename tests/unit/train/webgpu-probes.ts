@@ -1,0 +1,31 @@
+import type * as TF from '@tensorflow/tfjs';
+
+/**
+ * What the Dawn tests look at besides values: how many dispatches a piece of work records, and what
+ * a GPU buffer really holds. `tf` is passed in: the tests import tfjs only after Dawn is set up.
+ */
+
+/** The values in the tensor's GPU buffer, not a copy cached on the CPU by an earlier read. */
+export async function uncached(tf: typeof TF, t: TF.Tensor): Promise<Float32Array> {
+  const copy = tf.add(t, 0);
+  const values = (await copy.data()) as Float32Array;
+  copy.dispose();
+  return values;
+}
+
+/** How many dispatches `body` records on the webgpu backend (the profiler counts the same way). */
+export function countDispatches<T>(tf: typeof TF, body: () => T): { count: number; result: T } {
+  const backend = tf.backend() as unknown as { recordAndSubmit: (...args: unknown[]) => void };
+  const record = backend.recordAndSubmit;
+  let count = 0;
+  backend.recordAndSubmit = function (this: unknown, ...args: unknown[]) {
+    count++;
+    return record.apply(this, args);
+  };
+  try {
+    const result = body();
+    return { count, result };
+  } finally {
+    backend.recordAndSubmit = record;
+  }
+}
