@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { onWebGpu } from './program';
+import { conv2dBackpropFilterOverride } from './conv-filter-grad';
+import { conv2dBackpropInputOverride } from './conv-input-grad';
 
 export type KernelMode = 'custom' | 'stock';
 
@@ -18,7 +20,7 @@ export interface KernelOverride {
 }
 
 /** Every override the engine has: a kernel module exports its override and it is listed here. */
-const OVERRIDES: KernelOverride[] = [];
+const OVERRIDES: KernelOverride[] = [conv2dBackpropFilterOverride, conv2dBackpropInputOverride];
 
 /** The stock configs replaced, by kernel name: restored on `useKernels('stock')`. */
 const replaced = new Map<string, tf.KernelConfig>();
