@@ -33,6 +33,8 @@ export interface GemmTiles {
   fit: boolean;
 }
 
+const FIT_MAX_LOADS = 16;
+
 /** The tiles one layer runs with: `t` itself, or with fit, its reshaping to M × N. */
 export function fitTiles<T extends GemmTiles>(t: T, m: number, n: number): T {
   if (!t.fit) return t;
@@ -42,6 +44,10 @@ export function fitTiles<T extends GemmTiles>(t: T, m: number, n: number): T {
   for (let tileN = t.threadN; tileN <= area / t.threadM; tileN *= 2) {
     const tileM = area / tileN;
     if (!Number.isInteger(tileM) || tileM % t.threadM !== 0 || tileN % t.threadN !== 0) continue;
+    // Each thread's share of a tile's loads is unrolled: past 16 loads per matrix the shader
+    // compiles slowly (SwiftShader: ~1 s) for little gain, so fitting stops there.
+    const threads = (tileM / t.threadM) * (tileN / t.threadN);
+    if (tileN !== t.tileN && Math.max(tileM, tileN) * t.tileK > FIT_MAX_LOADS * threads) continue;
     const padded = Math.ceil(m / tileM) * tileM * Math.ceil(n / tileN) * tileN;
     // Ties go to the squarer tile (fewer loads per multiply).
     const better = padded < bestPadded || (padded === bestPadded && Math.abs(Math.log2(tileM / tileN)) < Math.abs(Math.log2(best.tileM / best.tileN)));
