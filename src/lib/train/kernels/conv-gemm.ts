@@ -27,8 +27,8 @@ export interface GemmTiles {
   threadN: number;
   /**
    * Reshape tileM × tileN per layer, keeping its area and the thread block, to the power-of-two
-   * pair that pads the layer's M × N least (a layer with 8 output channels gets 128 × 8 tiles, not
-   * 32 × 32 tiles three quarters empty). False: the tiles as given, for every layer.
+   * pair that pads the layer's M × N least (a layer with 16 output channels gets 128 × 16 tiles, not
+   * 64 × 32 tiles half empty), up to 16 unrolled loads per thread and matrix. False: the tiles as given, for every layer.
    */
   fit: boolean;
 }
@@ -84,8 +84,7 @@ export function tilesKey(t: GemmTiles): string {
 }
 
 export function tilesLabel(t: GemmTiles): string {
-  const shape = t.fit ? `${t.tileM * t.tileN}-output tiles fitted to M×N (${t.tileM}×${t.tileN} when square), K ${t.tileK}` : `${t.tileM}×${t.tileN}×${t.tileK} tiles`;
-  return `${shape}, ${t.threadM}×${t.threadN} per thread`;
+  return `${t.tileM}×${t.tileN}×${t.tileK} tiles${t.fit ? ' (reshaped per layer to fit M×N)' : ''}, ${t.threadM}×${t.threadN} per thread`;
 }
 
 /** What one kernel supplies to the shared GEMM body. */
@@ -158,7 +157,7 @@ export function gemmUserCode(s: GemmSource): string {
       var<private> kStart : i32;
       var<private> kEnd : i32;
 
-      // i / d for 0 ≤ i < 2^24 and d > 0 through f32 (x86 has no vector integer division, so on
+      // i / d for 0 ≤ i < 2^21 and d > 0 through f32 (x86 has no vector integer division, so on
       // SwiftShader an i32 division costs a scalar division per lane; a GPU spends ~20 instructions
       // on one). The estimate is off by at most one, and one correction step fixes it.
       fn ttDiv(i : i32, d : i32) -> i32 {
@@ -211,7 +210,10 @@ export function fitsI32(...sizes: number[]): boolean {
   return sizes.every((s) => s < 2 ** 31 - 1);
 }
 
-/** Whether ttDiv is exact for every index these sizes lead to (its f32 estimate needs i < 2^24). */
+/**
+ * Whether ttDiv is exact for every index these sizes lead to: below 2^21 its f32 quotient (WGSL
+ * allows 2.5 ulp for a division) is within one of the true one, which its correction step fixes.
+ */
 export function fitsDiv(...sizes: number[]): boolean {
-  return sizes.every((s) => s < 2 ** 24);
+  return sizes.every((s) => s < 2 ** 21);
 }
