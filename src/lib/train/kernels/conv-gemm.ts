@@ -74,7 +74,7 @@ export function tilesProblem(t: GemmTiles): string | null {
   if (t.tileM % t.threadM !== 0 || t.tileN % t.threadN !== 0) return 'the thread block must divide the tile';
   const [x, y] = gemmWorkgroupSize(t);
   if (x * y > MAX_INVOCATIONS) return `${x * y} threads per workgroup (at most ${MAX_INVOCATIONS})`;
-  if (4 * t.tileK * (t.tileM + t.tileN) > MAX_WORKGROUP_BYTES) return 'the tiles exceed 16 KiB of workgroup memory';
+  if (4 * t.tileK * (t.tileM + t.tileN + 2) > MAX_WORKGROUP_BYTES) return 'the tiles exceed 16 KiB of workgroup memory';
   if (t.threadM * t.threadN > 64) return 'more than 64 accumulators per thread';
   return null;
 }
@@ -116,7 +116,12 @@ export function gemmUserCode(s: GemmSource): string {
   const rows = Array.from({ length: RM }, (_, r) => r);
   const cols = Array.from({ length: RN }, (_, c) => c);
 
-  const slots = (count: number, along: boolean, outer: number, name: 'a' | 'b') => {
+  // Workgroup memory holds each tile k-major (row kk is tileM or tileN words). A tile loaded along k
+  // has neighbouring threads writing neighbouring kk, a whole row apart: one padding word per row
+  // spreads those writes over the memory banks of a GPU.
+  const strideA = TM + (s.aAlongK ? 1 : 0);
+  const strideB = TN + (s.bAlongK ? 1 : 0);
+  const slots = (count: number, along: boolean, outer: number, stride: number, name: 'a' | 'b') => {
     const setup: string[] = [];
     const load: string[] = [];
     for (let j = 0; j * WG < count; j++) {
@@ -131,17 +136,17 @@ export function gemmUserCode(s: GemmSource): string {
       else setup.push(`let ${name}Col${j} = ttBCol(n0 + bR${j});`);
       const tile = name === 'a' ? 'ttTileA' : 'ttTileB';
       const value = name === 'a' ? `ttLoadA(aRow${j}, aK${j}, tile)` : `ttLoadB(bCol${j}, bK${j}, tile)`;
-      const store = `${tile}[${name}K${j} * ${outer} + ${name}R${j}] = ${value};`;
+      const store = `${tile}[${name}K${j} * ${stride} + ${name}R${j}] = ${value};`;
       load.push(guarded ? `if (${i} < ${count}) { ${store} }` : store);
     }
     return { setup: setup.join('\n        '), load: load.join('\n          ') };
   };
-  const a = slots(aCount, s.aAlongK, TM, 'a');
-  const b = slots(bCount, s.bAlongK, TN, 'b');
+  const a = slots(aCount, s.aAlongK, TM, strideA, 'a');
+  const b = slots(bCount, s.bAlongK, TN, strideB, 'b');
 
   const accDecl = rows.map((r) => cols.map((c) => `var acc${r}_${c} = 0.0;`).join(' ')).join('\n        ');
-  const readA = rows.map((r) => `let a${r} = ttTileA[kk * ${TM} + ty + ${r * WGY}];`).join('\n            ');
-  const readB = cols.map((c) => `let b${c} = ttTileB[kk * ${TN} + tx + ${c * WGX}];`).join('\n            ');
+  const readA = rows.map((r) => `let a${r} = ttTileA[kk * ${strideA} + ty + ${r * WGY}];`).join('\n            ');
+  const readB = cols.map((c) => `let b${c} = ttTileB[kk * ${strideB} + tx + ${c * WGX}];`).join('\n            ');
   const fmas = rows.map((r) => cols.map((c) => `acc${r}_${c} = fma(a${r}, b${c}, acc${r}_${c});`).join(' ')).join('\n            ');
   const stores = rows
     .map((r) =>
@@ -152,8 +157,8 @@ export function gemmUserCode(s: GemmSource): string {
     .join('\n        ');
 
   return `
-      var<workgroup> ttTileA : array<f32, ${aCount}>;
-      var<workgroup> ttTileB : array<f32, ${bCount}>;
+      var<workgroup> ttTileA : array<f32, ${TK * strideA}>;
+      var<workgroup> ttTileB : array<f32, ${TK * strideB}>;
       var<private> kStart : i32;
       var<private> kEnd : i32;
 
