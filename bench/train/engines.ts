@@ -48,8 +48,8 @@ export async function createRunner(engine: EngineName, name: ModelName, width: n
  * This engine's training step as the loop runs it (the loop's own `trainingBatch` and `batchLoss`):
  * the batch normalized and augmented on the device, forward, backward and the Nesterov SGD update
  * with decoupled weight decay; on tfjs's kernels (`stock`: the bytes uploaded each step) or with the
- * engine's own where they apply (`custom`, on webgpu: the training set resident on the GPU, the
- * batch assembled by one kernel, the fused SGD update).
+ * engine's own where they apply (`custom`, on webgpu: everything `useKernels('custom')` and
+ * `customKernelsActive()` switch on, see src/lib/train/kernels/registry.ts).
  */
 async function engineRunner(name: ModelName, width: number, batch: number, kernels: 'custom' | 'stock'): Promise<Runner> {
   const set = makeSyntheticSet(batch, 1);

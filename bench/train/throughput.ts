@@ -2,9 +2,9 @@
  * `npm run bench:train`: training throughput of each engine on the same network, width, batch and
  * steps, in Node on Dawn or in headless Chromium. Engines: `stock` (this engine on tfjs's kernels),
  * `tfjs-layers` (the same network as a tf.LayersModel; on webgpu, and in Chromium also on webgl),
- * and `custom` (own kernels: not available yet). Blocks of --steps timed steps run interleaved
+ * and `custom` (this engine on its own kernels). Blocks of --steps timed steps run interleaved
  * across engines, --repetitions times, after --warmup steps each; each figure is the median.
- *   npm run bench:train -- --where node|chromium --models resnet9,airbench --width 0.125 --batch 32 --steps 5 [--engines stock,tfjs-layers] [--backend webgpu|cpu] [--json]
+ *   npm run bench:train -- --where node|chromium --models resnet9,airbench --width 0.125 --batch 32 --steps 5 [--engines custom,stock,tfjs-layers] [--backend webgpu|cpu] [--json]
  * With --backend cpu every engine runs on tfjs's pure-JS backend instead (the old bench:train's cpu column).
  */
 import * as tf from '@tensorflow/tfjs';

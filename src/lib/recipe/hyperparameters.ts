@@ -49,7 +49,7 @@ export interface TrainConfig {
   cropPad: number;
   flip: FlipMode;
   cutout: number;
-  /** `custom`: the engine's own WebGPU kernels where they apply (the fused SGD update and BatchNorm); `stock`: tfjs's. */
+  /** `custom`: the engine's own WebGPU kernels where they apply (src/lib/train/kernels); `stock`: tfjs's. */
   kernels: 'custom' | 'stock';
   /** What the fused BatchNorm keeps for its backward pass (kernels=custom, webgpu): x in f32, or x̂ in f16 (half the bytes). */
   activationStorage: 'f32' | 'f16';
@@ -149,7 +149,7 @@ export const HYPERPARAMETERS: readonly HyperparameterSpec[] = [
   { name: 'crop_pad', key: 'cropPad', kind: 'integer', fallback: 0, presets: { resnet9: 4, airbench: 2, resnet18: 4 }, rule: 'must be a whole number in [0, 16]', ok: (v) => v >= 0 && v <= 16, help: 'random translation by up to this many pixels, reflect-padded (4: random crop)' },
   { name: 'flip', key: 'flip', kind: 'choice', choices: ['none', 'random', 'alternating'], fallback: 'none', presets: { resnet9: 'random', airbench: 'alternating', resnet18: 'random' }, help: 'horizontal flips (alternating: each image flips every other epoch)' },
   { name: 'cutout', key: 'cutout', kind: 'integer', fallback: 0, presets: { resnet9: 8, resnet18: 8 }, rule: 'must be a whole number in [0, 32]', ok: (v) => v >= 0 && v <= 32, help: 'side of a random square zeroed in each image (0 = off)' },
-  { name: 'kernels', key: 'kernels', kind: 'choice', choices: ['custom', 'stock'], fallback: 'custom', help: "custom: the engine's own WebGPU kernels where they apply (the fused SGD update and BatchNorm+activation); stock: tfjs's kernels only" },
+  { name: 'kernels', key: 'kernels', kind: 'choice', choices: ['custom', 'stock'], fallback: 'custom', help: "custom (webgpu only): the engine's own kernels — convolution gradients, BatchNorm fused with its activation, the loss, the SGD update, and the training set kept on the GPU; stock: tfjs's kernels only. Both train the same numbers within float rounding" },
   {
     name: 'activation_storage', key: 'activationStorage', kind: 'choice', choices: ['f32', 'f16'], fallback: 'f32',
     help: 'kernels=custom on webgpu: what the fused BatchNorm saves for its backward pass, x in f32 or the normalized x in f16 (half the memory, one more dispatch, gradients within f16 rounding)',
