@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import type { BackendInfo } from '../src/lib/device/backend-info';
 import { currentGpuDevice, initBackend } from '../src/lib/train/backend';
 import { useKernels } from '../src/lib/train/kernels/registry';
+import { idbTileCache } from '../src/lib/store/tile-cache';
 import { DatasetCache } from '../src/lib/data/cache';
 import { splitDataset, syntheticSplits, type DataSplits } from '../src/lib/data/splits';
 import type { ImageDataset } from '../src/lib/data/image-set';
@@ -38,6 +39,9 @@ async function splitsFor(config: TrainConfig): Promise<DataSplits> {
   return syntheticData.get(key)!;
 }
 
+/** Autotuned convolution tiles persist per adapter, so only a worker's first trial on a new GPU times them. */
+const tileCache = idbTileCache();
+
 const api: TrainerApi = {
   init(order) {
     backend ??= initBackend(order).then((info) => {
@@ -71,6 +75,7 @@ const api: TrainerApi = {
       const outcome = await train(config, data, spec.seed, {
         log: (line) => void onEvent({ type: 'log', line }),
         onProgress: (progress) => void onEvent({ type: 'progress', progress }),
+        tileCache,
         shouldStop: () => {
           if (deviceLost) throw new Error(deviceLost);
           if (++steps === 2) injectFault(config.fault);

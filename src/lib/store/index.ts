@@ -1,2 +1,3 @@
 export * from './store';
 export * from './logs';
+export * from './tile-cache';

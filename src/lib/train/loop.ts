@@ -10,6 +10,8 @@ import { formatEpochLine, formatFinalLine, formatHyperparametersLine, type Epoch
 import { createModel, type Model } from './models';
 import { SgdMomentum } from './optimizer';
 import { describeKernels } from './kernels/registry';
+import type { TileCache } from './kernels/conv-autotune';
+import { tuneConvTilesAtStart } from './kernels/tune-at-start';
 import { useActivationStorage } from './kernels/batchnorm-act';
 import { scheduleAt } from './schedule';
 import { batchLoss, describeTrainingBatch, trainingBatch } from './training-batch';
@@ -39,6 +41,8 @@ export interface TrainHooks {
   onEpoch?(report: EpochReport): void;
   /** At each sync point (every 4 steps) and each epoch's end: where the loop waits for a loss read anyway, so it costs the device nothing. */
   onProgress?(progress: TrainProgress): void;
+  /** Where autotuned convolution tiles persist between workers and sessions (the page's IndexedDB); memory only without it. */
+  tileCache?: TileCache;
 }
 
 export type TrainOutcome = { status: 'completed'; valAccuracy: number; testAccuracy: number } | { status: 'stopped' };
@@ -53,7 +57,6 @@ export async function train(config: TrainConfig, data: DataSplits, seed: number,
   // First, before anything can fail: a failed trial's log still says what it was asked to train.
   hooks.log(formatHyperparametersLine(RECIPE_VERSION, resolvedHyperparameters(config)));
   useActivationStorage(config.activationStorage);
-  hooks.log(describeKernels(describeTrainingBatch(data.train)));
   if (config.batchSize > data.train.count) {
     throw new Error(`batch_size (${config.batchSize}) is larger than the training set (${data.train.count} images).`);
   }
@@ -61,6 +64,8 @@ export async function train(config: TrainConfig, data: DataSplits, seed: number,
   try {
     const model = await createModel(config.model, config.width, seed, data.train);
     held.push(model);
+    const tiles = await tuneConvTilesAtStart(model, config.batchSize, hooks.tileCache);
+    hooks.log(describeKernels([...describeTrainingBatch(data.train), ...(tiles ? [tiles] : [])]));
     const optimizer = new SgdMomentum(
       model.params.map((p) => ({ variable: p.variable, lrScale: p.role === 'bn-bias' ? config.bnBiasLr : 1 })),
       { nesterov: config.optimizer === 'nag', weightDecay: config.weightDecay, kernels: config.kernels },

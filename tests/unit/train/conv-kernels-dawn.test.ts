@@ -379,4 +379,13 @@ describe('own convolution gradients on WebGPU (Dawn)', () => {
       'stock',
     );
   });
+
+  it("at a trial's start keeps the default tiles on a software adapter, running nothing, and says so", async () => {
+    const { tuneConvTilesAtStart } = await import('../../../src/lib/train/kernels/tune-at-start');
+    const untouchable = { forward: () => { throw new Error('the model ran'); } } as unknown as Parameters<typeof tuneConvTilesAtStart>[0];
+    registry.useKernels('custom');
+    expect(await tuneConvTilesAtStart(untouchable, 8)).toBe('conv tiles: defaults (software adapter, no autotune)');
+    registry.useKernels('stock');
+    expect(await tuneConvTilesAtStart(untouchable, 8)).toBeUndefined();
+  });
 });

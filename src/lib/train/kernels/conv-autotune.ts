@@ -128,7 +128,7 @@ export function recordConvLayers(forward: () => void): ConvGeometry[] {
   return [...seen.values()];
 }
 
-function backendAdapter(): AdapterIdentity {
+export function backendAdapter(): AdapterIdentity {
   const info = (tf.backend() as unknown as { adapterInfo?: AdapterIdentity }).adapterInfo;
   return { vendor: info?.vendor, architecture: info?.architecture, description: info?.description };
 }
