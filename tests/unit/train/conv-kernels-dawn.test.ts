@@ -85,11 +85,13 @@ function inputsFor(c: ConvCase, seed: number): Inputs {
 }
 
 interface Gradients {
+  /** The forward convolution's output, checked beside its two gradients. */
+  y: Float32Array;
   dW: Float32Array;
   dx: Float32Array;
 }
 
-/** Both gradients through the kernels registered on the current backend. */
+/** The convolution and both its gradients through the kernels registered on the current backend. */
 async function gradients(c: ConvCase, v: Inputs): Promise<Gradients> {
   const x = tf.tensor4d(v.x, c.x);
   const filter = tf.tensor4d(v.filter, c.filter);
@@ -97,10 +99,12 @@ async function gradients(c: ConvCase, v: Inputs): Promise<Gradients> {
   const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.dimRoundingMode };
   const dW = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: c.filter } as unknown as TF.NamedAttrMap) as TF.Tensor;
   const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: c.x } as unknown as TF.NamedAttrMap) as TF.Tensor;
+  const y = tf.engine().runKernel('Conv2D', { x, filter }, { ...attrs, dilations: 1 } as unknown as TF.NamedAttrMap) as TF.Tensor;
   expect(dW.shape).toEqual(c.filter);
   expect(dx.shape).toEqual(c.x);
-  const out = { dW: (await dW.data()) as Float32Array, dx: (await dx.data()) as Float32Array };
-  tf.dispose([x, filter, dy, dW, dx]);
+  expect(y.shape).toEqual(v.dyShape);
+  const out = { y: (await y.data()) as Float32Array, dW: (await dW.data()) as Float32Array, dx: (await dx.data()) as Float32Array };
+  tf.dispose([x, filter, dy, dW, dx, y]);
   return out;
 }
 
@@ -123,7 +127,7 @@ async function checkAgainstReferences(cases: ConvCase[], references: 'stock' | '
   const own: Gradients[] = [];
   for (const [i, c] of cases.entries()) own.push(await gradients(c, inputs[i]));
   expect(await device.popErrorScope()).toBeNull();
-  expect(geometry.convGradCalls).toMatchObject({ filterOwn: cases.length, filterStock: 0, inputOwn: cases.length, inputStock: 0 });
+  expect(geometry.convGradCalls).toMatchObject({ forwardOwn: cases.length, forwardStock: 0, filterOwn: cases.length, filterStock: 0, inputOwn: cases.length, inputStock: 0 });
   registry.useKernels('stock');
   const stock: Gradients[] = [];
   for (const [i, c] of cases.entries()) stock.push(await gradients(c, inputs[i]));
@@ -138,9 +142,11 @@ async function checkAgainstReferences(cases: ConvCase[], references: 'stock' | '
     }
   }
   for (const [i, c] of cases.entries()) {
+    expectClose(own[i].y, stock[i].y, `y vs webgpu stock, ${label(c)}`);
     expectClose(own[i].dW, stock[i].dW, `dW vs webgpu stock, ${label(c)}`);
     expectClose(own[i].dx, stock[i].dx, `dx vs webgpu stock, ${label(c)}`);
     if (cpu.length) {
+      expectClose(own[i].y, cpu[i].y, `y vs cpu, ${label(c)}`);
       expectClose(own[i].dW, cpu[i].dW, `dW vs cpu, ${label(c)}`);
       expectClose(own[i].dx, cpu[i].dx, `dx vs cpu, ${label(c)}`);
     }

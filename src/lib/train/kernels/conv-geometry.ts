@@ -56,6 +56,8 @@ export function geometryKey(g: ConvGeometry): string {
 
 /** Counts of the calls each override handled itself and the ones it handed to tfjs's kernel. */
 export const convGradCalls = {
+  forwardOwn: 0,
+  forwardStock: 0,
   filterOwn: 0,
   filterStock: 0,
   inputOwn: 0,
@@ -63,7 +65,7 @@ export const convGradCalls = {
 };
 
 export function resetConvGradCalls(): void {
-  convGradCalls.filterOwn = convGradCalls.filterStock = convGradCalls.inputOwn = convGradCalls.inputStock = 0;
+  convGradCalls.forwardOwn = convGradCalls.forwardStock = convGradCalls.filterOwn = convGradCalls.filterStock = convGradCalls.inputOwn = convGradCalls.inputStock = 0;
 }
 
 /** Tiles chosen per layer shape (by autotuning or by hand), consulted before the kernel's default. */

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describeBatchNormAct } from './batchnorm-act';
 import { onWebGpu } from './program';
 import { conv2dBackpropFilterOverride } from './conv-filter-grad';
+import { conv2dForwardOverride } from './conv-forward';
 import { conv2dBackpropInputOverride } from './conv-input-grad';
 import { describeSoftmaxCrossEntropy } from './softmax-cross-entropy';
 
@@ -22,7 +23,7 @@ export interface KernelOverride {
 }
 
 /** Every override the engine has: a kernel module exports its override and it is listed here. */
-const OVERRIDES: KernelOverride[] = [conv2dBackpropFilterOverride, conv2dBackpropInputOverride];
+const OVERRIDES: KernelOverride[] = [conv2dForwardOverride, conv2dBackpropFilterOverride, conv2dBackpropInputOverride];
 
 /**
  * The engine's composite ops (several dispatches of its own in place of many tfjs ops) that run

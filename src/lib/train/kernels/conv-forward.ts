@@ -1,0 +1,127 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Program } from './program';
+import type { KernelOverride } from './registry';
+import { fitTiles, fitsDiv, fitsI32, gemmUserCode, gemmWorkgroupSize, MAX_GROUPS, tilesKey, tilesLabel, tilesProblem, type GemmBackend, type GemmTiles } from './conv-gemm';
+import { convGeometry, convGradCalls, type ConvGeometry } from './conv-geometry';
+
+/**
+ * Conv2D (the forward convolution) on the same implicit-GEMM body as the two gradients:
+ *   y[b, oy, ox, co] = Σ_{fh, fw, ci} x[b, oy·sh + fh − padTop, ox·sw + fw − padLeft, ci] · W[fh, fw, ci, co]
+ * C = A·B with M = batch·outH·outW (y's pixels), N = co and K = fh·fw·ci. A is x gathered per tap
+ * (contiguous along K: a pixel's channels), B is W as it is stored ([fh·fw·ci, co], contiguous
+ * along N). K runs tap by tap in whole channel tiles, so a tile's tap is worked out once.
+ */
+
+export const DEFAULT_FORWARD_TILES: GemmTiles = { tileM: 64, tileN: 32, tileK: 8, threadM: 8, threadN: 4, fit: true };
+
+let defaultTiles: GemmTiles = { ...DEFAULT_FORWARD_TILES };
+
+export function setForwardTiles(tiles: GemmTiles): void {
+  const problem = tilesProblem(tiles);
+  if (problem) throw new Error(`Conv2D tiles: ${problem}.`);
+  defaultTiles = { ...tiles };
+}
+
+export function planForwardGemm(g: ConvGeometry): { m: number; n: number; k: number } {
+  const [batch, outH, outW, outC] = g.outShape;
+  const [fh, fw, ci] = g.filterShape;
+  return { m: batch * outH * outW, n: outC, k: fh * fw * ci };
+}
+
+function gemmProgram(g: ConvGeometry, tiles: GemmTiles): Program {
+  const { m, n } = planForwardGemm(g);
+  return {
+    variableNames: ['x', 'W'],
+    outputShape: [...g.outShape],
+    shaderKey: `tabtune_conv_forward_${tilesKey(tiles)}`,
+    dispatchLayout: { x: [3], y: [0, 1, 2] },
+    dispatch: [Math.ceil(n / tiles.tileN), Math.ceil(m / tiles.tileM), 1],
+    workgroupSize: gemmWorkgroupSize(tiles),
+    size: false,
+    uniforms: 'padTop : i32, padLeft : i32, strideH : i32, strideW : i32, dimM : i32, dimN : i32, channelTiles : i32, numTiles : i32,',
+    getUserCode: () =>
+      gemmUserCode({
+        tiles,
+        aAlongK: true,
+        bAlongK: false,
+        helpers: `
+      struct ARow { b : i32, y : i32, x : i32, ok : bool, }
+      fn ttARow(m : i32) -> ARow {
+        let t = ttDiv(m, uniforms.outShape.z);
+        let b = ttDiv(t, uniforms.outShape.y);
+        let oy = t - b * uniforms.outShape.y;
+        let ox = m - t * uniforms.outShape.z;
+        return ARow(b, oy * uniforms.strideH - uniforms.padTop, ox * uniforms.strideW - uniforms.padLeft, m < uniforms.dimM);
+      }
+      struct Tile { fh : i32, fw : i32, c0 : i32, wBase : i32, }
+      fn ttTile(t : i32) -> Tile {
+        let tap = ttDiv(t, uniforms.channelTiles);
+        let fh = ttDiv(tap, uniforms.wShape.y);
+        return Tile(fh, tap - fh * uniforms.wShape.y, (t - tap * uniforms.channelTiles) * ${tiles.tileK}, tap * uniforms.xShape.w * uniforms.dimN);
+      }
+      fn ttLoadA(row : ARow, kk : i32, tile : Tile) -> f32 {
+        let c = tile.c0 + kk;
+        let iy = row.y + tile.fh;
+        let ix = row.x + tile.fw;
+        let ok = row.ok & (c < uniforms.xShape.w) & (iy >= 0) & (ix >= 0) & (iy < uniforms.xShape.y) & (ix < uniforms.xShape.z);
+        return select(0.0, x[select(0, ((row.b * uniforms.xShape.y + iy) * uniforms.xShape.z + ix) * uniforms.xShape.w + c, ok)], ok);
+      }
+      struct BCol { n : i32, ok : bool, }
+      fn ttBCol(n : i32) -> BCol { return BCol(n, n < uniforms.dimN); }
+      fn ttLoadB(col : BCol, kk : i32, tile : Tile) -> f32 {
+        let c = tile.c0 + kk;
+        let ok = col.ok & (c < uniforms.xShape.w);
+        return select(0.0, W[select(0, tile.wBase + c * uniforms.dimN + col.n, ok)], ok);
+      }`,
+        kRange: `
+        let numTiles = uniforms.numTiles;`,
+        outIndex: 'm * uniforms.dimN + n',
+      }),
+  };
+}
+
+function unsupported(g: ConvGeometry, tiles: GemmTiles): string | null {
+  if (tilesProblem(tiles)) return 'tiles';
+  const { m, n, k } = planForwardGemm(g);
+  if (Math.ceil(n / tiles.tileN) > MAX_GROUPS || Math.ceil(m / tiles.tileM) > MAX_GROUPS) return 'dispatch';
+  const xSize = g.inShape.reduce((a, b) => a * b, 1);
+  if (!fitsI32(m * n, xSize, k * n) || !fitsDiv(m, k)) return 'size';
+  return null;
+}
+
+export function runForward(backend: GemmBackend, x: tf.TensorInfo, filter: tf.TensorInfo, g: ConvGeometry, tiles: GemmTiles): tf.TensorInfo {
+  const { m, n } = planForwardGemm(g);
+  const [fh, fw, ci] = g.filterShape;
+  const channelTiles = Math.ceil(ci / tiles.tileK);
+  const uniforms = [g.pads[0], g.pads[1], g.strides[0], g.strides[1], m, n, channelTiles, fh * fw * channelTiles].map((v) => ({ type: 'int32', data: [v] }));
+  return backend.runWebGPUProgram(gemmProgram(g, tiles), [x, filter], 'float32', uniforms);
+}
+
+type Params = Parameters<tf.KernelFunc>[0];
+
+function forwardGeometry(params: Params): ConvGeometry | null {
+  const { x, filter } = params.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
+  const attrs = params.attrs as unknown as tf.Conv2DAttrs;
+  if (!x || !filter || x.dtype !== 'float32' || filter.dtype !== 'float32') return null;
+  const dilations = typeof attrs.dilations === 'number' ? [attrs.dilations, attrs.dilations] : (attrs.dilations ?? [1, 1]);
+  if (dilations[0] !== 1 || dilations[1] !== 1) return null;
+  return convGeometry(x.shape, filter.shape, attrs.strides, attrs.pad as Parameters<typeof convGeometry>[3], attrs.dataFormat, attrs.dimRoundingMode);
+}
+
+export const conv2dForwardOverride: KernelOverride = {
+  kernelName: 'Conv2D',
+  run(params, stock) {
+    const g = forwardGeometry(params);
+    const tiles = g && fitTiles(defaultTiles, planForwardGemm(g).m, planForwardGemm(g).n);
+    if (!g || !tiles || unsupported(g, tiles)) {
+      convGradCalls.forwardStock++;
+      return stock(params);
+    }
+    convGradCalls.forwardOwn++;
+    const { x, filter } = params.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
+    return runForward(params.backend as unknown as GemmBackend, x, filter, g, tiles);
+  },
+  describe() {
+    return `Conv2D implicit GEMM ${tilesLabel(defaultTiles)}`;
+  },
+};
