@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as TF from '@tensorflow/tfjs';
 import type { Activation, ActivationStorage } from '../../../src/lib/train/kernels/batchnorm-act';
-import { countDispatches, uncached } from './webgpu-probes';
+import { countDispatches, startDawn, uncached } from './webgpu-probes';
 
 /**
  * The fused BatchNorm+activation (kernels/batchnorm-*.ts) on Dawn/SwiftShader against the tfjs
@@ -13,12 +13,7 @@ let tf: typeof TF;
 let kernels: typeof import('../../../src/lib/train/kernels/batchnorm-act');
 let device: GPUDevice;
 beforeAll(async () => {
-  // Dawn must be on navigator before tfjs-backend-webgpu is imported: it registers only if WebGPU exists.
-  await import('../../../src/cli/node-gpu');
-  await import('@tensorflow/tfjs-backend-webgpu');
-  tf = await import('@tensorflow/tfjs');
-  await tf.setBackend('webgpu');
-  await tf.ready();
+  tf = await startDawn();
   kernels = await import('../../../src/lib/train/kernels/batchnorm-act');
   device = (tf.backend() as unknown as { device: GPUDevice }).device;
   // A bind group that does not match its shader fails on the device without a JavaScript error.

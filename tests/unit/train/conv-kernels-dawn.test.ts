@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type * as TF from '@tensorflow/tfjs';
+import { startDawn } from './webgpu-probes';
 
-// Dawn must be on navigator before tfjs-backend-webgpu is imported: it registers only if WebGPU exists.
 let tf: typeof TF;
 let registry: typeof import('../../../src/lib/train/kernels/registry');
 let geometry: typeof import('../../../src/lib/train/kernels/conv-geometry');
@@ -10,11 +10,7 @@ let filterGrad: typeof import('../../../src/lib/train/kernels/conv-filter-grad')
 let inputGrad: typeof import('../../../src/lib/train/kernels/conv-input-grad');
 let autotune: typeof import('../../../src/lib/train/kernels/conv-autotune');
 beforeAll(async () => {
-  await import('../../../src/cli/node-gpu');
-  await import('@tensorflow/tfjs-backend-webgpu');
-  tf = await import('@tensorflow/tfjs');
-  await tf.setBackend('webgpu');
-  await tf.ready();
+  tf = await startDawn();
   registry = await import('../../../src/lib/train/kernels/registry');
   geometry = await import('../../../src/lib/train/kernels/conv-geometry');
   filterGrad = await import('../../../src/lib/train/kernels/conv-filter-grad');

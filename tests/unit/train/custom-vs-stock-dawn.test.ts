@@ -1,15 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type * as TF from '@tensorflow/tfjs';
 import type { ModelName } from '../../../src/lib/recipe/hyperparameters';
+import { startDawn } from './webgpu-probes';
 
-// Dawn must be on navigator before tfjs-backend-webgpu is imported: it registers only if WebGPU exists.
 let tf: typeof TF;
 beforeAll(async () => {
-  await import('../../../src/cli/node-gpu');
-  await import('@tensorflow/tfjs-backend-webgpu');
-  tf = await import('@tensorflow/tfjs');
-  await tf.setBackend('webgpu');
-  await tf.ready();
+  tf = await startDawn();
 });
 
 const STEPS = 20;

@@ -1,15 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type * as TF from '@tensorflow/tfjs';
-import { countDispatches, uncached } from './webgpu-probes';
+import { countDispatches, startDawn, uncached } from './webgpu-probes';
 
-// Dawn must be on navigator before tfjs-backend-webgpu is imported: it registers only if WebGPU exists.
 let tf: typeof TF;
 beforeAll(async () => {
-  await import('../../../src/cli/node-gpu');
-  await import('@tensorflow/tfjs-backend-webgpu');
-  tf = await import('@tensorflow/tfjs');
-  await tf.setBackend('webgpu');
-  await tf.ready();
+  tf = await startDawn();
 });
 
 /** max|a − b| ≤ 1e-4·max|b| + 1e-6, the kernels' fp32 tolerance. */

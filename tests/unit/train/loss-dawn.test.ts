@@ -1,18 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as TF from '@tensorflow/tfjs';
-import { countDispatches } from './webgpu-probes';
+import { countDispatches, startDawn } from './webgpu-probes';
 
 /** The fused softmax cross-entropy (kernels/softmax-cross-entropy.ts) against tf.losses on webgpu and on the CPU. */
 
 let tf: typeof TF;
 let device: GPUDevice;
 beforeAll(async () => {
-  // Dawn must be on navigator before tfjs-backend-webgpu is imported: it registers only if WebGPU exists.
-  await import('../../../src/cli/node-gpu');
-  await import('@tensorflow/tfjs-backend-webgpu');
-  tf = await import('@tensorflow/tfjs');
-  await tf.setBackend('webgpu');
-  await tf.ready();
+  tf = await startDawn();
   device = (tf.backend() as unknown as { device: GPUDevice }).device;
   // A bind group that does not match its shader fails on the device without a JavaScript error.
   device.pushErrorScope('validation');

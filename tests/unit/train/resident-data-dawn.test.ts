@@ -2,15 +2,11 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type * as TF from '@tensorflow/tfjs';
 import type { ImageSet } from '../../../src/lib/data/image-set';
 import type { Placement } from '../../../src/lib/train/augment';
+import { startDawn } from './webgpu-probes';
 
-// Dawn must be on navigator before tfjs-backend-webgpu is imported: it registers only if WebGPU exists.
 let tf: typeof TF;
 beforeAll(async () => {
-  await import('../../../src/cli/node-gpu');
-  await import('@tensorflow/tfjs-backend-webgpu');
-  tf = await import('@tensorflow/tfjs');
-  await tf.setBackend('webgpu');
-  await tf.ready();
+  tf = await startDawn();
 });
 
 const PIXELS = 32 * 32 * 3;

@@ -5,6 +5,19 @@ import type * as TF from '@tensorflow/tfjs';
  * a GPU buffer really holds. `tf` is passed in: the tests import tfjs only after Dawn is set up.
  */
 
+/**
+ * tfjs on its webgpu backend over Dawn (SwiftShader here). Dawn must be on navigator before
+ * tfjs-backend-webgpu is imported: the package registers its backend only if WebGPU exists.
+ */
+export async function startDawn(): Promise<typeof TF> {
+  await import('../../../src/cli/node-gpu');
+  await import('@tensorflow/tfjs-backend-webgpu');
+  const tf = await import('@tensorflow/tfjs');
+  await tf.setBackend('webgpu');
+  await tf.ready();
+  return tf;
+}
+
 /** The values in the tensor's GPU buffer, not a copy cached on the CPU by an earlier read. */
 export async function uncached(tf: typeof TF, t: TF.Tensor): Promise<Float32Array> {
   const copy = tf.add(t, 0);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Program } from './program';
 import type { KernelOverride } from './registry';
-import { fitTiles, fitsDiv, fitsI32, gemmUserCode, gemmWorkgroupSize, MAX_GROUPS, tilesKey, tilesLabel, tilesProblem, type GemmBackend, type GemmTiles } from './conv-gemm';
+import { fitTiles, gemmLimit, gemmUserCode, gemmWorkgroupSize, tapGemmUniforms, tilesKey, tilesLabel, tilesProblem, type GemmBackend, type GemmTiles } from './conv-gemm';
 import { convGeometry, convGradCalls, type ConvGeometry } from './conv-geometry';
 
 /**
@@ -81,19 +81,12 @@ function gemmProgram(g: ConvGeometry, tiles: GemmTiles): Program {
 }
 
 function unsupported(g: ConvGeometry, tiles: GemmTiles): string | null {
-  if (tilesProblem(tiles)) return 'tiles';
-  const { m, n, k } = planForwardGemm(g);
-  if (Math.ceil(n / tiles.tileN) > MAX_GROUPS || Math.ceil(m / tiles.tileM) > MAX_GROUPS) return 'dispatch';
-  const xSize = g.inShape.reduce((a, b) => a * b, 1);
-  if (!fitsI32(m * n, xSize, k * n) || !fitsDiv(m, k)) return 'size';
-  return null;
+  return gemmLimit(tiles, planForwardGemm(g), g.inShape.reduce((a, b) => a * b, 1));
 }
 
 export function runForward(backend: GemmBackend, x: tf.TensorInfo, filter: tf.TensorInfo, g: ConvGeometry, tiles: GemmTiles): tf.TensorInfo {
   const { m, n } = planForwardGemm(g);
-  const [fh, fw, ci] = g.filterShape;
-  const channelTiles = Math.ceil(ci / tiles.tileK);
-  const uniforms = [g.pads[0], g.pads[1], g.strides[0], g.strides[1], m, n, channelTiles, fh * fw * channelTiles].map((v) => ({ type: 'int32', data: [v] }));
+  const uniforms = tapGemmUniforms(g, m, n, g.filterShape[2], tiles.tileK);
   return backend.runWebGPUProgram(gemmProgram(g, tiles), [x, filter], 'float32', uniforms);
 }
 

@@ -222,3 +222,21 @@ export function fitsI32(...sizes: number[]): boolean {
 export function fitsDiv(...sizes: number[]): boolean {
   return sizes.every((s) => s < 2 ** 21);
 }
+
+/** Why a GEMM of this size cannot run on this body (null when it can): the dispatch grid, i32 indices, the f32 division. */
+export function gemmLimit(tiles: GemmTiles, gemm: { m: number; n: number; k: number }, gatheredSize: number): string | null {
+  if (tilesProblem(tiles)) return 'tiles';
+  if (Math.ceil(gemm.n / tiles.tileN) > MAX_GROUPS || Math.ceil(gemm.m / tiles.tileM) > MAX_GROUPS) return 'dispatch';
+  if (!fitsI32(gemm.m * gemm.n, gatheredSize, gemm.k * gemm.n) || !fitsDiv(gemm.m, gemm.k)) return 'size';
+  return null;
+}
+
+/**
+ * The uniforms of a GEMM whose K runs filter tap by filter tap in whole tiles of `channels` (the
+ * forward convolution and the input gradient): pads, strides, M, N, tiles per tap, tiles in all.
+ */
+export function tapGemmUniforms(g: { pads: [number, number]; strides: [number, number]; filterShape: number[] }, m: number, n: number, channels: number, tileK: number): { type: string; data: number[] }[] {
+  const channelTiles = Math.ceil(channels / tileK);
+  const taps = g.filterShape[0] * g.filterShape[1];
+  return [g.pads[0], g.pads[1], g.strides[0], g.strides[1], m, n, channelTiles, taps * channelTiles].map((v) => ({ type: 'int32', data: [v] }));
+}

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Program } from './program';
 import type { KernelOverride } from './registry';
-import { fitTiles, fitsDiv, fitsI32, gemmUserCode, gemmWorkgroupSize, MAX_GROUPS, tilesKey, tilesLabel, tilesProblem, type GemmBackend, type GemmTiles } from './conv-gemm';
+import { fitTiles, gemmLimit, gemmUserCode, gemmWorkgroupSize, tapGemmUniforms, tilesKey, tilesLabel, tilesProblem, type GemmBackend, type GemmTiles } from './conv-gemm';
 import { convGeometry, convGradCalls, geometryKey, tunedTiles, type ConvGeometry } from './conv-geometry';
 
 /**
@@ -94,19 +94,12 @@ function gemmProgram(g: ConvGeometry, tiles: GemmTiles): Program {
 }
 
 function unsupported(g: ConvGeometry, tiles: GemmTiles): string | null {
-  if (tilesProblem(tiles)) return 'tiles';
-  const { m, n, k } = planInputGemm(g);
-  if (Math.ceil(n / tiles.tileN) > MAX_GROUPS || Math.ceil(m / tiles.tileM) > MAX_GROUPS) return 'dispatch';
-  const dySize = g.outShape.reduce((a, b) => a * b, 1);
-  if (!fitsI32(m * n, dySize, k * n) || !fitsDiv(m, k)) return 'size';
-  return null;
+  return gemmLimit(tiles, planInputGemm(g), g.outShape.reduce((a, b) => a * b, 1));
 }
 
 export function runInputGrad(backend: GemmBackend, dy: tf.TensorInfo, filter: tf.TensorInfo, g: ConvGeometry, tiles: GemmTiles): tf.TensorInfo {
   const { m, n } = planInputGemm(g);
-  const [fh, fw, , co] = g.filterShape;
-  const channelTiles = Math.ceil(co / tiles.tileK);
-  const uniforms = [g.pads[0], g.pads[1], g.strides[0], g.strides[1], m, n, channelTiles, fh * fw * channelTiles].map((v) => ({ type: 'int32', data: [v] }));
+  const uniforms = tapGemmUniforms(g, m, n, g.filterShape[3], tiles.tileK);
   return backend.runWebGPUProgram(gemmProgram(g, tiles), [dy, filter], 'float32', uniforms);
 }
 
