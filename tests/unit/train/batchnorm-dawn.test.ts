@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as TF from '@tensorflow/tfjs';
 import type { Activation, ActivationStorage } from '../../../src/lib/train/kernels/batchnorm-act';
-import { countDispatches, startDawn, uncached } from './webgpu-probes';
+import { countDispatches, expectClose, startDawn, uncached } from './webgpu-probes';
 
 /**
  * The fused BatchNorm+activation (kernels/batchnorm-*.ts) on Dawn/SwiftShader against the tfjs
@@ -73,18 +73,6 @@ function makeCase(shape: Shape, activation: Activation, epsilon: number, seed: n
     bias: Float32Array.from({ length: c }, () => normal() * 0.5),
     dy: Float32Array.from({ length: size }, () => normal()),
   };
-}
-
-/** max|a − b| ≤ 1e-4·max|b| + 1e-6, the kernels' fp32 tolerance. */
-function expectClose(actual: Float32Array, expected: Float32Array | Float64Array, what: string, relative = 1e-4) {
-  expect(actual.length, what).toBe(expected.length);
-  let scale = 0;
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) {
-    scale = Math.max(scale, Math.abs(expected[i]));
-    worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
-  }
-  expect(worst, `${what}: max|a − b| = ${worst} at max|b| = ${scale}`).toBeLessThanOrEqual(relative * scale + 1e-6);
 }
 
 function expectAllClose(actual: Outputs, expected: Outputs | Reference, label: string) {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type * as TF from '@tensorflow/tfjs';
-import { startDawn } from './webgpu-probes';
+import { expectClose, startDawn } from './webgpu-probes';
 
 let tf: typeof TF;
 let registry: typeof import('../../../src/lib/train/kernels/registry');
@@ -38,18 +38,6 @@ interface ConvCase {
 }
 
 const label = (c: ConvCase) => `x [${c.x}] filter [${c.filter}] stride ${c.strides.join('×')} pad ${JSON.stringify(c.pad)}`;
-
-/** max|a − b| ≤ 1e-4·max|b| + 1e-6, the kernels' fp32 tolerance. */
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string) {
-  expect(actual.length, what).toBe(expected.length);
-  let scale = 0;
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) {
-    scale = Math.max(scale, Math.abs(expected[i]));
-    worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
-  }
-  expect(worst, `${what}: max |diff| ${worst} against max |ref| ${scale}`).toBeLessThanOrEqual(1e-4 * scale + 1e-6);
-}
 
 function seededValues(size: number, seed: number): Float32Array {
   // A small LCG: the same inputs on every backend without going through one of them.

@@ -1,18 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type * as TF from '@tensorflow/tfjs';
-import { countDispatches, startDawn, uncached } from './webgpu-probes';
+import { countDispatches, expectClose, startDawn, uncached } from './webgpu-probes';
 
 let tf: typeof TF;
 beforeAll(async () => {
   tf = await startDawn();
 });
-
-/** max|a − b| ≤ 1e-4·max|b| + 1e-6, the kernels' fp32 tolerance. */
-function expectClose(actual: Float32Array, expected: Float32Array) {
-  const scale = Math.max(...expected.map(Math.abs));
-  const worst = Math.max(...actual.map((a, i) => Math.abs(a - expected[i])));
-  expect(worst).toBeLessThanOrEqual(1e-4 * scale + 1e-6);
-}
 
 describe('fused SGD update on WebGPU (Dawn)', () => {
   // shared: the variables' buffers are also held by clones (as after EMA or lookahead), so the

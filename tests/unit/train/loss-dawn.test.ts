@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as TF from '@tensorflow/tfjs';
-import { countDispatches, startDawn } from './webgpu-probes';
+import { countDispatches, expectClose, startDawn } from './webgpu-probes';
 
 /** The fused softmax cross-entropy (kernels/softmax-cross-entropy.ts) against tf.losses on webgpu and on the CPU. */
 
@@ -16,13 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   expect(await device.popErrorScope()).toBeNull();
 });
-
-/** max|a − b| ≤ 1e-4·max|b| + 1e-6, the kernels' fp32 tolerance. */
-function expectClose(actual: Float32Array, expected: Float32Array, what: string) {
-  const scale = Math.max(...expected.map(Math.abs));
-  const worst = Math.max(...actual.map((a, i) => Math.abs(a - expected[i])));
-  expect(worst, `${what}: max|a − b| = ${worst} at max|b| = ${scale}`).toBeLessThanOrEqual(1e-4 * scale + 1e-6);
-}
 
 interface Case {
   rows: number;

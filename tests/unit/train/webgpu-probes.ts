@@ -1,4 +1,5 @@
 import type * as TF from '@tensorflow/tfjs';
+import { expect } from 'vitest';
 
 /**
  * What the Dawn tests look at besides values: how many dispatches a piece of work records, and what
@@ -42,3 +43,16 @@ export function countDispatches<T>(tf: typeof TF, body: () => T): { count: numbe
     backend.recordAndSubmit = record;
   }
 }
+
+/** max|a − b| ≤ relative·max|b| + 1e-6 over one output tensor: the kernels' tolerance (relative 1e-4 in fp32). */
+export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what = 'values', relative = 1e-4): void {
+  expect(actual.length, what).toBe(expected.length);
+  let scale = 0;
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) {
+    scale = Math.max(scale, Math.abs(expected[i]));
+    worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
+  }
+  expect(worst, `${what}: max|a − b| = ${worst} at max|b| = ${scale}`).toBeLessThanOrEqual(relative * scale + 1e-6);
+}
+
