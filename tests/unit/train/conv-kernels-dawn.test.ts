@@ -335,7 +335,7 @@ describe('own convolution gradients on WebGPU (Dawn)', () => {
     const skipped = await autotune.autotuneConvGradients(layers);
     expect(skipped.source).toBe('skipped');
     expect(skipped.adapter).toMatch(/swiftshader/i);
-    expect(geometry.tunedTiles.filter.size + geometry.tunedTiles.input.size).toBe(0);
+    expect(geometry.tunedTiles.forward.size + geometry.tunedTiles.filter.size + geometry.tunedTiles.input.size).toBe(0);
 
     const store = new Map<string, string>();
     const cache = { get: (key: string) => store.get(key), set: (key: string, value: string) => void store.set(key, value) };
@@ -344,10 +344,11 @@ describe('own convolution gradients on WebGPU (Dawn)', () => {
     const timed = await autotune.autotuneConvGradients(layers, { force: true, budgetMs: 200, reps: 1, cache, adapter });
     expect(tf.memory().numTensors).toBe(before);
     expect(timed.source).toBe('timed');
-    expect(timed.layers).toHaveLength(4);
+    expect(timed.layers).toHaveLength(6);
     // Each kernel's first measurement starts inside the budget; layers it does not reach keep the default tiles.
-    for (const kernel of ['filter', 'input']) expect(timed.layers.some((l) => l.kernel === kernel && l.timings!.length > 0)).toBe(true);
+    for (const kernel of ['forward', 'filter', 'input']) expect(timed.layers.some((l) => l.kernel === kernel && l.timings!.length > 0)).toBe(true);
     expect([...store.keys()]).toEqual(['tabtune-conv-tiles:google/swiftshader/test adapter']);
+    expect(geometry.tunedTiles.forward.size).toBe(2);
     expect(geometry.tunedTiles.filter.size).toBe(2);
     expect(geometry.tunedTiles.input.size).toBe(2);
     registry.useKernels('custom');
@@ -359,6 +360,15 @@ describe('own convolution gradients on WebGPU (Dawn)', () => {
     autotune.clearTunedTiles();
     expect((await autotune.autotuneConvGradients(layers, { force: true, cache, adapter })).source).toBe('cache');
     expect(geometry.tunedTiles.filter.size).toBe(2);
+
+    // Winners cached before the forward pass was tuned (no `forward`) are timed again, not half used.
+    const key = 'tabtune-conv-tiles:google/swiftshader/test adapter';
+    const { forward: _dropped, ...older } = JSON.parse(store.get(key)!) as Record<string, unknown>;
+    store.set(key, JSON.stringify(older));
+    autotune.clearAutotuneMemory();
+    autotune.clearTunedTiles();
+    expect((await autotune.autotuneConvGradients(layers, { force: true, budgetMs: 200, reps: 1, cache, adapter })).source).toBe('timed');
+    expect(geometry.tunedTiles.forward.size).toBe(2);
 
     // The installed tiles compute the same gradients.
     await checkAgainstReferences(

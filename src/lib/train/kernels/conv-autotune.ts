@@ -3,6 +3,7 @@ import { tilesProblem, type GemmBackend, type GemmTiles } from './conv-gemm';
 import { convGeometry, geometryKey, tunedTiles, type ConvGeometry, type FilterGradTiles } from './conv-geometry';
 import { filterGradTiles, fitFilterTiles, planFilterGemm, runFilterGrad } from './conv-filter-grad';
 import { fitInputTiles, inputGradTiles, runInputGrad } from './conv-input-grad';
+import { fitForwardTiles, forwardTiles, runForward } from './conv-forward';
 
 /**
  * Per-adapter tile choice for the two convolution gradients. For every layer shape it times a few
@@ -36,12 +37,17 @@ export interface AutotuneOptions {
   /** Tune on a software adapter too (tests). */
   force?: boolean;
   /** Replace the candidate tile configurations (tests). */
-  candidates?: { filter?: FilterGradTiles[]; input?: GemmTiles[] };
+  candidates?: { forward?: GemmTiles[]; filter?: FilterGradTiles[]; input?: GemmTiles[] };
   /** Repetitions timed per candidate after its warm-up. Default 3. */
   reps?: number;
 }
 
+/** The three convolution kernels with tiles: the forward pass and its two gradients. */
+type TunedKernel = 'forward' | 'filter' | 'input';
+const TUNED_KERNELS: TunedKernel[] = ['forward', 'filter', 'input'];
+
 interface Winners {
+  forward: Record<string, GemmTiles>;
   filter: Record<string, FilterGradTiles>;
   input: Record<string, GemmTiles>;
 }
@@ -52,7 +58,7 @@ export interface AutotuneReport {
   source: 'timed' | 'memory' | 'cache' | 'skipped';
   reason?: string;
   /** Per layer shape and kernel: the winner and, when timed, every candidate's ms. */
-  layers: { key: string; kernel: 'filter' | 'input'; tiles: GemmTiles; timings?: { tiles: GemmTiles; ms: number }[] }[];
+  layers: { key: string; kernel: TunedKernel; tiles: GemmTiles; timings?: { tiles: GemmTiles; ms: number }[] }[];
 }
 
 const CACHE_PREFIX = 'tabtune-conv-tiles:';
@@ -65,6 +71,7 @@ export function clearAutotuneMemory(): void {
 
 /** Drops every tuned tile, so each layer runs the default tiles again. */
 export function clearTunedTiles(): void {
+  tunedTiles.forward.clear();
   tunedTiles.filter.clear();
   tunedTiles.input.clear();
 }
@@ -80,7 +87,7 @@ export function isSoftwareAdapter(a: AdapterIdentity): boolean {
 }
 
 /** The tile configurations timed per layer: the default first, then shapes a GPU may prefer. */
-export function defaultCandidates(): { filter: FilterGradTiles[]; input: GemmTiles[] } {
+export function defaultCandidates(): { forward: GemmTiles[]; filter: FilterGradTiles[]; input: GemmTiles[] } {
   const shapes: GemmTiles[] = [
     { tileM: 32, tileN: 32, tileK: 8, threadM: 4, threadN: 4, fit: true },
     { tileM: 64, tileN: 64, tileK: 8, threadM: 8, threadN: 8, fit: true },
@@ -91,6 +98,7 @@ export function defaultCandidates(): { filter: FilterGradTiles[]; input: GemmTil
   return {
     filter: [filterGradTiles(), ...shapes.map((s) => ({ ...s, splitK: 'auto' as const }))],
     input: [inputGradTiles(), ...shapes],
+    forward: [forwardTiles(), ...shapes],
   };
 }
 
@@ -134,6 +142,7 @@ export function backendAdapter(): AdapterIdentity {
 }
 
 function install(w: Winners): void {
+  for (const [key, tiles] of Object.entries(w.forward)) tunedTiles.forward.set(key, tiles);
   for (const [key, tiles] of Object.entries(w.filter)) tunedTiles.filter.set(key, tiles);
   for (const [key, tiles] of Object.entries(w.input)) tunedTiles.input.set(key, tiles);
 }
@@ -144,6 +153,7 @@ function reportOf(adapter: string, source: AutotuneReport['source'], w: Winners,
     adapter,
     source,
     layers: [
+      ...Object.entries(w.forward).filter(([k]) => keys.has(k)).map(([key, tiles]) => ({ key, kernel: 'forward' as const, tiles })),
       ...Object.entries(w.filter).filter(([k]) => keys.has(k)).map(([key, tiles]) => ({ key, kernel: 'filter' as const, tiles })),
       ...Object.entries(w.input).filter(([k]) => keys.has(k)).map(([key, tiles]) => ({ key, kernel: 'input' as const, tiles })),
     ],
@@ -178,7 +188,7 @@ async function timeRuns(run: () => tf.TensorInfo, reps: number): Promise<number>
 }
 
 /**
- * Chooses tiles per layer shape for both gradient kernels on this adapter and installs them (the
+ * Chooses tiles per layer shape for the convolution and both its gradients on this adapter and installs them (the
  * overrides consult them before their defaults). Returns what it chose and where from.
  * Candidates are timed round-robin over the layers (every layer's first candidate, then every
  * layer's second, ...) until the kernel's budget is spent; a candidate's first run, which compiles
@@ -190,7 +200,8 @@ export async function autotuneConvGradients(layers: ConvGeometry[], options: Aut
   if (tf.getBackend() !== 'webgpu') return { adapter, source: 'skipped', reason: `the backend is ${tf.getBackend()}, not webgpu`, layers: [] };
   if (isSoftwareAdapter(identity) && !options.force) return { adapter, source: 'skipped', reason: 'a software adapter: the default tiles stay', layers: [] };
   const keys = layers.map(geometryKey);
-  const covers = (w: Winners) => keys.every((k) => k in w.filter && k in w.input);
+  // Winners kept before the forward pass was tuned have no `forward`: they do not cover, and are timed again.
+  const covers = (w: Winners) => typeof w.forward === 'object' && keys.every((k) => k in w.forward && k in w.filter && k in w.input);
 
   const remembered = memory.get(adapter);
   if (remembered && covers(remembered)) {
@@ -201,7 +212,7 @@ export async function autotuneConvGradients(layers: ConvGeometry[], options: Aut
   if (stored) {
     try {
       const w = JSON.parse(stored) as Winners;
-      if (w && typeof w.filter === 'object' && typeof w.input === 'object' && covers(w) && [...Object.values(w.filter), ...Object.values(w.input)].every((t) => !tilesProblem(t))) {
+      if (w && typeof w.filter === 'object' && typeof w.input === 'object' && covers(w) && [...Object.values(w.forward), ...Object.values(w.filter), ...Object.values(w.input)].every((t) => !tilesProblem(t))) {
         memory.set(adapter, w);
         install(w);
         return reportOf(adapter, 'cache', w, layers);
@@ -215,15 +226,15 @@ export async function autotuneConvGradients(layers: ConvGeometry[], options: Aut
   const budget = options.budgetMs ?? 2000;
   const reps = options.reps ?? 3;
   const candidates = { ...defaultCandidates(), ...options.candidates };
-  const winners: Winners = { filter: { ...remembered?.filter }, input: { ...remembered?.input } };
+  const winners: Winners = { forward: { ...remembered?.forward }, filter: { ...remembered?.filter }, input: { ...remembered?.input } };
   const report: AutotuneReport = { adapter, source: 'timed', layers: [] };
   const unique = [...new Map(layers.map((g) => [geometryKey(g), g])).values()];
 
-  for (const kernel of ['filter', 'input'] as const) {
+  for (const kernel of TUNED_KERNELS) {
     const deadline = performance.now() + budget;
     // Round-robin over layers, one candidate each per round, so a short budget still covers every layer.
     const state = unique.map((g) => {
-      const fitted = kernel === 'filter' ? candidates.filter.map((t) => fitFor(g, t, 'filter')) : candidates.input.map((t) => fitFor(g, t, 'input'));
+      const fitted = (candidates[kernel] as GemmTiles[]).map((t) => fitFor(g, t, kernel));
       const distinct = [...new Map(fitted.map((t) => [JSON.stringify(t), t])).values()].filter((t) => !tilesProblem(t));
       return { g, queue: distinct, timings: [] as { tiles: GemmTiles; ms: number }[] };
     });
@@ -235,7 +246,12 @@ export async function autotuneConvGradients(layers: ConvGeometry[], options: Aut
           const tiles = s.queue[round];
           const t = tensors.get(geometryKey(s.g))!;
           const ms = await timeRuns(
-            () => (kernel === 'filter' ? runFilterGrad(backend, t.x, t.dy, s.g, tiles as FilterGradTiles) : runInputGrad(backend, t.dy, t.filter, s.g, tiles)),
+            () =>
+              kernel === 'filter'
+                ? runFilterGrad(backend, t.x, t.dy, s.g, tiles as FilterGradTiles)
+                : kernel === 'input'
+                  ? runInputGrad(backend, t.dy, t.filter, s.g, tiles)
+                  : runForward(backend, t.x, t.filter, s.g, tiles),
             reps,
           );
           s.timings.push({ tiles, ms });
@@ -250,7 +266,7 @@ export async function autotuneConvGradients(layers: ConvGeometry[], options: Aut
       const best = s.timings.length > 0 ? s.timings.reduce((a, b) => (b.ms < a.ms ? b : a)) : { tiles: s.queue[0] };
       const key = geometryKey(s.g);
       if (kernel === 'filter') winners.filter[key] = best.tiles as FilterGradTiles;
-      else winners.input[key] = best.tiles;
+      else winners[kernel][key] = best.tiles;
       report.layers.push({ key, kernel, tiles: best.tiles, timings: s.timings });
     }
   }
@@ -264,8 +280,9 @@ export async function autotuneConvGradients(layers: ConvGeometry[], options: Aut
  * A candidate as one layer runs it: fitted to the layer's M × N, and for the filter gradient with
  * its split count made explicit, so a winner replays exactly what was timed.
  */
-function fitFor(g: ConvGeometry, tiles: GemmTiles | FilterGradTiles, kernel: 'filter' | 'input'): GemmTiles | FilterGradTiles {
+function fitFor(g: ConvGeometry, tiles: GemmTiles | FilterGradTiles, kernel: TunedKernel): GemmTiles | FilterGradTiles {
   if (kernel === 'input') return { ...fitInputTiles(g, tiles), fit: false };
+  if (kernel === 'forward') return { ...fitForwardTiles(g, tiles), fit: false };
   const fitted = fitFilterTiles(g, { splitK: 'auto', ...tiles } as FilterGradTiles);
   return { ...fitted, fit: false, splitK: planFilterGemm(g, fitted).splits };
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Program } from './program';
 import type { KernelOverride } from './registry';
 import { fitTiles, gemmLimit, gemmUserCode, gemmWorkgroupSize, tapGemmUniforms, tilesKey, tilesLabel, tilesProblem, type GemmBackend, type GemmTiles } from './conv-gemm';
-import { convGeometry, convGradCalls, type ConvGeometry } from './conv-geometry';
+import { convGeometry, convGradCalls, geometryKey, tunedTiles, type ConvGeometry } from './conv-geometry';
 
 /**
  * Conv2D (the forward convolution) on the same implicit-GEMM body as the two gradients:
@@ -20,6 +20,16 @@ export function setForwardTiles(tiles: GemmTiles): void {
   const problem = tilesProblem(tiles);
   if (problem) throw new Error(`Conv2D tiles: ${problem}.`);
   defaultTiles = { ...tiles };
+}
+
+export function forwardTiles(): GemmTiles {
+  return { ...defaultTiles };
+}
+
+/** `tiles` as this layer runs them: fitted to its M × N when they ask to be. */
+export function fitForwardTiles(g: ConvGeometry, tiles: GemmTiles): GemmTiles {
+  const { m, n } = planForwardGemm(g);
+  return fitTiles(tiles, m, n);
 }
 
 export function planForwardGemm(g: ConvGeometry): { m: number; n: number; k: number } {
@@ -105,7 +115,7 @@ export const conv2dForwardOverride: KernelOverride = {
   kernelName: 'Conv2D',
   run(params, stock) {
     const g = forwardGeometry(params);
-    const tiles = g && fitTiles(defaultTiles, planForwardGemm(g).m, planForwardGemm(g).n);
+    const tiles = g && fitForwardTiles(g, tunedTiles.forward.get(geometryKey(g)) ?? defaultTiles);
     if (!g || !tiles || unsupported(g, tiles)) {
       convGradCalls.forwardStock++;
       return stock(params);
@@ -115,6 +125,7 @@ export const conv2dForwardOverride: KernelOverride = {
     return runForward(params.backend as unknown as GemmBackend, x, filter, g, tiles);
   },
   describe() {
-    return `Conv2D implicit GEMM ${tilesLabel(defaultTiles)}`;
+    const tuned = tunedTiles.forward.size > 0 ? `, ${tunedTiles.forward.size} layer shapes autotuned` : '';
+    return `Conv2D implicit GEMM ${tilesLabel(defaultTiles)}${tuned}`;
   },
 };

@@ -70,6 +70,7 @@ export function resetConvGradCalls(): void {
 
 /** Tiles chosen per layer shape (by autotuning or by hand), consulted before the kernel's default. */
 export const tunedTiles = {
+  forward: new Map<string, GemmTiles>(),
   filter: new Map<string, FilterGradTiles>(),
   input: new Map<string, GemmTiles>(),
 };
