@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as TF from '@tensorflow/tfjs';
 import type { Activation, ActivationStorage } from '../../../src/lib/train/kernels/batchnorm-act';
 import { countDispatches, expectClose, startDawn, uncached } from './webgpu-probes';
+import { rng } from '../../fixtures/images';
 
 /**
  * The fused BatchNorm+activation (kernels/batchnorm-*.ts) on Dawn/SwiftShader against the tfjs
@@ -45,17 +46,10 @@ interface Case {
   dy: Float32Array;
 }
 
-/** A deterministic pseudo-random stream (xorshift), so a case's data depends on its seed only. */
+/** Uniform in [0, 1) from the fixtures' xorshift, so a case's data depends on its seed only; the seed is spread first, as small seeds start the stream alike. */
 function stream(seed: number): () => number {
-  let s = (seed * 2654435761) >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
+  const next = rng(Math.imul(seed, 2654435761));
+  return () => next() / 4294967296;
 }
 
 function makeCase(shape: Shape, activation: Activation, epsilon: number, seed: number, offset = 0.5, spread = 2): Case {
