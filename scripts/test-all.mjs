@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: installs what the tests need that npm cannot (Debian's Chromium and the Vulkan loader),
+// `npm test`: installs what the tests need that npm cannot (Debian's Chromium, the Vulkan loader and nats-server),
 // then runs every test: the type check, Vitest, then Playwright on the production build.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -35,13 +35,14 @@ function ensureSystemPackages() {
   const missing = [];
   if (!existsSync(CHROMIUM)) missing.push('chromium');
   if (!VULKAN_LOADER_PATHS.some(existsSync)) missing.push('libvulkan1');
+  if (spawnSync('nats-server', ['--version']).status !== 0) missing.push('nats-server');
   if (missing.length === 0) return;
 
   const isDebian = existsSync('/etc/debian_version') || /ID(_LIKE)?=.*debian/.test(existsSync('/etc/os-release') ? readFileSync('/etc/os-release', 'utf8') : '');
   const isRoot = process.getuid?.() === 0;
   if (!isDebian || !isRoot) {
     console.error(
-      `The tests need ${missing.join(' and ')} (Debian packages: Chromium with its SwiftShader WebGPU driver, and the Vulkan loader).\n` +
+      `The tests need ${missing.join(' and ')} (Debian packages: Chromium with its SwiftShader WebGPU driver, the Vulkan loader, and the NATS server for the trial bus).\n` +
         `Install them as root on Debian with:\n  apt-get update && apt-get install -y ${missing.join(' ')}\n` +
         (isDebian ? 'This process is not root, so it cannot do that itself.' : 'This machine is not Debian; install the equivalent packages and make Chromium available at /usr/bin/chromium.'),
     );

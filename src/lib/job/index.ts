@@ -1,3 +1,4 @@
 export * from './types';
 export * from './runner';
 export * from './warm-start';
+export * from './trial-log';

@@ -1,5 +1,5 @@
 import type { BackendInfo } from '../device/backend-info';
-import type { StopMode, TrialExecutor, TrialHooks, TrialRunResult, TrialSpec } from './types';
+import type { StopMode, TrialBus, TrialHooks, TrialRunResult, TrialSpec } from './types';
 import type { TrainerApi, TrainerEvent, TrainerResult } from './trainer-api';
 
 /** One live worker as the pool sees it; `spawnTrainer` makes real ones, tests make fakes. */
@@ -40,7 +40,7 @@ export interface PoolEvents {
  * Runs trials on up to `size` workers. Hard stops and crashes terminate the worker and start a
  * fresh one for the next trial; dispose() terminates them all when the job is over.
  */
-export class WorkerPool implements TrialExecutor {
+export class WorkerPool implements TrialBus {
   private readonly slots: Slot[] = [];
   private readonly queue: Queued[] = [];
   private nextWorkerId = 1;

@@ -1,9 +1,10 @@
 import type { JobDefinition } from '../config';
-import { MetricTracker, parseEngineLine } from '../metrics';
+import { MetricTracker } from '../metrics';
+import { readTrialLine } from './trial-log';
 import { paramsError, paramsKey, type Params } from '../space';
 import { MedianStoppingRule } from '../tuner/stopping';
 import type { StrategyClient } from '../tuner/types';
-import type { JobEvent, JobStatus, StopMode, StoppedBy, Trial, TrialExecutor, TrialRunResult } from './types';
+import type { JobEvent, JobStatus, StopMode, StoppedBy, Trial, TrialBus, TrialRunResult } from './types';
 
 export interface RunnerOptions {
   now?: () => number;
@@ -35,6 +36,12 @@ export interface RunnerOptions {
  */
 export interface ResumeState {
   trials: Trial[];
+  /**
+   * The bus still holds the unfinished trials (a NATS job taken over from another coordinator):
+   * each keeps its number, seed and attempt and is run on the bus again, which attaches to the
+   * trial where it is (queued or on a worker) instead of training it a second time.
+   */
+  adopt?: boolean;
 }
 
 const FINISHED: readonly Trial['status'][] = ['completed', 'stopped', 'failed'];
@@ -80,13 +87,15 @@ export class JobRunner {
   private suggested = 0;
   /** Calls of `enqueue` still on their way (the tuner registering the point). */
   private enqueuing = 0;
-  /** Enqueued trials (status `pending`) not yet handed to the executor, first in first out. */
+  /** Enqueued trials (status `pending`) not yet handed to the bus, first in first out. */
   private readonly waiting: Trial[] = [];
   private finished!: () => void;
   /** The next trial's number: one past the highest so far, earlier runs' trials included. */
   private nextNumber = 1;
   /** Finished trials of an earlier run, told to the strategy at start, and interrupted ones to run again. */
   private readonly resumed: { finished: Trial[]; interrupted: Trial[] } = { finished: [], interrupted: [] };
+  /** Unfinished earlier trials are adopted from the bus rather than run again (`ResumeState.adopt`). */
+  private adopting = false;
   /** SageMaker's "Auto" early stopping, when the job asks for it. */
   private readonly stoppingRule?: MedianStoppingRule;
   /** Why each trial was asked to stop; the first request wins, so a later Stop does not relabel a rule's stop. */
@@ -96,7 +105,7 @@ export class JobRunner {
   constructor(
     private readonly job: JobDefinition,
     private readonly strategy: StrategyClient,
-    private readonly executor: TrialExecutor,
+    private readonly bus: TrialBus,
     options: RunnerOptions = {},
   ) {
     this.now = options.now ?? Date.now;
@@ -108,7 +117,8 @@ export class JobRunner {
   }
 
   /** Starts from an earlier run's trials: see `ResumeState`. */
-  private takeEarlierRun({ trials }: ResumeState): void {
+  private takeEarlierRun({ trials, adopt }: ResumeState): void {
+    this.adopting = adopt === true;
     const sorted = [...trials].sort((a, b) => a.number - b.number);
     for (const earlier of sorted) {
       if (FINISHED.includes(earlier.status)) {
@@ -124,7 +134,10 @@ export class JobRunner {
           curve.forEach((value, index) => this.stoppingRule!.report(trial.id, index + 1, value));
           this.stoppingRule.complete(trial.id);
         }
-      } else this.resumed.interrupted.push(earlier);
+      } else {
+        this.resumed.interrupted.push(earlier);
+        if (this.adopting) this.nextNumber = Math.max(this.nextNumber, earlier.number + 1);
+      }
     }
     // Suggestions spent: an interrupted suggestion's rerun spends the one it was.
     this.suggested = sorted.filter((t) => t.rerunOf === undefined).length;
@@ -182,14 +195,16 @@ export class JobRunner {
       }
       for (const earlier of interrupted) {
         const id = await this.strategy.register(earlier.params);
-        this.waiting.push(this.create(id, { ...earlier.params }, earlier.rerunOf));
+        if (this.adopting) this.launch(this.adopt(id, earlier));
+        else this.waiting.push(this.create(id, { ...earlier.params }, earlier.rerunOf));
       }
     } catch (error) {
       this.fail(`The tuner failed: ${(error as Error).message}`);
       return;
     }
     const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
-    const resumed = `Resumed: the tuner was told ${count(finished.length, 'finished trial')}${interrupted.length ? `; ${count(interrupted.length, 'interrupted trial')} run${interrupted.length === 1 ? 's' : ''} again` : ''}.`;
+    const again = this.adopting ? `; ${count(interrupted.length, 'trial')} still on the bus carr${interrupted.length === 1 ? 'ies' : 'y'} on` : `; ${count(interrupted.length, 'interrupted trial')} run${interrupted.length === 1 ? 's' : ''} again`;
+    const resumed = `Resumed: the tuner was told ${count(finished.length, 'finished trial')}${interrupted.length ? again : ''}.`;
     this.message = this.message ? `${this.message} ${resumed}` : resumed;
     this.emit({ type: 'job', status: this.status, message: this.message });
   }
@@ -217,10 +232,10 @@ export class JobRunner {
 
   private stopByUser(id: string, mode: StopMode): void {
     this.noteStop(id, { by: 'user', reason: 'Stopped by the user.' });
-    if (!this.dropWaiting(id)) this.executor.stop(id, mode);
+    if (!this.dropWaiting(id)) this.bus.stop(id, mode);
   }
 
-  /** Ends an enqueued trial that never reached the executor as stopped; false when it is not waiting. */
+  /** Ends an enqueued trial that never reached the bus as stopped; false when it is not waiting. */
   private dropWaiting(id: string): boolean {
     const index = this.waiting.findIndex((t) => t.id === id);
     if (index < 0) return false;
@@ -233,7 +248,7 @@ export class JobRunner {
    * trial with a new seed (seeds follow the trial number), to see the noise. The strategy
    * registers the point (so asks meanwhile avoid it) and is told the result like any trial's.
    * The trial appears, `pending`, once the tuner has registered it, and starts as soon as
-   * fewer than maxParallelJobs trials are on the executor. It does not count towards maxJobs,
+   * fewer than maxParallelJobs trials are on the bus. It does not count towards maxJobs,
    * and the job does not end before it does. Rejects, starting nothing, unless the job is
    * running (a job that has ended has released its workers), for points outside the space, for
    * a `rerunOf` that names no trial or one with other hyperparameters, and when the tuner
@@ -328,6 +343,15 @@ export class JobRunner {
     this.settleIfIdle();
   }
 
+  /** An unfinished trial of an earlier coordinator, as it was (number, seed, attempt), pending until the bus reports it running. */
+  private adopt(id: string, earlier: Trial): Trial {
+    const trial: Trial = { ...earlier, id, status: 'pending', metrics: {}, epochs: [], logs: [] };
+    for (const key of ['startedAt', 'objective', 'final', 'resolved', 'recipeVersion', 'progress', 'backend', 'workerId', 'worker'] as const) delete trial[key];
+    this.trials.push(trial);
+    this.emitTrial(trial);
+    return trial;
+  }
+
   /** A new trial, `pending`, numbered next: its number sets its seed. */
   private create(id: string, params: Params, rerunOf?: number): Trial {
     const number = this.nextNumber++;
@@ -340,25 +364,24 @@ export class JobRunner {
   }
 
   private launch(trial: Trial): void {
-    const tracker = new MetricTracker(this.job.metricDefinitions);
-    const spec = { trialId: trial.id, hyperparameters: { ...this.job.fixed, ...trial.params }, seed: trial.seed };
-    this.executor
+    let tracker = new MetricTracker(this.job.metricDefinitions);
+    const spec = { trialId: trial.id, number: trial.number, hyperparameters: { ...this.job.fixed, ...trial.params }, seed: trial.seed };
+    this.bus
       .run(spec, {
-        onStart: ({ backend, workerId }) => {
+        onStart: ({ backend, workerId, worker }) => {
           if (trial.status !== 'pending') return;
           Object.assign(trial, { status: 'running', startedAt: this.now(), backend, workerId });
+          if (worker !== undefined) trial.worker = worker;
           this.emitTrial(trial);
+        },
+        onRestart: (reason) => {
+          if (trial.status !== 'running' && trial.status !== 'pending') return;
+          tracker = new MetricTracker(this.job.metricDefinitions);
+          this.startNextAttempt(trial, reason);
         },
         onLog: (line) => {
           if (trial.status !== 'running') return;
-          trial.logs.push(line);
-          recordEngineLine(trial, line);
-          const found = tracker.push(line);
-          // The tracker replaces a history array on each match rather than mutating it, so sharing it is safe.
-          for (const name of Object.keys(found)) trial.metrics[name] = tracker.values(name);
-          const objective = tracker.last(this.job.objective.metric);
-          if (objective !== undefined) trial.objective = objective;
-          if (found[this.job.objective.metric]) this.considerEarlyStop(trial, tracker.values(this.job.objective.metric));
+          if (readTrialLine(trial, line, tracker, this.job.objective.metric)) this.considerEarlyStop(trial, tracker.values(this.job.objective.metric));
           this.emitTrial(trial);
         },
         onProgress: (progress) => {
@@ -382,7 +405,7 @@ export class JobRunner {
       by: 'rule',
       reason: `Stopped early at step ${step}: ${value} is worse than the median of completed trials' running averages (${median?.toPrecision(4)}).`,
     });
-    this.executor.stop(trial.id, 'soft');
+    this.bus.stop(trial.id, 'soft');
   }
 
   private async finishTrial(trial: Trial, result: TrialRunResult): Promise<void> {
@@ -422,14 +445,20 @@ export class JobRunner {
   private retry(trial: Trial, reason: string): boolean {
     const attempt = trial.attempt ?? 1;
     if (this.status !== 'running' || attempt > (this.job.retries ?? 0)) return false;
-    this.stoppingRule?.discard(trial.id);
-    trial.failedAttempts = [...(trial.failedAttempts ?? []), { attempt, reason, startedAt: trial.startedAt, endedAt: this.now() }];
-    Object.assign(trial, { status: 'pending', attempt: attempt + 1, logs: [], metrics: {}, epochs: [] });
-    for (const key of ['startedAt', 'objective', 'final', 'resolved', 'recipeVersion', 'progress', 'backend', 'workerId'] as const) delete trial[key];
-    this.emitTrial(trial);
+    this.startNextAttempt(trial, reason);
     this.waiting.unshift(trial);
     void this.pump();
     return true;
+  }
+
+  /** Closes the trial's current attempt as failed for `reason` and makes it pending again as the next attempt. */
+  private startNextAttempt(trial: Trial, reason: string): void {
+    const attempt = trial.attempt ?? 1;
+    this.stoppingRule?.discard(trial.id);
+    trial.failedAttempts = [...(trial.failedAttempts ?? []), { attempt, reason, startedAt: trial.startedAt, endedAt: this.now() }];
+    Object.assign(trial, { status: 'pending', attempt: attempt + 1, logs: [], metrics: {}, epochs: [] });
+    for (const key of ['startedAt', 'objective', 'final', 'resolved', 'recipeVersion', 'progress', 'backend', 'workerId', 'worker'] as const) delete trial[key];
+    this.emitTrial(trial);
   }
 
   /**
@@ -468,7 +497,7 @@ export class JobRunner {
     for (const trial of this.trials) {
       if (trial.status !== 'pending' && trial.status !== 'running') continue;
       this.noteStop(trial.id, { reason: `Stopped because the job is done: ${reason}` });
-      if (!this.dropWaiting(trial.id)) this.executor.stop(trial.id, 'soft');
+      if (!this.dropWaiting(trial.id)) this.bus.stop(trial.id, 'soft');
     }
     this.settleIfIdle();
   }
@@ -493,7 +522,7 @@ export class JobRunner {
       // Noted for pending trials too: the pool stops those it holds when the job ends, and
       // enqueued trials that never reached it end here.
       if (trial.status === 'running' || trial.status === 'pending') this.noteStop(trial.id, { reason: 'Stopped because the job failed.' });
-      if (trial.status === 'running') this.executor.stop(trial.id, 'hard');
+      if (trial.status === 'running') this.bus.stop(trial.id, 'hard');
       else if (trial.status === 'pending') this.dropWaiting(trial.id);
     }
     this.finish('failed', message);
@@ -505,7 +534,7 @@ export class JobRunner {
     this.runEndedAt = this.now();
     clearTimeout(this.budgetTimer);
     this.setStatus(status, this.message);
-    this.executor.dispose?.();
+    this.bus.dispose?.();
     this.finished();
   }
 
@@ -528,23 +557,4 @@ function formatSeconds(seconds: number): string {
   if (seconds < 120) return `${seconds} s`;
   const minutes = Math.round(seconds / 60);
   return minutes < 120 ? `${minutes} min` : `${Math.floor(minutes / 60)} h${minutes % 60 ? ` ${minutes % 60} min` : ''}`;
-}
-
-/**
- * The engine's own lines, read whatever the metric definitions are: they feed the learning curves,
- * the images/s and duration columns, and the resolved hyperparameters. A new epochs array on each
- * line, like the tracker's histories, so trial events already sent keep what they held.
- */
-function recordEngineLine(trial: Trial, line: string): void {
-  const parsed = parseEngineLine(line);
-  if (parsed?.kind === 'epoch') {
-    const { kind: _, ...epoch } = parsed;
-    trial.epochs = [...trial.epochs, epoch];
-  } else if (parsed?.kind === 'final') {
-    const { kind: _, ...final } = parsed;
-    trial.final = final;
-  } else if (parsed?.kind === 'config') {
-    trial.resolved = parsed.hyperparameters;
-    trial.recipeVersion = parsed.recipeVersion;
-  }
 }

@@ -44,6 +44,8 @@ export interface Trial {
   /** Where it ran, as the worker reported it. */
   backend?: string;
   workerId?: number;
+  /** The remote worker's name, when a NATS bus ran the trial. */
+  worker?: string;
   /** The latest step progress the worker reported. */
   progress?: TrainProgress;
 }
@@ -51,6 +53,8 @@ export interface Trial {
 /** Everything a worker needs to train one trial; never the data itself. */
 export interface TrialSpec {
   trialId: string;
+  /** The trial's number in its job: unique across resumes and coordinators, unlike the tuner's id. */
+  number?: number;
   hyperparameters: Record<string, CategoryValue | boolean>;
   seed: number;
 }
@@ -70,13 +74,24 @@ export interface FailedAttempt {
 }
 
 export interface TrialHooks {
-  onStart(info: { backend: string; workerId: number }): void;
+  /** `worker` names a remote worker (a NATS bus); the in-page pool numbers its workers instead. */
+  onStart(info: { backend: string; workerId: number; worker?: string }): void;
   onLog(line: string): void;
   onProgress(progress: TrainProgress): void;
+  /**
+   * The bus runs the trial again on its own (a NATS redelivery after its worker went silent): the
+   * attempt so far is over for `reason`, and a fresh one starts with the same seed.
+   */
+  onRestart?(reason: string): void;
 }
 
-/** Runs trials somewhere (a worker pool in the page, a loop in Node, a fake in tests). */
-export interface TrialExecutor {
+/**
+ * The seam between the runner and wherever trials train: trial specs go out, trial events (log
+ * lines, progress, start, result) come back. The in-page worker pool (`WorkerPool`) is the embedded
+ * default and needs no server; `src/lib/bus` carries the same calls over NATS JetStream to workers
+ * on other machines. Tests use fakes.
+ */
+export interface TrialBus {
   run(spec: TrialSpec, hooks: TrialHooks): Promise<TrialRunResult>;
   stop(trialId: string, mode: StopMode): void;
   /** Releases workers once the job is over. */

@@ -1,5 +1,5 @@
 import { defaultJob, type JobDefinition } from '../../../src/lib/config';
-import { JobRunner, type RunnerOptions, type StopMode, type TrialExecutor, type TrialHooks, type TrialRunResult, type TrialSpec } from '../../../src/lib/job';
+import { JobRunner, type RunnerOptions, type StopMode, type TrialBus, type TrialHooks, type TrialRunResult, type TrialSpec } from '../../../src/lib/job';
 import type { TrainProgress } from '../../../src/lib/metrics';
 import type { Params } from '../../../src/lib/space';
 import { RandomStrategy } from '../../../src/lib/tuner/random';
@@ -8,7 +8,7 @@ import type { Outcome } from '../../../src/lib/tuner/types';
 /* The runner's test doubles, shared by the runner, resume and store tests. */
 
 /** A controllable executor: each trial waits until the test finishes it. */
-export class FakeExecutor implements TrialExecutor {
+export class FakeExecutor implements TrialBus {
   running = new Map<string, { spec: TrialSpec; hooks: TrialHooks; resolve: (r: TrialRunResult) => void }>();
   maxConcurrent = 0;
   stops: [string, StopMode][] = [];

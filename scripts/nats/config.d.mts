@@ -1,0 +1,9 @@
+export function natsConfig(options: {
+  host?: string;
+  port?: number;
+  wsPort?: number;
+  storeDir: string;
+  auth?: { user: string; password: string };
+  tls?: { cert: string; key: string };
+}): string;
+export function listeningPorts(log: string): { port?: number; wsPort?: number };
