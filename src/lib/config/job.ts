@@ -5,6 +5,7 @@ import { quickDemoJob } from './presets';
 import { JOB_VERSION, MAX_RETRIES } from './constants';
 import { checkTraining } from './training';
 import { RECIPE_VERSION } from '../recipe/hyperparameters';
+import { natsServerError } from './nats-server';
 
 export type EarlyStopping = 'off' | 'auto';
 
@@ -46,6 +47,11 @@ export interface JobDefinition {
   completion: CompletionCriteria;
   /** Attempts after the first for a trial whose worker crashed or lost its GPU device. */
   retries: number;
+  /**
+   * A NATS server's WebSocket URL (`ws://` or `wss://`): trials go to its workers through JetStream
+   * instead of this tab's worker pool. Absent: the in-page pool. Never holds credentials.
+   */
+  natsServer?: string;
 }
 
 /** The job the page opens with: the Quick demo preset. */
@@ -106,6 +112,14 @@ export function validateJob(raw: unknown): { job: JobDefinition; errors: FieldEr
     if (typeof retries !== 'number' || !Number.isInteger(retries) || retries < 0 || retries > MAX_RETRIES) {
       errors.push({ path: 'retries', message: `Retries must be a whole number from 0 to ${MAX_RETRIES}.` });
     } else job.retries = retries;
+  }
+
+  if (typeof input.natsServer === 'string' && input.natsServer.trim() !== '') {
+    const error = natsServerError(input.natsServer.trim());
+    if (error) errors.push({ path: 'natsServer', message: error });
+    else job.natsServer = input.natsServer.trim();
+  } else if (input.natsServer !== undefined && typeof input.natsServer !== 'string') {
+    errors.push({ path: 'natsServer', message: 'The NATS server must be a ws:// or wss:// URL.' });
   }
 
   job.metricDefinitions = readMetricDefinitions(input.metricDefinitions ?? job.metricDefinitions, errors);

@@ -51,6 +51,8 @@ export interface TypedSettings {
   trialsWithoutImprovement: string;
   maxRuntimeSeconds: string;
   retries: string;
+  /** The NATS server's WebSocket URL; empty: the in-page worker pool. */
+  natsServer: string;
   goal: Goal;
 }
 
@@ -83,6 +85,7 @@ export const LINK_BASE: Readonly<TypedJob> = Object.freeze({
   trialsWithoutImprovement: '',
   maxRuntimeSeconds: '',
   retries: '1',
+  natsServer: '',
   metrics: [{ name: 'Validation-accuracy', regex: 'Validation accuracy=([0-9\\.]+)' }],
   objective: 0,
   goal: 'maximize',
@@ -167,6 +170,7 @@ const FIELDS: Field[] = [
   field('trialsWithoutImprovement', 'ti', 'trials without improvement', text),
   field('maxRuntimeSeconds', 'tb', 'time budget', text),
   field('retries', 'rt', 'retries', text),
+  field('natsServer', 'ns', 'NATS server', text),
   field('goal', 'g', 'goal', oneOf(['maximize', 'minimize'] as const)),
   field('objective', 'o', 'objective metric', readIndex),
   field('training', 't', 'training values', readTraining),

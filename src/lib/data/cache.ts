@@ -1,5 +1,6 @@
 import type { CheckedDataset } from './formats/types';
 import type { ImageDataset, ImageSet } from './image-set';
+import { imageSetsDigest } from './digest';
 
 /**
  * The decoded data set lives in IndexedDB: it works in the page and in every worker (so each
@@ -16,6 +17,8 @@ export interface CachedDatasetInfo {
   testCount: number;
   bytes: number;
   savedAt: number;
+  /** `imageSetsDigest([train, test])`: what names this set to workers on other machines. Absent in entries cached before it was kept. */
+  sha256?: string;
 }
 
 interface StoredDataset extends CachedDatasetInfo {
@@ -54,6 +57,7 @@ export class DatasetCache {
       testCount: dataset.test.count,
       bytes: dataset.train.images.byteLength + dataset.test.images.byteLength + dataset.train.count + dataset.test.count,
       savedAt: Date.now(),
+      sha256: await imageSetsDigest([dataset.train, dataset.test]),
     };
     const record: StoredDataset = {
       ...info,
@@ -89,6 +93,18 @@ export class DatasetCache {
   /** What is cached, without reading the pixels. */
   async info(name: string): Promise<CachedDatasetInfo | undefined> {
     return this.request<CachedDatasetInfo | undefined>('readonly', (store) => store.get(infoKey(name)));
+  }
+
+  /** The cached set's content hash, computed once (and kept) for an entry cached before hashes were; undefined when nothing is cached. */
+  async digest(name: string): Promise<string | undefined> {
+    const info = await this.info(name);
+    if (!info) return undefined;
+    if (info.sha256) return info.sha256;
+    const loaded = await this.load(name);
+    if (!loaded) return undefined;
+    const sha256 = await imageSetsDigest([loaded.dataset.train, loaded.dataset.test]);
+    await this.request('readwrite', (store) => store.put({ ...info, sha256 }, infoKey(name)));
+    return sha256;
   }
 
   async clear(name: string): Promise<void> {

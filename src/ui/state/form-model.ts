@@ -58,6 +58,7 @@ export function jobToForm(job: JobDefinition): JobFormData {
     trialsWithoutImprovement: String(job.completion.trialsWithoutImprovement ?? ''),
     maxRuntimeSeconds: String(job.completion.maxRuntimeSeconds ?? ''),
     retries: String(job.retries),
+    natsServer: job.natsServer ?? '',
     ...metricsToForm(job),
     goal: job.objective.goal,
   };
@@ -117,6 +118,7 @@ export function formToJob(form: JobFormData): { job: JobDefinition; errors: Map<
     seed: form.seed,
     completion: { targetObjective: form.targetObjective, trialsWithoutImprovement: form.trialsWithoutImprovement, maxRuntimeSeconds: form.maxRuntimeSeconds },
     retries: form.retries,
+    natsServer: form.natsServer,
   });
   for (const { path, message } of jobErrors) addError(fieldFor(path, rowByName, form.metrics), message);
   return { job, errors };
@@ -157,6 +159,7 @@ export function formToTyped(form: JobFormData): TypedJob {
     trialsWithoutImprovement: form.trialsWithoutImprovement,
     maxRuntimeSeconds: form.maxRuntimeSeconds,
     retries: form.retries,
+    natsServer: form.natsServer,
     metrics: form.metrics.map(({ name, regex }) => ({ name, regex })),
     objective: form.metrics.findIndex((m) => m.key === form.objectiveKey),
     goal: form.goal,
@@ -178,6 +181,7 @@ export function typedToForm(typed: TypedJob): JobFormData {
     trialsWithoutImprovement: typed.trialsWithoutImprovement,
     maxRuntimeSeconds: typed.maxRuntimeSeconds,
     retries: typed.retries,
+    natsServer: typed.natsServer,
     metrics,
     objectiveKey: metrics[typed.objective]?.key ?? -1,
     goal: typed.goal,

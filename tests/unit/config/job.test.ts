@@ -35,3 +35,25 @@ describe('job definition version 2', () => {
     expect([...formToJob(form).errors.keys()]).toEqual(['completion.trialsWithoutImprovement']);
   });
 });
+
+describe('the NATS server field', () => {
+  it('takes a ws:// or wss:// address, leaves it out when empty, and round-trips it through the form', () => {
+    expect(validateJob({ ...defaultJob(), natsServer: '  wss://nats.lab.example:8222 ' }).job.natsServer).toBe('wss://nats.lab.example:8222');
+    expect('natsServer' in validateJob({ ...defaultJob(), natsServer: '' }).job).toBe(false);
+    expect('natsServer' in validateJob(defaultJob()).job).toBe(false);
+    const job = { ...defaultJob(), natsServer: 'ws://127.0.0.1:8222' };
+    expect(formToJob(jobToForm(job)).job.natsServer).toBe('ws://127.0.0.1:8222');
+  });
+
+  it('refuses credentials in the address (jobs travel in links), other schemes and non-URLs, on its own field', () => {
+    const error = (natsServer: unknown) => validateJob({ ...defaultJob(), natsServer }).errors;
+    expect(error('wss://alice:secret@nats.example:8222')).toEqual([{ path: 'natsServer', message: expect.stringMatching(/^Credentials never go into a job/) }]);
+    expect(error('wss://token@nats.example:8222')[0].message).toMatch(/^Credentials never go into a job/);
+    expect(error('nats://nats.example:4222')[0].message).toMatch(/use ws:\/\/ or wss:\/\/ \(got nats:\/\/\)\. Node workers use nats:\/\//);
+    expect(error('nats.example')[0].message).toMatch(/is not a URL/);
+    expect(error(42)[0]).toEqual({ path: 'natsServer', message: 'The NATS server must be a ws:// or wss:// URL.' });
+    const form = jobToForm(defaultJob());
+    form.natsServer = 'wss://bob:pw@host:1';
+    expect(formToJob(form).errors.get('natsServer')).toMatch(/^Credentials never/);
+  });
+});

@@ -51,6 +51,7 @@ const typedJob: fc.Arbitrary<TypedJob> = fc
     trialsWithoutImprovement: text,
     maxRuntimeSeconds: text,
     retries: text,
+    natsServer: fc.oneof(text, fc.constantFrom('', 'wss://nats.example:8222', 'ws://127.0.0.1:8222', 'nats://x:4222')),
     metrics: fc.array(fc.record({ name: text, regex: fc.string({ maxLength: 30 }) }), { maxLength: 4 }),
     goal: fc.constantFrom('maximize' as const, 'minimize' as const),
     objectiveSeed: fc.nat(),
@@ -80,13 +81,15 @@ const jobDefinition: fc.Arbitrary<JobDefinition> = fc
       { requiredKeys: [] },
     ),
     retries: fc.integer({ min: 0, max: 10 }),
+    natsServer: fc.constantFrom(undefined, 'wss://nats.example:8222', 'ws://127.0.0.1:8222'),
     metrics: fc.array(fc.record({ name: fc.string({ minLength: 1, maxLength: 12 }), regex: fc.constantFrom('Validation accuracy=([0-9\\.]+)', 'loss=([0-9.]+)', 'a(b') }), { minLength: 1, maxLength: 3 }),
     objectiveIndex: fc.nat(),
     goal: fc.constantFrom('maximize' as const, 'minimize' as const),
   })
-  .map(({ metrics, objectiveIndex, goal, ...rest }) => ({
+  .map(({ metrics, objectiveIndex, goal, natsServer, ...rest }) => ({
     ...defaultJob(),
     ...rest,
+    ...(natsServer ? { natsServer } : {}),
     metricDefinitions: metrics,
     objective: { metric: metrics[objectiveIndex % metrics.length].name, goal },
   }));

@@ -1,6 +1,7 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { DatasetCache, StorageQuotaError } from '../../../src/lib/data/cache';
+import { imageSetsDigest } from '../../../src/lib/data/digest';
 import { readCifarTarGzBatches, type CheckedDataset } from '../../../src/lib/data/formats';
 import { makeSyntheticSet } from '../../../src/lib/data/synthetic';
 import { writeBinaryFiles } from '../../fixtures/binary-writer';
@@ -22,6 +23,19 @@ describe('DatasetCache', () => {
     await cache.clear('cifar10');
     expect(await cache.load('cifar10')).toBeUndefined();
     expect(await cache.info('cifar10')).toBeUndefined();
+  });
+
+  it('names the cached set by its content hash, and hashes an older entry once, on demand', async () => {
+    const cache = new DatasetCache(new IDBFactory());
+    const saved = await cache.save('cifar10', 'files', dataset);
+    expect(saved.sha256).toBe(await imageSetsDigest([dataset.train, dataset.test]));
+    expect(await cache.digest('cifar10')).toBe(saved.sha256);
+    // Another set (one pixel changed) is another hash; the same pixels in the same order are the same hash.
+    const changed = { ...dataset, test: { ...dataset.test, images: dataset.test.images.slice() } };
+    changed.test.images[5] ^= 1;
+    expect(await imageSetsDigest([changed.train, changed.test])).not.toBe(saved.sha256);
+    expect(await imageSetsDigest([{ ...dataset.train }, dataset.test])).toBe(saved.sha256);
+    expect(await cache.digest('nothing-here')).toBeUndefined();
   });
 
   it('turns a quota error into a clear message', async () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCifarFolder } from '../../../../src/cli/cifar-folder';
+import { imageSetsDigest, OFFICIAL_CIFAR10_SHA256 } from '../../../../src/lib/data/digest';
 import { readCifarFiles } from '../../../../src/lib/data/formats';
 import { CLASSES, PIXELS_PER_IMAGE, type ImageSet } from '../../../../src/lib/data/image-set';
 import { writeDuckDbParquet } from '../../../fixtures/duckdb-writer';
@@ -31,6 +32,11 @@ describe.runIf(dir)('official CIFAR-10 files (CIFAR10_DIR)', () => {
     const trainCounts = new Array(CLASSES).fill(0);
     for (const l of data.train.labels) trainCounts[l]++;
     expect(trainCounts).toEqual(new Array(CLASSES).fill(5000));
+  });
+
+  it('hashes to the official release digest that jobs without a local copy name', async () => {
+    const data = await loadCifarFolder(dir!);
+    expect(await imageSetsDigest([data.train, data.test])).toBe(OFFICIAL_CIFAR10_SHA256);
   });
 
   it('reads only what a limit needs', async () => {
