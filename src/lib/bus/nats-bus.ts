@@ -23,6 +23,8 @@ export interface NatsBusOptions {
   onLeaseLost?: (why: string) => void;
   /** Things the page should show: a worker declined a trial, a trial ran out of deliveries. */
   onNotice?: (text: string) => void;
+  /** The bus owns the connection: closing the bus (the job's end) closes it too. */
+  closeConnection?: boolean;
 }
 
 /** What the events stream says about one trial number: how a new coordinator sees a job it takes over. */
@@ -67,6 +69,9 @@ export class NatsTrialBus implements TrialBus {
   private subscription?: Subscription;
   private stopListening?: () => void;
   private disposed = false;
+  private markClosed!: () => void;
+  /** Resolves once the bus has closed (the job ended here). */
+  readonly closed = new Promise<void>((resolve) => (this.markClosed = resolve));
 
   private constructor(
     private readonly place: JobPlace,
@@ -84,6 +89,7 @@ export class NatsTrialBus implements TrialBus {
       await bus.listen();
     } catch (error) {
       await lease.release();
+      if (options.closeConnection) await options.nc.close().catch(() => undefined);
       throw error;
     }
     return bus;
@@ -281,5 +287,7 @@ export class NatsTrialBus implements TrialBus {
     await this.writeRecord('ended').catch(() => undefined);
     await jsm.streams.purge(names.trialStream).catch(() => undefined);
     await this.lease.release();
+    if (this.options.closeConnection) await this.options.nc.close().catch(() => undefined);
+    this.markClosed();
   }
 }

@@ -4,12 +4,22 @@ import { JobStore, type JobRecorder, type StoredJob, type StoredTrial } from '..
 import { askHolder, claimJob, jobHeld, runningElsewhereMessage } from './tab-lock';
 import type { BackendInfo } from '../../lib/device/backend-info';
 import { WorkerPool } from '../../lib/job/pool';
+import type { TrialBus } from '../../lib/job';
+import { NatsTrialBus } from '../../lib/bus/nats-bus';
+import { LeaseHeldError } from '../../lib/bus/lease';
+import { trialsFromHistory } from '../../lib/bus/rebuild';
+import type { WorkerRecord } from '../../lib/bus/messages';
+import { joinLink } from '../../lib/config';
+import { connectNats, datasetFor, tabName } from './nats.svelte';
 import type { CategoryValue, Params } from '../../lib/space';
 import type { Importance, SlicePoint, StrategyClient } from '../../lib/tuner';
 import type { WorkerConnection } from '../../../workers/connect';
 import { spawnTrainer, spawnTuner } from '../../../workers/spawn';
 import { bestTrial } from '../charts/best';
 import type { TunerFault, TunerWorkerApi } from '../../../workers/tuner.worker';
+
+/** How often a tab waiting to take a NATS job over tries the lease again. */
+const TAKE_OVER_RETRY_MS = 3_000;
 
 /** A filter on one axis of the parallel coordinates: a numeric range, or a set of categories. */
 export type AxisBrush = { min: number; max: number } | { values: CategoryValue[] };
@@ -42,6 +52,14 @@ export class JobSession {
   resumable = $state(false);
   /** Set when another tab runs the job shown here: it is read-only in this one. */
   elsewhere = $state<string | undefined>();
+  /** On a NATS job: the workers serving it now, as their records say. */
+  remoteWorkers = $state<WorkerRecord[]>([]);
+  /** On a NATS job: what its workers said about trials they handed back, newest last. */
+  busNotices = $state<string[]>([]);
+  /** On a NATS job: the address that makes another tab a worker for it. */
+  joinAddress = $state<string | undefined>();
+  /** Set by Stop while this tab waits to take a NATS job over. */
+  private cancelTakeOver = false;
 
   private runner?: JobRunner;
   private readonly store: JobStore;
@@ -216,6 +234,59 @@ export class JobSession {
     await this.run(loaded.job.definition, { warmStart: [], stored: loaded.job, resume: { trials: loaded.trials.map(plainTrial) }, afterStart });
   }
 
+  /**
+   * Connects to the job's NATS server and takes the job's lease. A resumed job is rebuilt from the
+   * events stream, which knows what the workers did while no tab coordinated: finished trials as
+   * the store kept them where it has them, and unfinished ones adopted where they are. Undefined,
+   * with the reason shown, when the server cannot be reached or another tab coordinates the job.
+   */
+  private async openNatsBus(job: JobDefinition, stored: StoredJob | undefined, resume: ResumeState | undefined): Promise<{ bus: NatsTrialBus; resume?: ResumeState } | undefined> {
+    const server = job.natsServer!;
+    const id = stored?.id ?? crypto.randomUUID();
+    this.status = 'running';
+    this.message = `Connecting to the NATS server at ${server}…`;
+    let bus: NatsTrialBus | undefined;
+    this.cancelTakeOver = false;
+    while (!bus) {
+      try {
+        const nc = await connectNats(server);
+        bus = await NatsTrialBus.open({
+          nc,
+          job: id,
+          definition: job,
+          dataset: await datasetFor(job),
+          owner: tabName(),
+          closeConnection: true,
+          onNotice: (text) => (this.busNotices = [...this.busNotices.slice(-4), text]),
+          onLeaseLost: (why) => this.runner?.abort(why),
+        });
+      } catch (error) {
+        if (error instanceof LeaseHeldError && !this.cancelTakeOver) {
+          // The holder refreshes its lease every few seconds; once it stops (tab closed, machine gone) the lease lapses and this tab takes over.
+          this.message = `This job is coordinated by ${error.holder}. This tab takes it over if that one goes silent (Stop gives up).`;
+          await new Promise((resolve) => setTimeout(resolve, TAKE_OVER_RETRY_MS));
+          continue;
+        }
+        this.status = this.cancelTakeOver ? 'stopped' : 'failed';
+        this.message = this.cancelTakeOver ? 'Gave up taking the job over.' : (error as Error).message;
+        return undefined;
+      }
+    }
+    const opened = bus;
+    this.joinAddress = joinLink(server, id, location.href);
+    const refresh = async () => {
+      this.remoteWorkers = await opened.workers().catch(() => this.remoteWorkers);
+    };
+    void refresh();
+    const poll = setInterval(() => void refresh(), 2_000);
+    void opened.closed.then(() => clearInterval(poll));
+    if (!resume) return { bus };
+    const kept = new Map(resume.trials.filter((t) => ['completed', 'stopped', 'failed'].includes(t.status)).map((t) => [t.number, t]));
+    const trials = trialsFromHistory(job, bus.history.values(), Date.now()).map((t) => kept.get(t.number) ?? t);
+    for (const trial of kept.values()) if (!trials.some((t) => t.number === trial.number)) trials.push(trial);
+    return { bus, resume: { trials, adopt: true } };
+  }
+
   private async run(
     job: JobDefinition,
     options: { warmStart: WarmStartObservation[]; stored?: StoredJob; resume?: ResumeState; afterStart?: (runner: JobRunner) => void },
@@ -231,13 +302,25 @@ export class JobSession {
     this.job = job;
     this.startedAt = this.now = Date.now();
 
+    this.remoteWorkers = [];
+    this.busNotices = [];
+    this.joinAddress = undefined;
+    let bus: TrialBus;
+    let resumeFrom = resume;
+    if (job.natsServer) {
+      const opened = await this.openNatsBus(job, stored, resume);
+      if (!opened) return;
+      ({ bus, resume: resumeFrom } = opened);
+    } else {
+      bus = new WorkerPool(job.maxParallelJobs, spawnTrainer, {
+        onWorker: (id, info) => (this.workers[id] = info),
+        onTrialTensors: (trialId, before, after) => (this.leakedTensors[trialId] = after - before),
+      });
+    }
+
     this.tuner?.terminate();
     const tuner = spawnTuner();
     this.tuner = tuner;
-    const pool = new WorkerPool(job.maxParallelJobs, spawnTrainer, {
-      onWorker: (id, info) => (this.workers[id] = info),
-      onTrialTensors: (trialId, before, after) => (this.leakedTensors[trialId] = after - before),
-    });
     // Each result the tuner takes may change its display model: views of it ask again once it has.
     const strategy: StrategyClient = {
       ask: (count) => tuner.api.ask(count),
@@ -252,9 +335,9 @@ export class JobSession {
       },
     };
     let recorder: JobRecorder | undefined;
-    const runner: JobRunner = new JobRunner(job, strategy, pool, {
+    const runner: JobRunner = new JobRunner(job, strategy, bus, {
       warmStart,
-      resume,
+      resume: resumeFrom,
       priorRuntimeMs: resume ? stored?.runtimeMs : undefined,
       // The store commits each finished trial before the tuner hears of it.
       beforeTell: (trial) => recorder?.commit(trial) ?? Promise.resolve(),
@@ -308,7 +391,7 @@ export class JobSession {
     } catch (error) {
       this.status = 'failed';
       this.message = (error as Error).message;
-      pool.dispose();
+      bus.dispose?.();
     } finally {
       clearInterval(this.clock);
       this.now = Date.now();
@@ -370,6 +453,7 @@ export class JobSession {
   }
 
   stop(mode: StopMode): void {
+    this.cancelTakeOver = true;
     this.runner?.stop(mode);
   }
 

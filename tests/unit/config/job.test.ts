@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RETRIES, defaultJob, JOB_VERSION, validateJob } from '../../../src/lib/config';
+import { DEFAULT_RETRIES, defaultJob, JOB_VERSION, joinLink, readJoinLink, validateJob } from '../../../src/lib/config';
 import { formToJob, jobToForm } from '../../../src/ui/state/form-model';
 
 describe('job definition version 2', () => {
@@ -55,5 +55,19 @@ describe('the NATS server field', () => {
     const form = jobToForm(defaultJob());
     form.natsServer = 'wss://bob:pw@host:1';
     expect(formToJob(form).errors.get('natsServer')).toMatch(/^Credentials never/);
+  });
+});
+
+describe('join links', () => {
+  it('round-trip the server and job through the address, under any page path', () => {
+    const link = joinLink('wss://nats.lab.example:8222', 'a1b2-c3', 'https://tabtune.example/sub/path/?x=1#v1.abc');
+    expect(link).toBe('https://tabtune.example/sub/path/?x=1#join=wss%3A%2F%2Fnats.lab.example%3A8222&job=a1b2-c3');
+    expect(readJoinLink(new URL(link).hash)).toEqual({ server: 'wss://nats.lab.example:8222', job: 'a1b2-c3' });
+  });
+
+  it('are not read from other addresses or without a job', () => {
+    expect(readJoinLink('#v1.abc')).toBeUndefined();
+    expect(readJoinLink('#join=ws%3A%2F%2Fh%3A1')).toBeUndefined();
+    expect(readJoinLink('')).toBeUndefined();
   });
 });
