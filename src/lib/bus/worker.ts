@@ -85,6 +85,10 @@ class JobWorker {
     const presence = setInterval(() => void this.putRecord(), Math.max(50, Math.floor((this.options.liveTtlMs ?? LIVE_TTL_MS) / 3)));
     const watcher = await this.place.jobs.watch({ key: this.place.names.stopKeys });
     void this.followStops(watcher);
+    // Leaving stops the trial in hand at its next step; it is handed back below for another worker.
+    signal?.addEventListener('abort', () => {
+      if (this.current) this.options.trainer.stop(this.current.trialId, 'soft');
+    });
     // Cut off from the server for good, a trial's result would reach nobody, and NATS gives the trial to another worker.
     void this.options.nc.closed().then(() => {
       if (this.current) this.options.trainer.stop(this.current.trialId, 'hard');
@@ -198,6 +202,14 @@ class JobWorker {
     } finally {
       clearInterval(heartbeat);
       this.current = undefined;
+    }
+    if (result.status === 'stopped' && this.options.signal?.aborted && !this.stops.has(trial.number)) {
+      // Nobody asked this trial to stop: its worker is leaving. Another worker runs it from the start.
+      await events.send({ kind: 'declined', worker: this.options.name, reason: `${this.options.name} left the job` });
+      await events.flushed();
+      message.nak();
+      this.say(`Handed trial ${trial.number} back: leaving.`);
+      return;
     }
     if (result.status === 'failed' && result.retryable) {
       // Not the trial's fault (the local worker crashed or lost its GPU): another delivery may succeed.

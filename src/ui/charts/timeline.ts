@@ -40,6 +40,17 @@ export function assignLanes(trials: readonly Trial[], slots: number): Map<number
   return assigned;
 }
 
+/**
+ * Each lane's label: `Slot k` for the page's own pool, or, on a NATS job, the names of the remote
+ * workers whose trials ran in that lane (a worker keeps its lane while it can, so usually one).
+ */
+export function laneLabels(bars: readonly TimelineBar[], slots: number): string[] {
+  return Array.from({ length: Math.max(1, slots) }, (_, lane) => {
+    const names = [...new Set(bars.filter((bar) => bar.lane === lane && bar.trial.worker).map((bar) => bar.trial.worker!))];
+    return names.length > 0 ? names.join(', ') : `Slot ${lane + 1}`;
+  });
+}
+
 /** A trial's bar in the worker lanes: from its start to its end, or to now while it runs. */
 export interface TimelineBar {
   trial: Trial;

@@ -279,7 +279,11 @@ export class JobSession {
     };
     void refresh();
     const poll = setInterval(() => void refresh(), 2_000);
-    void opened.closed.then(() => clearInterval(poll));
+    void opened.closed.then(() => {
+      clearInterval(poll);
+      // The job has ended on the server: its workers leave it.
+      this.remoteWorkers = [];
+    });
     if (!resume) return { bus };
     const kept = new Map(resume.trials.filter((t) => ['completed', 'stopped', 'failed'].includes(t.status)).map((t) => [t.number, t]));
     const trials = trialsFromHistory(job, bus.history.values(), Date.now()).map((t) => kept.get(t.number) ?? t);

@@ -274,3 +274,26 @@ describe('NATS trial bus', () => {
     await serving;
   });
 });
+
+describe('a worker that leaves', () => {
+  it('stops its trial and hands it back: another worker runs it as the next attempt', async () => {
+    const job = quickJob({ maxJobs: 1, maxParallelJobs: 1, retries: 1 });
+    const { id, runner, bus } = await coordinator(job);
+    const leaving = new FakeTrainer({ hold: true });
+    const controller = new AbortController();
+    const left = worker(id, 'leaver', leaving, await client(), controller.signal);
+    const done = runner.start();
+    await until(() => leaving.holding.length === 1, 'the trial on the leaving worker');
+    controller.abort();
+    expect((await left).reason).toBe('stopped by its owner');
+    expect(leaving.stops).toEqual([[leaving.runs[0].trialId, 'soft']]);
+    const staying = new FakeTrainer();
+    const serving = worker(id, 'stayer', staying, await client());
+    await done;
+    const [trial] = runner.trials;
+    expect(trial).toMatchObject({ status: 'completed', attempt: 2, worker: 'stayer' });
+    expect(trial.failedAttempts?.[0].reason).toBe('Attempt 1 ended: leaver left the job. NATS redelivered the trial.');
+    await bus.close();
+    await serving;
+  });
+});

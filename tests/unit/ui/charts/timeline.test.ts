@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assignLanes, objectivePoints, timelineBars } from '../../../../src/ui/charts/timeline';
+import { assignLanes, laneLabels, objectivePoints, timelineBars } from '../../../../src/ui/charts/timeline';
 import { bestSoFar, bestTrial } from '../../../../src/ui/charts/best';
 import { markStatus } from '../../../../src/ui/charts/status';
 import { trial } from '../trials';
@@ -92,6 +92,19 @@ describe('timelineBars and objectivePoints', () => {
     expect(markStatus(trial(1, { status: 'stopped', stoppedBy: 'rule' }))).toBe('stopped-rule');
     expect(markStatus(trial(1, { status: 'stopped' }))).toBe('failed');
     expect(markStatus(trial(1, { status: 'pending' }))).toBeUndefined();
+  });
+});
+
+describe('laneLabels', () => {
+  it('names lanes Slot k for the page\'s pool, and by the remote workers that ran in them on a NATS job', () => {
+    const local = [trial(1, { startedAt: 0, endedAt: 5, workerId: 1 }), trial(2, { startedAt: 0, endedAt: 5, workerId: 2 })];
+    expect(laneLabels(timelineBars(local, 2, 10), 2)).toEqual(['Slot 1', 'Slot 2']);
+    const remote = [
+      trial(1, { startedAt: 0, endedAt: 5, workerId: 1, worker: 'gpu-box' }),
+      trial(2, { startedAt: 1, endedAt: 6, workerId: 2, worker: 'laptop-tab' }),
+      trial(3, { startedAt: 5, endedAt: 9, workerId: 1, worker: 'gpu-box' }),
+    ];
+    expect(laneLabels(timelineBars(remote, 3, 10), 3)).toEqual(['gpu-box', 'laptop-tab', 'Slot 3']);
   });
 });
 

@@ -1,0 +1,76 @@
+import { startNats, type NatsServer } from '../unit/bus/nats-server';
+import { configureTinyJob, expect, expectObjectiveFromLog, screenshots, test, trialRows } from './fixtures';
+
+/*
+ * A job on a real nats-server (JetStream and WebSocket on free loopback ports): the tab that
+ * clicks Tune coordinates, and a second tab opened from its join link trains the trials.
+ */
+
+let server: NatsServer;
+test.beforeAll(async () => {
+  server = await startNats();
+});
+test.afterAll(async () => {
+  await server?.stop();
+});
+
+/** nats-server 2.9 answers a client's WebSocket close with a reserved status code, which Chromium logs; the connection had closed cleanly. */
+const SERVER_CLOSE_FRAME = /WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/' failed: Received a broken close frame containing a reserved status code\./;
+
+test('a tab joined by the job\'s link trains its trials; the coordinator lists the worker and reads every result', async ({ page, context, consoleErrors }, testInfo) => {
+  consoleErrors.allow(SERVER_CLOSE_FRAME);
+  await page.goto('/');
+  await configureTinyJob(page, { maxJobs: 3, parallel: 2 });
+  await page.getByRole('textbox', { name: /^NATS server/ }).fill(server.wsUrl);
+  // The address goes into the share link; there is no credential to leak.
+  await expect.poll(() => page.evaluate(() => location.hash)).not.toBe('');
+  await page.getByRole('button', { name: 'Tune' }).click();
+  await expect(page.getByText('No worker has joined yet')).toBeVisible();
+  await expect(page.getByTestId('job-status')).toHaveText('running');
+  const joinUrl = (await page.getByTestId('join-link').textContent())!;
+  expect(joinUrl).toContain(`#join=${encodeURIComponent(server.wsUrl)}&job=`);
+
+  const worker = await context.newPage();
+  await worker.goto(joinUrl);
+  await expect(worker.getByRole('heading', { name: 'TabTune worker' })).toBeVisible();
+  await expect(worker.getByTestId('join-server')).toHaveText(server.wsUrl);
+  await worker.getByLabel('Worker name').fill('second-tab');
+  await worker.getByRole('button', { name: 'Join as worker' }).click();
+  await expect(worker.getByTestId('join-status')).toHaveText('serving');
+
+  const workers = page.getByTestId('bus-workers');
+  await expect(workers).toContainText('second-tab');
+  await expect(workers).toContainText('webgpu');
+  await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 180_000 });
+  await expect(page.locator('section.trials tbody tr[data-status=completed]')).toHaveCount(3);
+  for (const row of await trialRows(page).all()) {
+    await expectObjectiveFromLog(row, 16);
+    await expect(row).toContainText('webgpu');
+  }
+  // The timeline's lanes are the workers that ran the trials.
+  await expect(page.getByRole('figure', { name: 'Timeline', exact: true }).locator('g.lane-labels')).toContainText('second-tab');
+  // The job's end reaches the worker, which leaves with its count.
+  await expect(worker.getByTestId('join-status')).toHaveText('left', { timeout: 30_000 });
+  await expect(worker.getByTestId('join-message')).toHaveText(/has ended; 3 trials done here\.$/);
+  await expect(worker.getByTestId('join-log')).toContainText('Trial 3 completed.');
+  await screenshots(worker, testInfo, 'worker');
+});
+
+test('the NATS server field refuses credentials and other schemes, and an unreachable server fails the job with the reason', async ({ page, consoleErrors }) => {
+  consoleErrors.allow(/WebSocket connection to .* failed/);
+  await page.goto('/');
+  const field = page.getByRole('textbox', { name: /^NATS server/ });
+  await field.fill('wss://alice:secret@nats.example:8222');
+  await expect(page.locator('#nats-error')).toContainText('Credentials never go into a job');
+  await expect(page.getByRole('button', { name: 'Tune' })).toBeDisabled();
+  await field.fill('nats://127.0.0.1:4222');
+  await expect(page.locator('#nats-error')).toContainText('use ws:// or wss://');
+  // A port nothing listens on.
+  await field.fill('ws://127.0.0.1:9');
+  await expect(page.getByLabel('NATS password')).toBeVisible();
+  await configureTinyJob(page, { maxJobs: 1, parallel: 1 });
+  await page.getByRole('button', { name: 'Tune' }).click();
+  await expect(page.getByTestId('job-status')).toHaveText('failed', { timeout: 30_000 });
+  await expect(page.getByRole('status').filter({ hasText: 'Could not reach the NATS server at ws://127.0.0.1:9' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Tune' })).toBeEnabled();
+});
