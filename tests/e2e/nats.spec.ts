@@ -78,3 +78,31 @@ test('the NATS server field refuses credentials and other schemes, and an unreac
   await expect(page.getByRole('status').filter({ hasText: 'Could not reach the NATS server at ws://127.0.0.1:9' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Tune' })).toBeEnabled();
 });
+
+test('a coordinator tab that dies is taken over by the next tab that resumes the job: no trial runs twice', async ({ page, context, consoleErrors }) => {
+  test.setTimeout(300_000);
+  consoleErrors.allow(SERVER_CLOSE_FRAME);
+  await page.goto('/');
+  await configureTinyJob(page, { maxJobs: 3, parallel: 1, trainSize: 64 });
+  await page.getByRole('textbox', { name: /^NATS server/ }).fill(server.wsUrl);
+  await page.getByRole('button', { name: 'Tune' }).click();
+  const joinUrl = (await page.getByTestId('join-link').textContent())!;
+  const worker = await context.newPage();
+  await worker.goto(joinUrl);
+  await worker.getByRole('button', { name: 'Join as worker' }).click();
+  await expect(page.locator('section.trials tbody tr[data-status=completed]')).toHaveCount(1, { timeout: 120_000 });
+
+  // The coordinating tab goes away without a word: its lease lapses on the server.
+  await page.close();
+  const next = await context.newPage();
+  await next.goto('/');
+  await next.getByRole('button', { name: 'Resume' }).click();
+  await expect(next.getByText(/This job is coordinated by a tab on .*, opened \d\d:\d\d\. This tab takes it over if that one goes silent/)).toBeVisible();
+  await expect(next.getByTestId('job-status')).toHaveText('completed', { timeout: 180_000 });
+  await expect(next.locator('section.trials tbody tr[data-status=completed]')).toHaveCount(3);
+  await expect(next.getByText(/^Resumed: the tuner was told \d finished trials?/)).toBeVisible();
+  // Each trial trained once, on the worker that stayed.
+  const log = (await worker.getByTestId('join-log').textContent())!;
+  for (const number of [1, 2, 3]) expect(log.match(new RegExp(`Training trial ${number} \\(`, 'g'))).toHaveLength(1);
+  expect(log).not.toMatch(/Training trial 4/);
+});
