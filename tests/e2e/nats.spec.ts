@@ -106,3 +106,45 @@ test('a coordinator tab that dies is taken over by the next tab that resumes the
   for (const number of [1, 2, 3]) expect(log.match(new RegExp(`Training trial ${number} \\(`, 'g'))).toHaveLength(1);
   expect(log).not.toMatch(/Training trial 4/);
 });
+
+test('with authentication on the server: a wrong password is refused with the reason, the right one connects, and neither reaches the link', async ({ page, consoleErrors }) => {
+  consoleErrors.allow(SERVER_CLOSE_FRAME);
+  const guarded = await startNats({ auth: { user: 'lab', password: 's3cret-pw' } });
+  try {
+    await page.goto('/');
+    await configureTinyJob(page, { maxJobs: 2, parallel: 2 });
+    await page.getByRole('textbox', { name: /^NATS server/ }).fill(guarded.wsUrl);
+    await page.getByLabel('NATS user').fill('lab');
+    await page.getByLabel('NATS password').fill('wrong');
+    await page.getByRole('button', { name: 'Tune' }).click();
+    await expect(page.getByTestId('job-status')).toHaveText('failed', { timeout: 30_000 });
+    await expect(page.getByRole('status').filter({ hasText: `The NATS server at ${guarded.wsUrl} refused the user and password` })).toBeVisible();
+
+    await page.getByLabel('NATS password').fill('s3cret-pw');
+    await page.getByRole('button', { name: 'Tune' }).click();
+    // Connected and holding the job: its trials wait on the server for a worker.
+    await expect(page.getByText('No worker has joined yet')).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId('join-link')).not.toContainText('s3cret');
+    expect(await page.evaluate(() => location.href)).not.toMatch(/s3cret|lab@/);
+    // Stop ends trials no worker took, so a job without workers still stops.
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    await expect(page.getByTestId('job-status')).toHaveText('stopped', { timeout: 30_000 });
+    await expect(page.locator('section.trials tbody tr[data-status=stopped]')).toHaveCount(2);
+    const kept = await page.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open('tabtune-jobs');
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      const jobs = await new Promise<unknown[]>((resolve) => {
+        const request = db.transaction('jobs').objectStore('jobs').getAll();
+        request.onsuccess = () => resolve(request.result);
+      });
+      return JSON.stringify(jobs);
+    });
+    expect(kept).toContain(guarded.wsUrl);
+    expect(kept).not.toContain('s3cret');
+  } finally {
+    await guarded.stop();
+  }
+});
