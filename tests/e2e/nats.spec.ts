@@ -148,3 +148,33 @@ test('with authentication on the server: a wrong password is refused with the re
     await guarded.stop();
   }
 });
+
+test('another browser opens the job by its coordinator link and takes it over when the first machine goes silent', async ({ page, context, browser, consoleErrors }) => {
+  test.setTimeout(300_000);
+  consoleErrors.allow(SERVER_CLOSE_FRAME);
+  await page.goto('/');
+  await configureTinyJob(page, { maxJobs: 3, parallel: 1, trainSize: 64 });
+  await page.getByRole('textbox', { name: /^NATS server/ }).fill(server.wsUrl);
+  await page.getByRole('button', { name: 'Tune' }).click();
+  const joinUrl = (await page.getByTestId('join-link').textContent())!;
+  const coordinateUrl = (await page.getByTestId('coordinate-link').textContent())!;
+  expect(coordinateUrl).toContain(`#coordinate=${encodeURIComponent(server.wsUrl)}&job=`);
+  const worker = await context.newPage();
+  await worker.goto(joinUrl);
+  await worker.getByRole('button', { name: 'Join as worker' }).click();
+  await expect(page.locator('section.trials tbody tr[data-status=completed]')).toHaveCount(1, { timeout: 120_000 });
+
+  // A second machine: a browser with nothing of this job in its storage.
+  const elsewhere = await browser.newContext();
+  const other = await elsewhere.newPage();
+  await other.goto(coordinateUrl);
+  await expect(other.getByText(/This job is coordinated by a tab on .*\. This tab takes it over if that one goes silent/)).toBeVisible();
+  // The job's definition came from the server into the form.
+  await expect(other.getByRole('textbox', { name: /^NATS server/ })).toHaveValue(server.wsUrl);
+  await page.close();
+  await expect(other.getByTestId('job-status')).toHaveText('completed', { timeout: 180_000 });
+  await expect(other.locator('section.trials tbody tr[data-status=completed]')).toHaveCount(3);
+  const log = (await worker.getByTestId('join-log').textContent())!;
+  for (const number of [1, 2, 3]) expect(log.match(new RegExp(`Training trial ${number} \\(`, 'g'))).toHaveLength(1);
+  await elsewhere.close();
+});

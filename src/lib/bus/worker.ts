@@ -7,6 +7,7 @@ import { trialRefusal } from './check-trial';
 import { encode, readJson, readTrialMessage, type DatasetRef, type JobRecord, type TrialEventBody, type TrialMessage, type WorkerRecord } from './messages';
 import { LIVE_TTL_MS, messageId } from './names';
 import { bindJob, type JobPlace } from './setup';
+import { readJobRecord } from './job-record';
 
 /** What trains on this machine: the in-page pool of one Web Worker, or the engine in a Node process. */
 export interface LocalTrainer {
@@ -124,11 +125,8 @@ class JobWorker {
     return { trialsDone: this.trialsDone, reason };
   }
 
-  private async readRecord(): Promise<JobRecord | undefined> {
-    const entry = await this.place.jobs.get(this.place.names.jobKey);
-    if (!entry || entry.operation !== 'PUT') return undefined;
-    const read = readJson(entry.value);
-    return 'error' in read ? undefined : (read.value as unknown as JobRecord);
+  private readRecord(): Promise<JobRecord | undefined> {
+    return readJobRecord(this.place);
   }
 
   private async followStops(watcher: AsyncIterable<KvWatchEntry>): Promise<void> {

@@ -3,5 +3,5 @@ export * from './job';
 export * from './training';
 export * from './presets';
 export { sameValues } from './same-values';
-export { joinLink, readJoinLink } from './join-link';
+export { jobLink, joinLink, readJobLink, readJoinLink, type JobLinkRole } from './join-link';
 export { natsServerError } from './nats-server';

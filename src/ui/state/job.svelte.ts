@@ -8,8 +8,9 @@ import type { TrialBus } from '../../lib/job';
 import { NatsTrialBus } from '../../lib/bus/nats-bus';
 import { LeaseHeldError } from '../../lib/bus/lease';
 import { trialsFromHistory } from '../../lib/bus/rebuild';
-import type { WorkerRecord } from '../../lib/bus/messages';
-import { joinLink } from '../../lib/config';
+import type { JobRecord, WorkerRecord } from '../../lib/bus/messages';
+import { findJob } from '../../lib/bus/job-record';
+import { jobLink, joinLink } from '../../lib/config';
 import { connectNats, datasetFor, tabName } from './nats.svelte';
 import type { CategoryValue, Params } from '../../lib/space';
 import type { Importance, SlicePoint, StrategyClient } from '../../lib/tuner';
@@ -58,6 +59,8 @@ export class JobSession {
   busNotices = $state<string[]>([]);
   /** On a NATS job: the address that makes another tab a worker for it. */
   joinAddress = $state<string | undefined>();
+  /** On a NATS job: the address that opens it as coordinator elsewhere (taking over when this tab goes). */
+  coordinateAddress = $state<string | undefined>();
   /** Set by Stop while this tab waits to take a NATS job over. */
   private cancelTakeOver = false;
 
@@ -212,6 +215,46 @@ export class JobSession {
     }
   }
 
+  /**
+   * Opens a job on a NATS server by its link (`#coordinate=`), as its coordinator: from its record
+   * on the server, kept in this browser under the same id, and run with the trials the server's
+   * history holds, taking the job over once the tab that holds it goes silent. `onDefinition`
+   * gets the job's definition (for the form) as soon as it is read.
+   */
+  async openFromServer(server: string, id: string, onDefinition?: (job: JobDefinition) => void): Promise<void> {
+    if (this.active) return;
+    this.status = 'running';
+    this.message = `Reading job ${id} from ${server}…`;
+    let record: JobRecord | undefined;
+    try {
+      const nc = await connectNats(server);
+      record = await findJob(nc, id).finally(() => nc.close().catch(() => undefined));
+    } catch (error) {
+      this.status = 'failed';
+      this.message = (error as Error).message;
+      return;
+    }
+    if (!record) {
+      this.status = 'failed';
+      this.message = `The NATS server at ${server} has no job ${id}.`;
+      return;
+    }
+    const job: JobDefinition = { ...record.definition, natsServer: server };
+    onDefinition?.(job);
+    if (record.status === 'ended') {
+      this.status = 'completed';
+      this.message = `Job ${id} has ended on the server; its results are in the tab that coordinated it (its Jobs list, or Export there).`;
+      return;
+    }
+    let stored: StoredJob | undefined;
+    try {
+      stored = (await this.store.loadJob(id))?.job ?? (await this.store.createJob(job, { id }));
+    } catch (error) {
+      this.storageMessage = `This job is not being saved (${(error as Error).message}); it runs in memory.`;
+    }
+    await this.run(job, { warmStart: [], stored, resume: { trials: [] } });
+  }
+
   /** Runs the job shown (a kept, interrupted one) on from its finished trials: see `ResumeState`. */
   async resume(afterStart?: (runner: JobRunner) => void): Promise<void> {
     if (this.active || !this.stored) return;
@@ -274,6 +317,7 @@ export class JobSession {
     }
     const opened = bus;
     this.joinAddress = joinLink(server, id, location.href);
+    this.coordinateAddress = jobLink('coordinate', server, id, location.href);
     const refresh = async () => {
       this.remoteWorkers = await opened.workers().catch(() => this.remoteWorkers);
     };
@@ -309,6 +353,7 @@ export class JobSession {
     this.remoteWorkers = [];
     this.busNotices = [];
     this.joinAddress = undefined;
+    this.coordinateAddress = undefined;
     let bus: TrialBus;
     let resumeFrom = resume;
     if (job.natsServer) {
