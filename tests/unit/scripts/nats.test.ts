@@ -1,0 +1,152 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { hasNatsServer } from '../bus/nats-server';
+
+/* `npm run nats` as a spawned process: it must start, print where to connect, and guard what it exposes. */
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const running: { child: ChildProcess; dir: string }[] = [];
+
+afterEach(async () => {
+  for (const { child, dir } of running.splice(0)) {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGINT');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+function run(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  return spawnSync(process.execPath, ['scripts/nats.mjs', ...args], { cwd: root, encoding: 'utf8', timeout: 10_000, env });
+}
+
+/** Starts the script on free ports and returns the URLs it printed. */
+async function start(args: string[] = []): Promise<{ nats: string; ws: string; dir: string; child: ChildProcess; output: () => string }> {
+  if (!hasNatsServer()) throw new Error('nats-server is not installed: `npm test` installs it on Debian (apt-get install nats-server).');
+  const dir = mkdtempSync(join(tmpdir(), 'tabtune-nats-script-'));
+  const child = spawn(process.execPath, ['scripts/nats.mjs', '--port', '0', '--ws-port', '0', '--store', dir, ...args], { cwd: root });
+  running.push({ child, dir });
+  let out = '';
+  child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const urls = await new Promise<{ nats: string; ws: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`npm run nats printed no URLs within 15 s:\n${out}`)), 15_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const nats = /--server (nats:\/\/\S+)/.exec(out)?.[1];
+      const ws = /= (wss?:\/\/\S+)/.exec(out)?.[1];
+      if (nats && ws) {
+        clearTimeout(timer);
+        resolve({ nats, ws });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`npm run nats exited with ${code}:\n${out}`)));
+  });
+  return { ...urls, dir, child, output: () => out };
+}
+
+/** The HTTP status a WebSocket upgrade request gets from `url` (ws:// or wss://, trusting `ca`). */
+function upgradeStatus(url: string, ca?: string): Promise<number> {
+  const { protocol, hostname, port } = new URL(url);
+  const request = protocol === 'wss:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = request({ host: hostname, port: Number(port), path: '/', ca, headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' } });
+    req.on('upgrade', (response, socket) => {
+      socket.destroy();
+      resolve(response.statusCode ?? 0);
+    });
+    req.on('response', (response) => resolve(response.statusCode ?? 0));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('npm run nats', () => {
+  it('starts a loopback server with JetStream, prints the URLs for workers and tabs, and stops on Ctrl+C', async () => {
+    const server = await start();
+    expect(server.nats).toMatch(/^nats:\/\/127\.0\.0\.1:\d+$/);
+    expect(server.ws).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
+    const nc = await connect({ servers: server.nats });
+    const account = await (await jetstreamManager(nc)).getAccountInfo();
+    expect(account.streams).toBe(0);
+    await nc.close();
+    // The WebSocket listener answers the upgrade a browser would send.
+    expect(await upgradeStatus(server.ws)).toBe(101);
+    expect(statSync(join(server.dir, 'nats.conf')).mode & 0o077).toBe(0);
+
+    const exited = new Promise<number | null>((resolve) => server.child.once('exit', resolve));
+    server.child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(server.output()).toContain('NATS server stopped.');
+  });
+
+  it('refuses a non-loopback host without authentication, and other bad flags, with one line and exit 2', () => {
+    const open = run(['--host', '0.0.0.0', '--store', join(tmpdir(), 'never-made')]);
+    expect(open.status).toBe(2);
+    expect(open.stderr.trim()).toBe(
+      'nats: --host 0.0.0.0 opens the server to other machines: give --user and --password (or --config FILE with your own authorization); without them it listens on 127.0.0.1 only.',
+    );
+    expect(open.stdout).toBe('');
+    const half = run(['--user', 'alice']);
+    expect(half.status).toBe(2);
+    expect(half.stderr.trim()).toBe('nats: --user and --password go together (or NATS_USER and NATS_PASSWORD).');
+    const port = run(['--port', '70000']);
+    expect(port.status).toBe(2);
+    expect(port.stderr.trim()).toBe('nats: --port must be a whole number from 0 to 65535; got 70000.');
+    const unknown = run(['--bogus']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr.trim()).toBe("nats: Unknown option '--bogus' (see --help).");
+    const mixed = run(['--config', 'nats.conf', '--host', '0.0.0.0']);
+    expect(mixed.status).toBe(2);
+    expect(mixed.stderr.trim()).toBe('nats: --config takes the whole configuration from its file; leave out --host.');
+  });
+
+  it('says how to install nats-server when it is missing', () => {
+    // Only node's own folder on the PATH: no nats-server there.
+    const missing = run([], { ...process.env, PATH: join(process.execPath, '..') });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('nats-server is not installed. On Debian or Ubuntu: sudo apt-get install nats-server');
+  });
+
+  it('with --user and --password on a wildcard host, refuses a client without them and admits one with them', async () => {
+    const server = await start(['--host', '0.0.0.0', '--user', 'alice', '--password', 's3cret pass']);
+    expect(server.output()).not.toContain('s3cret');
+    const url = server.nats.replace(/\/\/[^:]+:/, '//127.0.0.1:');
+    await expect(connect({ servers: url })).rejects.toThrow(/Authorization/i);
+    await expect(connect({ servers: url, user: 'alice', pass: 'wrong' })).rejects.toThrow(/Authorization/i);
+    const nc = await connect({ servers: url, user: 'alice', pass: 's3cret pass' });
+    expect((await (await jetstreamManager(nc)).getAccountInfo()).streams).toBe(0);
+    await nc.close();
+  });
+
+  it('with --tls-cert and --tls-key serves TLS on both listeners (wss:// for tabs)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tabtune-cert-'));
+    try {
+      const cert = join(dir, 'cert.pem');
+      const key = join(dir, 'key.pem');
+      const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { encoding: 'utf8' });
+      if (made.error || made.status !== 0) throw new Error(`openssl could not make a test certificate (is openssl installed?): ${made.error?.message ?? made.stderr}`);
+      const server = await start(['--tls-cert', cert, '--tls-key', key]);
+      expect(server.ws).toMatch(/^wss:\/\//);
+      const ca = readFileSync(cert, 'utf8');
+      // A client that does not trust the certificate is refused; one that does connects over TLS.
+      await expect(connect({ servers: server.nats, tls: {} })).rejects.toThrow();
+      const nc = await connect({ servers: server.nats, tls: { ca } });
+      expect(nc.info?.tls_required).toBe(true);
+      await nc.close();
+      const upgrade = await upgradeStatus(server.ws, ca);
+      expect(upgrade).toBe(101);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
