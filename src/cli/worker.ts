@@ -2,14 +2,14 @@
  * A Node worker for jobs on a NATS server: pulls trials and trains them with the page's engine on
  * Dawn's WebGPU (or the CPU backend), one GPU per process.
  *   npm run worker -- --server nats://host:4222 [--job ID] [--name N] [--data DIR]
- *                     [--user U --password P | --creds FILE] [--tls-ca FILE] [--backend webgpu|cpu]
+ *                     [--user U --password P | --nkey FILE | --creds FILE] [--tls-ca FILE] [--backend webgpu|cpu]
  * Prints one line per event. Bad flags, a server it cannot reach, an unknown job: one line on
- * stderr and exit 2. Credentials come from flags, NATS_USER/NATS_PASSWORD or a creds file, and are
- * never printed.
+ * stderr and exit 2. Credentials come from flags, NATS_USER/NATS_PASSWORD, an nkey seed file or a creds
+ * file, and are never printed.
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { connect, credsAuthenticator, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
+import { connect, credsAuthenticator, nkeyAuthenticator, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
 import type { BackendName } from '../lib/device/backend-info';
 import { jobIdError } from '../lib/bus/names';
 import { UsageError, readFlags } from './args';
@@ -21,7 +21,8 @@ const USAGE = `Usage: npm run worker -- --server nats://HOST:4222 [options]
   --name N              how the job's page lists this worker (default HOSTNAME-PID)
   --data DIR            CIFAR-10 for jobs that train on it (binary batches, .tar.gz or parquet); synthetic jobs need none
   --user U --password P log in (or NATS_USER, NATS_PASSWORD)
-  --creds FILE          log in with a NATS credentials file (or NATS_CREDS)
+  --nkey FILE           log in with the user nkey whose seed (SU…) this file holds
+  --creds FILE          log in with a NATS credentials file, JWT and seed (or NATS_CREDS)
   --tls-ca FILE         trust this certificate authority for a tls server (a self-signed certificate)
   --backend webgpu|cpu  tfjs backend; webgpu runs on Dawn (default webgpu)
 Ctrl+C hands the running trial back to the job (another worker runs it) and leaves; twice quits at once.`;
@@ -39,7 +40,7 @@ interface Options {
 }
 
 function readOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 'help' {
-  const specs = Object.fromEntries(['server', 'job', 'name', 'data', 'user', 'password', 'creds', 'tls-ca', 'backend'].map((n) => [n, { type: 'string' as const }]));
+  const specs = Object.fromEntries(['server', 'job', 'name', 'data', 'user', 'password', 'nkey', 'creds', 'tls-ca', 'backend'].map((n) => [n, { type: 'string' as const }]));
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = readFlags(argv, { ...specs, help: { type: 'boolean', short: 'h' } }));
@@ -71,18 +72,24 @@ function readAuth(flag: (name: string) => string | undefined, env: NodeJS.Proces
   const user = flag('user') ?? env.NATS_USER;
   const password = flag('password') ?? env.NATS_PASSWORD;
   const creds = flag('creds') ?? env.NATS_CREDS;
+  const nkey = flag('nkey');
   if ((user === undefined) !== (password === undefined)) throw new UsageError('invalid', '--user and --password go together (or NATS_USER and NATS_PASSWORD).');
-  if (creds !== undefined && user !== undefined) throw new UsageError('invalid', 'Give either --user/--password or --creds, not both.');
-  if (creds !== undefined) {
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(readFileSync(creds));
-    } catch (error) {
-      throw new UsageError('invalid', `--creds ${creds}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}.`);
-    }
-    return { authenticator: credsAuthenticator(bytes) };
+  if ([user, nkey, creds].filter((given) => given !== undefined).length > 1) throw new UsageError('invalid', 'Give one way to log in: --user/--password, --nkey or --creds.');
+  if (creds !== undefined) return { authenticator: credsAuthenticator(readSecret('--creds', creds)) };
+  if (nkey !== undefined) {
+    const seed = new TextDecoder().decode(readSecret('--nkey', nkey)).trim();
+    if (!/^SU[A-Z2-7]{56}$/.test(seed)) throw new UsageError('invalid', `--nkey ${nkey} does not hold a user nkey seed (one line starting with SU).`);
+    return { authenticator: nkeyAuthenticator(new TextEncoder().encode(seed)) };
   }
   return user !== undefined ? { user, pass: password } : {};
+}
+
+function readSecret(flag: string, path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (error) {
+    throw new UsageError('invalid', `${flag} ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}.`);
+  }
 }
 
 async function connectTo(options: Options): Promise<NatsConnection> {

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { nkeys } from '@nats-io/nats-core';
+import { natsConfig } from '../../../scripts/nats/config.mjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hasNatsServer } from '../bus/nats-server';
 
@@ -26,15 +28,26 @@ afterEach(async () => {
   }
 });
 
+/** `npm run worker` up to where it would load the engine: `--job nope` shows it got in (the job is unknown). */
+function workerLogin(url: string, ...args: string[]) {
+  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/worker.ts', '--server', url, '--job', 'nope', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+}
+const GOT_IN = 'worker: There is no job nope on this NATS server (no stream tabtune-nope-trials).';
+
 function run(args: string[], env: NodeJS.ProcessEnv = process.env) {
   return spawnSync(process.execPath, ['scripts/nats.mjs', ...args], { cwd: root, encoding: 'utf8', timeout: 10_000, env });
 }
 
 /** Starts the script on free ports and returns the URLs it printed. */
-async function start(args: string[] = []): Promise<{ nats: string; ws: string; dir: string; child: ChildProcess; output: () => string }> {
-  if (!hasNatsServer()) throw new Error('nats-server is not installed: `npm test` installs it on Debian (apt-get install nats-server).');
+async function start(args: string[] = []) {
   const dir = mkdtempSync(join(tmpdir(), 'tabtune-nats-script-'));
-  const child = spawn(process.execPath, ['scripts/nats.mjs', '--port', '0', '--ws-port', '0', '--store', dir, ...args], { cwd: root });
+  return startWith(['--port', '0', '--ws-port', '0', '--store', dir, ...args], dir);
+}
+
+/** Runs the script with exactly these flags; `dir` is removed after the test. */
+async function startWith(args: string[], dir: string): Promise<{ nats: string; ws: string; dir: string; child: ChildProcess; output: () => string }> {
+  if (!hasNatsServer()) throw new Error('nats-server is not installed: `npm test` installs it on Debian (apt-get install nats-server).');
+  const child = spawn(process.execPath, ['scripts/nats.mjs', ...args], { cwd: root });
   running.push({ child, dir });
   let out = '';
   child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -126,9 +139,36 @@ describe('npm run nats', () => {
     const nc = await connect({ servers: url, user: 'alice', pass: 's3cret pass' });
     expect((await (await jetstreamManager(nc)).getAccountInfo()).streams).toBe(0);
     await nc.close();
+    // The Node worker logs in with the flags or the environment, and never prints the password.
+    expect(workerLogin(url).stderr.trim()).toBe(`worker: cannot connect to ${url}: Authorization Violation.`);
+    const withFlags = workerLogin(url, '--user', 'alice', '--password', 's3cret pass');
+    expect(withFlags.stderr.trim()).toBe(GOT_IN);
+    const withEnv = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/worker.ts', '--server', url, '--job', 'nope'], { cwd: root, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NATS_USER: 'alice', NATS_PASSWORD: 's3cret pass' } });
+    expect(withEnv.stderr.trim()).toBe(GOT_IN);
+    expect(withFlags.stdout + withFlags.stderr + withEnv.stdout + withEnv.stderr).not.toContain('s3cret');
   });
 
-  it('with --tls-cert and --tls-key serves TLS on both listeners (wss:// for tabs)', async () => {
+  it('--config FILE runs a configuration of your own: nkey users, and a worker logs in with --nkey', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tabtune-nkey-'));
+    try {
+      const user = nkeys.createUser();
+      const seedFile = join(dir, 'worker.nk');
+      writeFileSync(seedFile, `${new TextDecoder().decode(user.getSeed())}\n`, { mode: 0o600 });
+      const config = join(dir, 'nats.conf');
+      // The nats-server line for nkey users, as the README gives it.
+      writeFileSync(config, `${natsConfig({ port: -1, wsPort: -1, storeDir: join(dir, 'js') })}authorization { users: [ { nkey: ${user.getPublicKey()} } ] }\n`);
+      const server = await startWith(['--config', config], dir);
+      expect(workerLogin(server.nats).stderr.trim()).toBe(`worker: cannot connect to ${server.nats}: Authorization Violation.`);
+      expect(workerLogin(server.nats, '--nkey', seedFile).stderr.trim()).toBe(GOT_IN);
+      const other = join(dir, 'other.nk');
+      writeFileSync(other, 'not a seed\n');
+      expect(workerLogin(server.nats, '--nkey', other).stderr.trim()).toBe(`worker: --nkey ${other} does not hold a user nkey seed (one line starting with SU).`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('with --tls-cert and --tls-key serves TLS on both listeners (wss:// for tabs); a worker trusts it with --tls-ca', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tabtune-cert-'));
     try {
       const cert = join(dir, 'cert.pem');
@@ -143,10 +183,12 @@ describe('npm run nats', () => {
       const nc = await connect({ servers: server.nats, tls: { ca } });
       expect(nc.info?.tls_required).toBe(true);
       await nc.close();
+      expect(workerLogin(server.nats).status).toBe(2);
+      expect(workerLogin(server.nats, '--tls-ca', cert).stderr.trim()).toBe(GOT_IN);
       const upgrade = await upgradeStatus(server.ws, ca);
       expect(upgrade).toBe(101);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 60_000);
 });
