@@ -123,6 +123,15 @@ describe('npm run nats', () => {
     expect(mixed.stderr.trim()).toBe('nats: --config takes the whole configuration from its file; leave out --host.');
   });
 
+  it("the README's configuration lines are the ones this script writes", () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const block = /```\n(listen: "0\.0\.0\.0:4222"\n[\s\S]*?)```/.exec(readme.replace(/^ {2}/gm, ''))?.[1];
+    const written = natsConfig({ host: '0.0.0.0', storeDir: '/var/lib/tabtune/nats', auth: { user: 'tabtune', password: 'PASSWORD' }, tls: { cert: '/etc/tabtune/fullchain.pem', key: '/etc/tabtune/privkey.pem' } });
+    expect(block).toBe(written);
+    expect(readme).toContain('npm run nats -- --host 0.0.0.0 --user tabtune --password');
+    expect(readme).toContain('--tls-cert /etc/tabtune/fullchain.pem --tls-key /etc/tabtune/privkey.pem');
+  });
+
   it('says how to install nats-server when it is missing', () => {
     // Only node's own folder on the PATH: no nats-server there.
     const missing = run([], { ...process.env, PATH: join(process.execPath, '..') });
