@@ -111,6 +111,11 @@ class JobWorker {
         }
         if (this.state !== 'idle') await this.setState('idle');
         const message = await consumer.next({ expires: PULL_EXPIRES_MS }).catch(() => null);
+        if (message && signal?.aborted) {
+          // Taken just as the owner stopped this worker: give it straight back to the others.
+          message.nak();
+          return this.summary('stopped by its owner');
+        }
         if (message) await this.handle(message, record);
       }
     } finally {

@@ -144,6 +144,7 @@ async function run(config: TrainConfig, data: DataSplits, seed: number, hooks: T
         if (loss.steps % SYNC_EVERY === 0) {
           await loss.check(step + 1);
           reportProgress(epoch, step + 1);
+          await yieldOnCpu();
         }
       }
       await loss.check(step, true);
@@ -167,6 +168,15 @@ async function run(config: TrainConfig, data: DataSplits, seed: number, hooks: T
     }
   }
   throw new Error('The training loop ended without a final epoch.');
+}
+
+/**
+ * The CPU backend's reads resolve as microtasks, so a trial on it would never let its thread take a
+ * message, a timer or a signal: a stop request, the NATS lease heartbeat, Ctrl+C would wait for the
+ * whole trial. A GPU read already waits on the event loop, so only the CPU pays for this.
+ */
+function yieldOnCpu(): Promise<void> | undefined {
+  return tf.getBackend() === 'cpu' ? new Promise((resolve) => setTimeout(resolve, 0)) : undefined;
 }
 
 /**

@@ -86,6 +86,18 @@ describe('training engine on the CPU backend', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('lets timers and messages run at its sync points, so a stop request or a heartbeat is not held up for the whole trial', async () => {
+    const config = readTrainConfig({ model: 'tiny-cnn', width: 2, train_size: 64, val_size: 16, batch_size: 4, epochs: 1 });
+    let progressReports = 0;
+    let stopRequested = false;
+    // A stop that only a timer can ask for, as a message from the page or a signal would.
+    setTimeout(() => (stopRequested = true), 0);
+    const outcome = await train(config, syntheticFor(config), 1, { ...quiet, shouldStop: () => stopRequested, onProgress: () => progressReports++ });
+    expect(outcome.status).toBe('stopped');
+    // 16 steps: the stop lands at the first sync point, not after the last.
+    expect(progressReports).toBeLessThanOrEqual(1);
+  });
+
   it('fails with "diverged" when the loss is not finite, leaving nothing behind', async () => {
     const config = readTrainConfig({ train_size: 32, val_size: 16, batch_size: 16, width: 2, lr: 1e30, momentum: 0.9, ema: true });
     const before = tf.memory().numTensors;
