@@ -8,6 +8,8 @@ import { gridAxes, gridPoint, gridSize } from './grid';
 import type { Outcome, Strategy, StrategyOptions, Suggestion } from './types';
 import { orientation, surrogateData, SurrogateFitter, type SurrogateObservation } from './surrogate';
 import { PendingTrials } from './pending';
+import { ObservedConfigurations, type Recommendation } from './recommend';
+import type { OutputWarp } from './warp';
 
 export interface BayesianOptions extends StrategyOptions {
   /** Size of the space-filling initial design; default from `defaultInitialTrials`. */
@@ -27,6 +29,8 @@ export function defaultInitialTrials(parameters: number): number {
 
 interface FittedModel {
   posterior: GpPosterior;
+  /** Maps the GP's outputs back to the oriented objective. */
+  warp: OutputWarp;
   /** Best and worst observed values in the GP's units. */
   best: number;
   worst: number;
@@ -44,11 +48,13 @@ const ENUMERATION_LIMIT = 100_000n;
  */
 export class BayesianStrategy implements Strategy {
   private readonly layout: EncodingLayout;
-  private readonly sign: number;
+  private readonly sign: 1 | -1;
   private readonly initialTrials: number;
   private readonly designRng: Rng;
   private readonly searchRng: Rng;
   private readonly observations: SurrogateObservation[] = [];
+  /** The same results by configuration, in the objective's units, for `recommend`. */
+  private readonly results: ObservedConfigurations;
   private readonly failed: Float64Array[] = [];
   /** Asked and registered points awaiting their outcome; all are believed alike (suggestFromModel). */
   private readonly pending = new PendingTrials<{ params: Params; features: Float64Array; registered: boolean }>();
@@ -63,6 +69,7 @@ export class BayesianStrategy implements Strategy {
   constructor(private readonly options: BayesianOptions) {
     this.layout = encodingLayout(options.space);
     this.sign = orientation(options.goal);
+    this.results = new ObservedConfigurations(options.space, this.sign);
     const parameters = this.layout.blocks.length;
     this.initialTrials = Math.max(1, Math.floor(options.initialTrials ?? defaultInitialTrials(parameters)));
     const rng = createRng(options.seed);
@@ -99,6 +106,7 @@ export class BayesianStrategy implements Strategy {
     const trial = this.pending.resolve(id);
     if ('value' in outcome && Number.isFinite(outcome.value)) {
       this.observations.push({ features: trial.features, value: this.sign * outcome.value });
+      this.results.add(trial.params, outcome.value, id);
       this.model = null;
     } else if (!trial.registered) {
       // A failed (or non-finite) run has no value to fit; it is kept out of future suggestions
@@ -116,10 +124,22 @@ export class BayesianStrategy implements Strategy {
     const features = encodeParams(this.layout, params);
     if (Number.isFinite(value)) {
       this.observations.push({ features, value: this.sign * value });
+      this.results.add(params, value);
       this.model = null;
     } else {
       this.failed.push(features);
     }
+  }
+
+  /**
+   * The evaluated configuration with the best posterior mean of the GP (fitted with its learned
+   * noise, the model `ask` uses; fitted now if no ask has since the last result), stated as its
+   * predicted value ± σ. With fewer than 2 results, or a kernel matrix that cannot be factored,
+   * the best observed configuration instead (`basis: 'observed'`).
+   */
+  recommend(): Recommendation | null {
+    const model = this.observations.length >= 2 ? this.fitModel() : null;
+    return (model && this.results.bestByModel(this.layout, model.posterior, model.warp)) ?? this.results.bestObserved();
   }
 
   private suggest(): Params | null {
@@ -185,13 +205,14 @@ export class BayesianStrategy implements Strategy {
 
   private fitModel(): FittedModel | null {
     if (this.model) return this.model;
-    const { data } = surrogateData(this.layout, this.observations, { powerTransform: this.options.powerTransform });
+    const { data, warp } = surrogateData(this.layout, this.observations, { powerTransform: this.options.powerTransform });
     const posterior = this.fitter.fit(data);
     if (!posterior) return null;
     const y = data.y;
     const order = Array.from({ length: data.n }, (_, i) => i).sort((a, b) => y[a] - y[b]);
     this.model = {
       posterior,
+      warp,
       best: y[order[0]],
       worst: y[order[data.n - 1]],
       incumbents: order.slice(0, 5).map((i) => this.observations[i].features),

@@ -8,6 +8,7 @@ export { MedianStoppingRule } from './stopping';
 export { DEFAULT_GRID_POINTS } from './grid';
 export { BeliefService, type Importance } from './belief-service';
 export { DEFAULT_SLICE_POINTS, type SlicePoint } from './belief';
+export type { Recommendation } from './recommend';
 export type { LengthscaleImportance, VarianceImportance } from './importance';
 
 /** The one switch from a strategy's name to its implementation. */

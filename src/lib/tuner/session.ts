@@ -72,17 +72,18 @@ export class TunerSession {
       return { error: 'Malformed line: expected one JSON object such as {"ask": 1}.' };
     }
     if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-      return { error: 'Each line must be a JSON object with one of "ask", "tell" or "report".' };
+      return { error: 'Each line must be a JSON object with one of "ask", "tell", "report" or "recommend".' };
     }
     const request = message as Record<string, unknown>;
     try {
       if ('ask' in request) return this.ask(request.ask);
       if ('tell' in request) return this.tell(request.tell);
       if ('report' in request) return this.report(request.report);
+      if ('recommend' in request) return this.recommend(request.recommend);
     } catch (error) {
       return { error: error instanceof Error ? error.message : String(error) };
     }
-    return { error: `Unknown request: expected "ask", "tell" or "report", got ${JSON.stringify(Object.keys(request))}.` };
+    return { error: `Unknown request: expected "ask", "tell", "report" or "recommend", got ${JSON.stringify(Object.keys(request))}.` };
   }
 
   private ask(count: unknown): Record<string, unknown> {
@@ -121,6 +122,18 @@ export class TunerSession {
     if (typeof tell.value !== 'number' || !Number.isFinite(tell.value)) return { error: 'A "tell" needs a finite numeric "value".' };
     this.strategy.observe(tell.params as Record<string, string | number>, tell.value);
     return { ok: true };
+  }
+
+  /**
+   * The configuration the strategy recommends (docs/TUNER.md, Recommendation). Before any
+   * result every field is null and `runs` is 0; `mean` and `sd` are null when the
+   * recommendation is the best observed one (random, grid, or fewer than 2 results).
+   */
+  private recommend(body: unknown): Record<string, unknown> {
+    if (body !== true) return { error: '"recommend" takes true: {"recommend": true}.' };
+    const r = this.strategy.recommend();
+    if (!r) return { params: null, mean: null, sd: null, observed: null, id: null, runs: 0, basis: null };
+    return { params: r.params, mean: r.mean, sd: r.sd, observed: r.observed, id: r.id, runs: r.runs, basis: r.basis };
   }
 
   private report(body: unknown): Record<string, unknown> {

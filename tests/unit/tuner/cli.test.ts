@@ -91,6 +91,32 @@ describe('tuner CLI', () => {
     expect(JSON.parse(grid.stdout).trials).toHaveLength(2 * 113 * 3);
   });
 
+  it('recommends the configuration with the best posterior mean (bayesian) or the best observed (random)', async () => {
+    const space = file('job3.json', {
+      objective: { metric: 'loss', goal: 'minimize' },
+      parameters: { x: { type: 'continuous', min: 0, max: 1 } },
+    });
+    // A smooth bowl with its minimum at 0.3, and one lucky result at 0.7 that beats every other.
+    const tells = Array.from({ length: 11 }, (_, i) => `{"tell": {"params": {"x": ${i / 10}}, "value": ${4 * (i / 10 - 0.3) ** 2}}}`);
+    const lines = ['{"recommend": true}', ...tells, '{"tell": {"params": {"x": 0.72}, "value": -0.1}}', '{"ask": 1}', '{"tell": {"id": "t1", "failed": true}}', '{"recommend": true}', '{"recommend": 1}'];
+    const bayes = await runCli(['--space', space, '--seed', '2'], lines);
+    expect(bayes.stderr).toBe('');
+    const out = bayes.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(out[0]).toEqual({ params: null, mean: null, sd: null, observed: null, id: null, runs: 0, basis: null });
+    const r = out[out.length - 2];
+    expect(r.basis).toBe('model');
+    expect(Math.abs(r.params.x - 0.3)).toBeLessThanOrEqual(0.1);
+    expect(r.observed).toBeCloseTo(4 * (r.params.x - 0.3) ** 2, 12);
+    expect(Math.abs(r.mean - r.observed)).toBeLessThan(0.1);
+    expect(r.sd).toBeGreaterThan(0);
+    expect(r.id).toBeNull();
+    expect(out[out.length - 1].error).toMatch(/"recommend" takes true/);
+
+    const random = await runCli(['--space', space, '--seed', '2', '--strategy', 'random'], lines);
+    const best = JSON.parse(random.stdout.trim().split('\n').at(-2)!);
+    expect(best).toEqual({ params: { x: 0.72 }, mean: null, sd: null, observed: -0.1, id: null, runs: 1, basis: 'observed' });
+  });
+
   it('exits non-zero at once with a clear stderr message for an invalid space file', async () => {
     const bad = file('bad.json', { objective: { metric: 'loss', goal: 'lower' }, parameters: { lr: { type: 'continuous', min: 1, max: 0.5 } } });
     const result = await runCli(['--space', bad, '--seed', '1'], ['{"ask": 1}']);
