@@ -76,7 +76,7 @@ const api = {
   /** Which hyperparameters matter, and by which method; null with fewer than 2 completed trials. */
   importance: (): Importance | null => current().beliefs.importance(),
   /** The recommended configuration from the last display fit (best observed without a GP); null before any result. */
-  recommend: (): Recommendation | null => current().beliefs.recommend(),
+  recommend: (): Promise<Recommendation | null> => current().beliefs.recommend(),
 };
 
 export type TunerWorkerApi = typeof api;

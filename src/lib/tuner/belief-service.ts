@@ -25,7 +25,8 @@ interface Waiting {
 }
 
 type SliceTask = { kind: 'slice'; name: string; at: Params; points: number; waiting: Waiting[] };
-type Task = { kind: 'fit' } | SliceTask;
+type RecommendTask = { kind: 'recommend'; resolve: (answer: Recommendation | null) => void };
+type Task = { kind: 'fit' } | SliceTask | RecommendTask;
 
 /**
  * The tuner worker's display model, kept beside the strategy and apart from it: it follows the
@@ -127,9 +128,15 @@ export class BeliefService {
    * The configuration the tuner recommends (see `Recommendation`), from the last display fit
    * for the `bayesian` strategy: the evaluated configuration with the best posterior mean, with
    * its predicted value ± σ. The best observed configuration for random and grid search, and
-   * before the first fit. Null before any completed trial. Answered at once: it never refits.
+   * before the first fit. Null before any completed trial. Queued like a slice, so it answers
+   * after the fit for every result told before it; it never refits.
    */
-  recommend(): Recommendation | null {
+  recommend(): Promise<Recommendation | null> {
+    if (this.disposed) return Promise.resolve(null);
+    return new Promise((resolve) => this.enqueue({ kind: 'recommend', resolve }));
+  }
+
+  private currentRecommendation(): Recommendation | null {
     const belief = this.belief;
     return (belief && this.results.bestByModel(belief.layout, belief.posterior, belief.warp)) ?? this.results.bestObserved();
   }
@@ -137,7 +144,10 @@ export class BeliefService {
   /** Stops all work: pending slices resolve to null and nothing more is fitted. */
   dispose(): void {
     this.disposed = true;
-    for (const task of this.queue.splice(0)) if (task.kind === 'slice') for (const { resolve } of task.waiting) resolve(null);
+    for (const task of this.queue.splice(0)) {
+      if (task.kind === 'slice') for (const { resolve } of task.waiting) resolve(null);
+      if (task.kind === 'recommend') task.resolve(null);
+    }
   }
 
   private add(params: Params, value: number, id: string | null = null): void {
@@ -171,6 +181,10 @@ export class BeliefService {
       // A belief that cannot be factored (null) leaves the last one in place.
       this.belief = fitBelief(this.options.space, this.options.goal, this.observations, { fitter: this.fitter! }) ?? this.belief;
       this.fitCount++;
+      return;
+    }
+    if (task.kind === 'recommend') {
+      task.resolve(this.currentRecommendation());
       return;
     }
     // The request was checked when it was made; an error now is a bug, and it goes to the
