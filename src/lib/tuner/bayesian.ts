@@ -16,7 +16,23 @@ export interface BayesianOptions extends StrategyOptions {
   initialTrials?: number;
   /** Yeo-Johnson transform of the outputs (default on). */
   powerTransform?: boolean;
+  /**
+   * What EI improves on and the believer caps at: the best observed value (`observed`, default)
+   * or the best posterior mean over the observed points (`mean`, worse on the noisy bench);
+   * docs/TUNER.md, Noise.
+   */
+  incumbent?: 'mean' | 'observed';
+  /**
+   * Re-evaluate the recommended configuration when the model is unsure of it, at most once in
+   * this many asks (default 3; 0: never); docs/TUNER.md, Noise.
+   */
+  reevaluateEvery?: number;
 }
+
+/** On the noisy bench, re-evaluating at most every third ask cut the recommendation's mean regret most (docs/PERFORMANCE.md). */
+const DEFAULT_REEVALUATE_EVERY = 3;
+/** Below this noise variance (GP units: outputs standardized) the objective counts as noiseless and nothing is re-evaluated. */
+const NOISY = 0.01;
 
 /**
  * Initial design size. In the bench (docs/PERFORMANCE.md) 5 points beat 3, 8 and 12 on the worst
@@ -31,7 +47,7 @@ interface FittedModel {
   posterior: GpPosterior;
   /** Maps the GP's outputs back to the oriented objective. */
   warp: OutputWarp;
-  /** Best and worst observed values in the GP's units. */
+  /** The incumbent (see `BayesianOptions.incumbent`) and the worst observed value, in the GP's units. */
   best: number;
   worst: number;
   /** Features of the best few observations, best first. */
@@ -65,6 +81,7 @@ export class BayesianStrategy implements Strategy {
   private readonly fitter: SurrogateFitter;
   private model: FittedModel | null = null;
   private readonly finiteSize: bigint | null;
+  private asksSinceReevaluation = 0;
 
   constructor(private readonly options: BayesianOptions) {
     this.layout = encodingLayout(options.space);
@@ -83,8 +100,9 @@ export class BayesianStrategy implements Strategy {
   ask(count: number): Suggestion[] {
     const suggestions: Suggestion[] = [];
     for (let i = 0; i < count; i++) {
-      const params = this.suggest();
+      const params = this.reevaluation() ?? this.suggest();
       if (!params) break;
+      this.asksSinceReevaluation++;
       this.seen.add(this.key(params));
       suggestions.push({ id: this.pending.issue({ params, features: encodeParams(this.layout, params), registered: false }), params });
     }
@@ -140,6 +158,27 @@ export class BayesianStrategy implements Strategy {
   recommend(): Recommendation | null {
     const model = this.observations.length >= 2 ? this.fitModel() : null;
     return (model && this.results.bestByModel(this.layout, model.posterior, model.warp)) ?? this.results.bestObserved();
+  }
+
+  /**
+   * The recommended configuration again, when the objective is noisy and the model is unsure
+   * of that configuration: its latent variance is above half the noise variance (less than
+   * about two runs' worth of evidence there). The best observed value under noise is often a
+   * lucky draw; a second run there tells the model which of the top configurations is truly
+   * best. At most once in `reevaluateEvery` asks, never while the same point is pending.
+   */
+  private reevaluation(): Params | null {
+    const every = this.options.reevaluateEvery ?? DEFAULT_REEVALUATE_EVERY;
+    if (every <= 0 || this.asksSinceReevaluation < every || this.observations.length < this.initialTrials) return null;
+    const model = this.fitModel();
+    if (!model || model.posterior.noise < NOISY) return null;
+    const r = this.results.bestByModel(this.layout, model.posterior, model.warp);
+    if (!r) return null;
+    const key = this.key(r.params);
+    for (const p of this.pending.values()) if (this.key(p.params) === key) return null;
+    if (model.posterior.predict(encodeParams(this.layout, r.params)).variance < model.posterior.noise / 2) return null;
+    this.asksSinceReevaluation = 0;
+    return r.params;
   }
 
   private suggest(): Params | null {
@@ -209,12 +248,17 @@ export class BayesianStrategy implements Strategy {
     const posterior = this.fitter.fit(data);
     if (!posterior) return null;
     const y = data.y;
-    const order = Array.from({ length: data.n }, (_, i) => i).sort((a, b) => y[a] - y[b]);
+    // The incumbent from the posterior mean (the model's denoised view of the observed points)
+    // made EI too exploitative on the noisy bench (docs/PERFORMANCE.md); kept as an ablation.
+    const score = this.options.incumbent !== 'mean' ? y : Float64Array.from({ length: data.n }, (_, i) => posterior.predict(data.x, i * data.dims).mean);
+    const order = Array.from({ length: data.n }, (_, i) => i).sort((a, b) => score[a] - score[b]);
+    let worst = -Infinity;
+    for (const v of y) worst = Math.max(worst, v);
     this.model = {
       posterior,
       warp,
-      best: y[order[0]],
-      worst: y[order[data.n - 1]],
+      best: score[order[0]],
+      worst,
       incumbents: order.slice(0, 5).map((i) => this.observations[i].features),
     };
     return this.model;

@@ -1,4 +1,5 @@
 import { encodeParams, paramsKey, type EncodingLayout, type Params, type SearchSpace } from '../space';
+import { NOISE_FLOOR } from './fit';
 import type { GpPosterior } from './gp';
 import type { OutputWarp } from './warp';
 
@@ -25,6 +26,9 @@ export interface Recommendation {
   sd: number | null;
   basis: 'model' | 'observed';
 }
+
+/** How many noise σ above the best observed value a configuration may be observed and still be recommended. */
+const CANDIDATE_NOISE = 4;
 
 /** One evaluated configuration and its runs. */
 interface Configuration {
@@ -74,12 +78,25 @@ export class ObservedConfigurations {
    * The configuration with the best latent posterior mean, from a GP fitted to these results
    * (oriented for minimization and warped by `warp`, as `surrogateData` builds them). The warp
    * is increasing, so comparing in the GP's units orders the configurations as the objective
-   * does. Null before any result.
+   * does. Only configurations observed within CANDIDATE_NOISE noise σ of the best observed
+   * compete: a lucky draw lies a few σ below its truth, so the truly best configuration is
+   * among them, while on a noiseless objective (σ at its floor) the set shrinks to the best
+   * observed, which is then exact, and a model that mistook misfit for noise cannot overrule it.
+   * Null before any result.
    */
   bestByModel(layout: EncodingLayout, posterior: GpPosterior, warp: OutputWarp): Recommendation | null {
+    const configurations = [...this.byKey.values()];
+    if (configurations.length === 0) return null;
+    const oriented = (c: Configuration) => (this.sign * c.sum) / c.runs;
+    const bestObserved = Math.min(...configurations.map(oriented));
+    const lowest = Math.min(...warp.values);
+    // A noise variance at its floor (NOISE_FLOOR, kept for conditioning) means no noise at all.
+    const noiseSd = posterior.noise > 2 * NOISE_FLOOR ? Math.sqrt(posterior.noise) : 0;
+    const tolerance = warp.inverse(lowest + CANDIDATE_NOISE * noiseSd) - warp.inverse(lowest);
     const features = new Float64Array(layout.width);
     let best: { c: Configuration; mean: number; variance: number } | null = null;
-    for (const c of this.byKey.values()) {
+    for (const c of configurations) {
+      if (oriented(c) > bestObserved + tolerance) continue;
       const { mean, variance } = posterior.predict(encodeParams(layout, c.params, features));
       if (!best || mean < best.mean) best = { c, mean, variance };
     }
