@@ -1,8 +1,9 @@
 import { validateSpace, type FieldError, type SearchSpace } from '../space';
 import { paramsError } from '../space';
 import { createStrategy } from './index';
+import type { HyperbandSuggestion } from './hyperband';
 import { MedianStoppingRule } from './stopping';
-import type { Goal, Strategy, StrategyName } from './types';
+import type { Goal, Strategy, TunerStrategyName } from './types';
 
 /**
  * The ask/tell protocol of the tuner CLI, one JSON object per line in and out, kept apart
@@ -45,9 +46,13 @@ export function parseTuningProblem(raw: unknown): { problem: TuningProblem | nul
 
 export interface SessionOptions {
   problem: TuningProblem;
-  strategy: StrategyName;
+  strategy: TunerStrategyName;
   seed: number;
   gridPoints?: number;
+  /** Hyperband only: η and the budget range when the space has no `epochs` range. */
+  eta?: number;
+  minEpochs?: number;
+  maxEpochs?: number;
 }
 
 const MAX_ASK = 1000;
@@ -59,7 +64,8 @@ export class TunerSession {
 
   constructor(private readonly options: SessionOptions) {
     const { space, goal } = options.problem;
-    this.strategy = createStrategy(options.strategy, { space, goal, seed: options.seed, gridPoints: options.gridPoints });
+    const { seed, gridPoints, eta, minEpochs, maxEpochs } = options;
+    this.strategy = createStrategy(options.strategy, { space, goal, seed, gridPoints, eta, minEpochs, maxEpochs });
     this.stopping = new MedianStoppingRule({ goal });
   }
 
@@ -92,7 +98,13 @@ export class TunerSession {
     }
     const trials = this.strategy.ask(count);
     for (const trial of trials) this.pending.add(trial.id);
-    return { trials: trials.map(({ id, params }) => ({ id, params })) };
+    // A Hyperband trial also says its rung and budget (`epochs`, which its params carry too).
+    return {
+      trials: trials.map((t) => {
+        const rung = t as Partial<HyperbandSuggestion>;
+        return rung.rung === undefined ? { id: t.id, params: t.params } : { id: t.id, params: t.params, epochs: rung.epochs, rung: rung.rung };
+      }),
+    };
   }
 
   private tell(body: unknown): Record<string, unknown> {
