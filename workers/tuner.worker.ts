@@ -4,6 +4,7 @@ import {
   createStrategy,
   type Importance,
   type Outcome,
+  type Recommendation,
   type SlicePoint,
   type Strategy,
   type StrategyName,
@@ -74,6 +75,8 @@ const api = {
   slice: (name: string, at: Params, points?: number): Promise<SlicePoint[] | null> => current().beliefs.slice(name, at, points),
   /** Which hyperparameters matter, and by which method; null with fewer than 2 completed trials. */
   importance: (): Importance | null => current().beliefs.importance(),
+  /** The recommended configuration from the last display fit (best observed without a GP); null before any result. */
+  recommend: (): Promise<Recommendation | null> => current().beliefs.recommend(),
 };
 
 export type TunerWorkerApi = typeof api;

@@ -1,12 +1,17 @@
 import type { Params, SearchSpace } from '../../src/lib/space';
 
-/** A benchmark problem: a space, an objective to minimize, its known minimum and a trial budget. */
+/**
+ * A benchmark problem: a space, an objective to minimize, its known minimum and a trial budget.
+ * With `noise`, the optimizer sees each value plus Gaussian noise of that σ (`run.ts`), while
+ * regret is measured on `evaluate`, the noiseless value.
+ */
 export interface BenchFunction {
   name: string;
   space: SearchSpace;
   evaluate: (params: Params) => number;
   minimum: number;
   budget: number;
+  noise?: number;
 }
 
 const num = (params: Params, name: string): number => params[name] as number;
@@ -126,3 +131,14 @@ export const ackley5: BenchFunction = {
   minimum: 0,
   budget: 60,
 };
+
+/**
+ * Noisy versions: like two training runs of one recipe, two evaluations of one point differ.
+ * Each σ is a few percent of the function's spread over its space, large next to the
+ * differences between good points, as 0.1–0.3 points of accuracy are between good recipes.
+ */
+const noisy = (fn: BenchFunction, noise: number): BenchFunction => ({ ...fn, name: `Noisy${fn.name}`, noise });
+export const noisyBranin = noisy(branin, 3);
+export const noisyHartmann3 = noisy(hartmann3, 0.1);
+export const noisyHartmann6 = noisy(hartmann6, 0.1);
+export const noisyMixedTraining = noisy(mixedTraining, 0.2);

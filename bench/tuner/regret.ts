@@ -1,18 +1,25 @@
 /**
- * Median simple regret over seeds, bayesian vs random, two trials always pending.
- * Usage: npm run bench:tuner [-- --seeds 15 --functions Branin,Hartmann3 --extra --trials N
- *   --strategies bayesian,random --initial N --power off]
- * (--extra adds Hartmann6, a mixed training-like space and Ackley5; --trials replaces every
- * function's own budget.)
+ * Simple regret over seeds, bayesian vs random, two trials always pending.
+ * Usage: npm run bench:tuner [-- --seeds 15 --functions Branin,Hartmann3 --extra --noisy --tpe
+ *   --trials N --strategies bayesian,random --initial N --power off]
+ * (--extra adds Hartmann6, a mixed training-like space and Ackley5; --noisy the noisy functions
+ * alone; --trials replaces every function's own budget; --tpe adds Optuna's TPE, run by
+ * python3 with optuna, see tpe.ts.)
+ * Regret is the true value of a configuration minus the minimum: of the best observed one
+ * ("observed") and of the one the strategy recommends ("recommended", `Strategy.recommend`).
+ * On a noiseless function they are the same point unless the model's mean disagrees.
  */
 import { scriptOptions, UsageError, wholeNumberFlag } from '../../src/cli/args';
 import { STRATEGIES, type StrategyName } from '../../src/lib/tuner';
-import { ackley5, branin, hartmann3, hartmann6, mixedTraining, type BenchFunction } from './functions';
-import { median, runOnce } from './run';
+import { ackley5, branin, hartmann3, hartmann6, mixedTraining, noisyBranin, noisyHartmann3, noisyHartmann6, noisyMixedTraining, type BenchFunction } from './functions';
+import { mean, median, runOnce } from './run';
+import { runTpe } from './tpe';
 
 const USAGE =
-  'Usage: bench:tuner [--seeds N] [--functions NAME,...] [--extra] [--trials N] [--strategies bayesian,random] [--initial N] [--power on|off]';
-const all = [branin, hartmann3, hartmann6, mixedTraining, ackley5];
+  'Usage: bench:tuner [--seeds N] [--functions NAME,...] [--extra] [--noisy] [--tpe] [--trials N] [--strategies bayesian,random] [--initial N] [--power on|off] [--incumbent mean|observed] [--reevaluate N]';
+const noiseless = [branin, hartmann3, hartmann6, mixedTraining, ackley5];
+const noisy = [noisyBranin, noisyHartmann3, noisyHartmann6, noisyMixedTraining];
+const all = [...noiseless, ...noisy];
 
 function options() {
   return scriptOptions(
@@ -23,16 +30,20 @@ function options() {
       seeds: { type: 'string' },
       functions: { type: 'string' },
       extra: { type: 'boolean' },
+      noisy: { type: 'boolean' },
+      tpe: { type: 'boolean' },
       trials: { type: 'string' },
       strategies: { type: 'string' },
       // Ablations for docs/TUNER.md: --initial N (design size), --power off (no output warping).
       initial: { type: 'string' },
       power: { type: 'string' },
+      incumbent: { type: 'string' },
+      reevaluate: { type: 'string' },
     },
     { seeds: '15', strategies: 'bayesian,random', power: 'on' },
     (values) => {
       const text = (name: string) => values[name] as string | undefined;
-      let functions = values.extra ? all : [branin, hartmann3];
+      let functions = values.noisy ? noisy : values.extra ? noiseless : [branin, hartmann3];
       const named = text('functions');
       if (named !== undefined) {
         const names = named.split(',');
@@ -50,30 +61,47 @@ function options() {
       const power = text('power');
       if (power !== 'on' && power !== 'off') throw new UsageError('invalid', `--power must be on or off, got "${power}".`);
       const initial = text('initial');
+      const incumbent = text('incumbent');
+      if (incumbent !== undefined && incumbent !== 'mean' && incumbent !== 'observed') throw new UsageError('invalid', `--incumbent must be mean or observed, got "${incumbent}".`);
       return {
         seeds: wholeNumberFlag('seeds', text('seeds')!, 1),
+        tpe: values.tpe === true,
         functions,
         strategies: strategies as StrategyName[],
         extra: {
           ...(initial !== undefined ? { initialTrials: wholeNumberFlag('initial', initial, 1) } : {}),
           ...(power === 'off' ? { powerTransform: false } : {}),
+          ...(incumbent !== undefined ? { incumbent: incumbent as 'mean' | 'observed' } : {}),
+          ...(text('reevaluate') !== undefined ? { reevaluateEvery: wholeNumberFlag('reevaluate', text('reevaluate')!, 0) } : {}),
         },
       };
     },
   );
 }
 
-const { seeds, functions, strategies, extra } = options();
-console.log(`seeds 1..${seeds}; two trials pending; regret = best found - known minimum`);
+const { seeds, functions, strategies, extra, tpe } = options();
+const fixed = (v: number) => v.toPrecision(3).padStart(9);
+/** Median (q25, q75, max) and mean of one set of regrets. */
+function summary(regrets: number[]): string {
+  const sorted = [...regrets].sort((a, b) => a - b);
+  const n = sorted.length;
+  return `median ${fixed(median(regrets))}  (q25 ${sorted[Math.floor(n / 4)].toPrecision(3)}, q75 ${sorted[Math.floor((3 * n) / 4)].toPrecision(3)}, max ${sorted[n - 1].toPrecision(3)})  mean ${fixed(mean(regrets))}`;
+}
+console.log(`seeds 1..${seeds}; two trials pending; regret = true value of a configuration - known minimum`);
 for (const fn of functions as BenchFunction[]) {
+  const label = `${fn.name}${fn.noise ? ` (σ ${fn.noise})` : ''}`;
   for (const strategy of strategies) {
     const started = performance.now();
-    const regrets = Array.from({ length: seeds }, (_, s) => runOnce(fn, strategy, s + 1, strategy === 'bayesian' ? extra : {}));
+    const runs = Array.from({ length: seeds }, (_, s) => runOnce(fn, strategy, s + 1, strategy === 'bayesian' ? extra : {}));
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    const sorted = [...regrets].sort((a, b) => a - b);
-    console.log(
-      `${fn.name.padEnd(14)} ${strategy.padEnd(9)} trials ${String(fn.budget).padStart(3)}  median regret ${median(regrets).toPrecision(3).padStart(9)}` +
-        `  (q25 ${sorted[Math.floor(seeds / 4)].toPrecision(3)}, q75 ${sorted[Math.floor((3 * seeds) / 4)].toPrecision(3)}, max ${sorted[seeds - 1].toPrecision(3)})  ${seconds}s`,
-    );
+    console.log(`${label.padEnd(24)} ${strategy.padEnd(9)} trials ${String(fn.budget).padStart(3)}  observed    ${summary(runs.map((r) => r.observed))}  ${seconds}s`);
+    console.log(`${''.padEnd(24)} ${''.padEnd(9)}            recommended ${summary(runs.map((r) => r.recommended))}`);
+  }
+  if (tpe) {
+    const started = performance.now();
+    const regrets: number[] = [];
+    for (let s = 1; s <= seeds; s++) regrets.push(await runTpe(fn, s));
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    console.log(`${label.padEnd(24)} ${'tpe'.padEnd(9)} trials ${String(fn.budget).padStart(3)}  observed    ${summary(regrets)}  ${seconds}s`);
   }
 }

@@ -1,16 +1,19 @@
 /**
  * Ask/tell tuner over JSON lines:
- *   npm run --silent tuner -- --space FILE --seed N [--strategy bayesian|random|grid] [--grid-points N]
+ *   npm run --silent tuner -- --space FILE --seed N [--strategy bayesian|random|grid|hyperband] [--grid-points N]
+ *     [--eta N] [--min-epochs N --max-epochs N]
+ * (hyperband: each trial's params carry its rung's budget as "epochs"; the budget range is the
+ * space's "epochs" range unless --min-epochs/--max-epochs give it.)
  * stdout carries protocol lines only (a harness parses it); problems starting up go to stderr
  * with a non-zero exit, problems with a request come back as {"error": ...} and the session goes on.
  */
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { STRATEGIES, type StrategyName } from '../lib/tuner';
+import { TUNER_STRATEGIES, type TunerStrategyName } from '../lib/tuner';
 import { parseTuningProblem, TunerSession } from '../lib/tuner/session';
 import { exitUsage, readFlags } from './args';
 
-const USAGE = `Usage: tuner --space FILE --seed N [--strategy ${STRATEGIES.join('|')}] [--grid-points N]`;
+const USAGE = `Usage: tuner --space FILE --seed N [--strategy ${TUNER_STRATEGIES.join('|')}] [--grid-points N] [--eta N] [--min-epochs N --max-epochs N]`;
 
 function fail(message: string): never {
   exitUsage('tuner', message);
@@ -18,7 +21,15 @@ function fail(message: string): never {
 
 function readOptions(argv: string[]): Map<string, string> {
   try {
-    const { values } = readFlags(argv, { space: { type: 'string' }, seed: { type: 'string' }, strategy: { type: 'string' }, 'grid-points': { type: 'string' } });
+    const { values } = readFlags(argv, {
+      space: { type: 'string' },
+      seed: { type: 'string' },
+      strategy: { type: 'string' },
+      'grid-points': { type: 'string' },
+      eta: { type: 'string' },
+      'min-epochs': { type: 'string' },
+      'max-epochs': { type: 'string' },
+    });
     return new Map(Object.entries(values) as [string, string][]);
   } catch (error) {
     fail(`${(error as Error).message}.\n${USAGE}`);
@@ -32,11 +43,20 @@ function main(): void {
   const seedText = flags.get('seed') ?? '0';
   const seed = Number(seedText);
   if (!Number.isSafeInteger(seed)) fail(`--seed must be an integer, got "${seedText}".`);
-  const strategy = (flags.get('strategy') ?? 'bayesian') as StrategyName;
-  if (!STRATEGIES.includes(strategy)) fail(`--strategy must be one of ${STRATEGIES.join(', ')}, got "${strategy}".`);
-  const gridText = flags.get('grid-points');
-  const gridPoints = gridText === undefined ? undefined : Number(gridText);
-  if (gridPoints !== undefined && !(Number.isInteger(gridPoints) && gridPoints >= 1)) fail(`--grid-points must be a positive integer.`);
+  const strategy = (flags.get('strategy') ?? 'bayesian') as TunerStrategyName;
+  if (!TUNER_STRATEGIES.includes(strategy)) fail(`--strategy must be one of ${TUNER_STRATEGIES.join(', ')}, got "${strategy}".`);
+  const whole = (name: string, min: number): number | undefined => {
+    const text = flags.get(name);
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (!(Number.isInteger(value) && value >= min)) fail(`--${name} must be a whole number of at least ${min}, got "${text}".`);
+    return value;
+  };
+  const gridPoints = whole('grid-points', 1);
+  const eta = whole('eta', 2);
+  const minEpochs = whole('min-epochs', 1);
+  const maxEpochs = whole('max-epochs', 1);
+  if (strategy !== 'hyperband' && (eta ?? minEpochs ?? maxEpochs) !== undefined) fail('--eta, --min-epochs and --max-epochs are for --strategy hyperband.');
 
   let raw: unknown;
   try {
@@ -47,7 +67,12 @@ function main(): void {
   const { problem, errors } = parseTuningProblem(raw);
   if (!problem) fail(`invalid space file "${file}":\n${errors.map((e) => `  ${e.path || '(root)'}: ${e.message}`).join('\n')}`);
 
-  const session = new TunerSession({ problem, strategy, seed, gridPoints });
+  let session: TunerSession;
+  try {
+    session = new TunerSession({ problem, strategy, seed, gridPoints, eta, minEpochs, maxEpochs });
+  } catch (error) {
+    fail(`cannot start ${strategy} on "${file}": ${(error as Error).message}`);
+  }
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
   lines.on('line', (line) => {
     if (line.trim() === '') return;

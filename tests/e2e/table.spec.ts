@@ -1,4 +1,4 @@
-import { configureTinyJob, expect, test, trainingField, trialRows } from './fixtures';
+import { configureTinyJob, expect, screenshots, test, trainingField, trialRows } from './fixtures';
 
 test('the trial table sorts, filters and selects; the summary and the best trial card say what the job found', async ({ page }) => {
   await page.goto('/');
@@ -92,13 +92,21 @@ test('hyperparameters typed by the user run next, ahead of new suggestions and o
   await expect(mine).toHaveAttribute('data-status', 'completed');
 });
 
-test('Re-run after the job has ended runs the job on for that one trial', async ({ page }) => {
+test('after a Bayesian job the card recommends a trial by the model; Re-run runs it on, and its runs show their mean', async ({ page }, testInfo) => {
   await page.goto('/');
   await configureTinyJob(page, { maxJobs: 2, parallel: 1 });
   await page.getByRole('button', { name: 'Tune' }).click();
   await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 120_000 });
   const best = page.locator('section.best-trial');
+  // Two results are enough for the tuner's model: the card states its prediction ± σ for a trial of the table.
+  await expect(best.getByRole('heading', { name: 'Recommended trial' })).toBeVisible();
+  await expect(best.getByTestId('recommendation')).toContainText(/the model predicts Validation-accuracy \d\.\d{4} ± \d\.\d{4}/);
   const original = (await best.getAttribute('data-trial'))!;
+  await expect(best.getByTestId('recommendation')).toContainText(`Trial ${original} (seed`);
+  const objectives = await Promise.all((await trialRows(page).all()).map(async (row) => Number(await row.locator('td.objective').textContent())));
+  // The best observed value is named either way: beside the prediction, or on its own line when another trial is recommended.
+  await expect(best.getByTestId('best-objective')).toHaveText(Math.max(...objectives).toFixed(4));
+  await screenshots(page, testInfo, 'recommendation', best);
   await best.getByRole('button', { name: 'Re-run' }).click();
   await expect(page.getByText('Resumed: the tuner was told 2 finished trials.')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 120_000 });
@@ -109,4 +117,9 @@ test('Re-run after the job has ended runs the job on for that one trial', async 
   const first = page.locator(`section.trials tbody tr[data-trial="${original}"]`);
   const params = async (row: typeof first) => (await row.locator('td.num').allTextContents()).slice(1, 4);
   expect(await params(rerun)).toEqual(await params(first));
+  // The two runs of one configuration are shown together, with their mean, on both rows.
+  const runs = await Promise.all([first, rerun].map(async (row) => Number(await row.locator('td.objective').textContent())));
+  for (const row of [first, rerun]) await expect(row.getByTestId('runs-mean')).toHaveText(`mean of 2 runs ${((runs[0] + runs[1]) / 2).toFixed(4)}`);
+  await expect(page.getByTestId('runs-mean')).toHaveCount(2);
+  await screenshots(page, testInfo, 'after-rerun', page.locator('main'));
 });

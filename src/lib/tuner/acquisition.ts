@@ -4,10 +4,13 @@ import { scrambledHalton } from './design';
 import type { GpPosterior } from './gp';
 import { logExpectedImprovement } from './normal';
 
+/** What the acquisition needs of a model: the latent posterior at a feature vector. */
+export type Predictor = Pick<GpPosterior, 'predict'>;
+
 export interface AcquisitionProblem {
   space: SearchSpace;
   layout: EncodingLayout;
-  posterior: GpPosterior;
+  posterior: Predictor;
   /** Incumbent value in the GP's (transformed, minimized) units. */
   best: number;
   /** Feature vectors of the best observations so far, best first: where local candidates start. */

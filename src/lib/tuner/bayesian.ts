@@ -8,13 +8,31 @@ import { gridAxes, gridPoint, gridSize } from './grid';
 import type { Outcome, Strategy, StrategyOptions, Suggestion } from './types';
 import { orientation, surrogateData, SurrogateFitter, type SurrogateObservation } from './surrogate';
 import { PendingTrials } from './pending';
+import { ObservedConfigurations, type Recommendation } from './recommend';
+import type { OutputWarp } from './warp';
 
 export interface BayesianOptions extends StrategyOptions {
   /** Size of the space-filling initial design; default from `defaultInitialTrials`. */
   initialTrials?: number;
   /** Yeo-Johnson transform of the outputs (default on). */
   powerTransform?: boolean;
+  /**
+   * What EI improves on and the believer caps at: the best observed value (`observed`, default)
+   * or the best posterior mean over the observed points (`mean`, worse on the noisy bench);
+   * docs/TUNER.md, Noise.
+   */
+  incumbent?: 'mean' | 'observed';
+  /**
+   * Re-evaluate the recommended configuration when the model is unsure of it, at most once in
+   * this many asks (default 3; 0: never); docs/TUNER.md, Noise.
+   */
+  reevaluateEvery?: number;
 }
+
+/** On the noisy bench, re-evaluating at most every third ask cut the recommendation's mean regret most (docs/PERFORMANCE.md). */
+const DEFAULT_REEVALUATE_EVERY = 3;
+/** Below this noise variance (GP units: outputs standardized) the objective counts as noiseless and nothing is re-evaluated. */
+const NOISY = 0.01;
 
 /**
  * Initial design size. In the bench (docs/PERFORMANCE.md) 5 points beat 3, 8 and 12 on the worst
@@ -27,7 +45,9 @@ export function defaultInitialTrials(parameters: number): number {
 
 interface FittedModel {
   posterior: GpPosterior;
-  /** Best and worst observed values in the GP's units. */
+  /** Maps the GP's outputs back to the oriented objective. */
+  warp: OutputWarp;
+  /** The incumbent (see `BayesianOptions.incumbent`) and the worst observed value, in the GP's units. */
   best: number;
   worst: number;
   /** Features of the best few observations, best first. */
@@ -44,11 +64,13 @@ const ENUMERATION_LIMIT = 100_000n;
  */
 export class BayesianStrategy implements Strategy {
   private readonly layout: EncodingLayout;
-  private readonly sign: number;
+  private readonly sign: 1 | -1;
   private readonly initialTrials: number;
   private readonly designRng: Rng;
   private readonly searchRng: Rng;
   private readonly observations: SurrogateObservation[] = [];
+  /** The same results by configuration, in the objective's units, for `recommend`. */
+  private readonly results: ObservedConfigurations;
   private readonly failed: Float64Array[] = [];
   /** Asked and registered points awaiting their outcome; all are believed alike (suggestFromModel). */
   private readonly pending = new PendingTrials<{ params: Params; features: Float64Array; registered: boolean }>();
@@ -59,10 +81,12 @@ export class BayesianStrategy implements Strategy {
   private readonly fitter: SurrogateFitter;
   private model: FittedModel | null = null;
   private readonly finiteSize: bigint | null;
+  private asksSinceReevaluation = 0;
 
   constructor(private readonly options: BayesianOptions) {
     this.layout = encodingLayout(options.space);
     this.sign = orientation(options.goal);
+    this.results = new ObservedConfigurations(options.space, this.sign);
     const parameters = this.layout.blocks.length;
     this.initialTrials = Math.max(1, Math.floor(options.initialTrials ?? defaultInitialTrials(parameters)));
     const rng = createRng(options.seed);
@@ -76,8 +100,9 @@ export class BayesianStrategy implements Strategy {
   ask(count: number): Suggestion[] {
     const suggestions: Suggestion[] = [];
     for (let i = 0; i < count; i++) {
-      const params = this.suggest();
+      const params = this.reevaluation() ?? this.suggest();
       if (!params) break;
+      this.asksSinceReevaluation++;
       this.seen.add(this.key(params));
       suggestions.push({ id: this.pending.issue({ params, features: encodeParams(this.layout, params), registered: false }), params });
     }
@@ -99,6 +124,7 @@ export class BayesianStrategy implements Strategy {
     const trial = this.pending.resolve(id);
     if ('value' in outcome && Number.isFinite(outcome.value)) {
       this.observations.push({ features: trial.features, value: this.sign * outcome.value });
+      this.results.add(trial.params, outcome.value, id);
       this.model = null;
     } else if (!trial.registered) {
       // A failed (or non-finite) run has no value to fit; it is kept out of future suggestions
@@ -116,10 +142,43 @@ export class BayesianStrategy implements Strategy {
     const features = encodeParams(this.layout, params);
     if (Number.isFinite(value)) {
       this.observations.push({ features, value: this.sign * value });
+      this.results.add(params, value);
       this.model = null;
     } else {
       this.failed.push(features);
     }
+  }
+
+  /**
+   * The evaluated configuration with the best posterior mean of the GP (fitted with its learned
+   * noise, the model `ask` uses; fitted now if no ask has since the last result), stated as its
+   * predicted value ± σ. With fewer than 2 results, or a kernel matrix that cannot be factored,
+   * the best observed configuration instead (`basis: 'observed'`).
+   */
+  recommend(): Recommendation | null {
+    const model = this.observations.length >= 2 ? this.fitModel() : null;
+    return (model && this.results.bestByModel(this.layout, model.posterior, model.warp)) ?? this.results.bestObserved();
+  }
+
+  /**
+   * The recommended configuration again, when the objective is noisy and the model is unsure
+   * of that configuration: its latent variance is above half the noise variance (less than
+   * about two runs' worth of evidence there). The best observed value under noise is often a
+   * lucky draw; a second run there tells the model which of the top configurations is truly
+   * best. At most once in `reevaluateEvery` asks, never while the same point is pending.
+   */
+  private reevaluation(): Params | null {
+    const every = this.options.reevaluateEvery ?? DEFAULT_REEVALUATE_EVERY;
+    if (every <= 0 || this.asksSinceReevaluation < every || this.observations.length < this.initialTrials) return null;
+    const model = this.fitModel();
+    if (!model || model.posterior.noise < NOISY) return null;
+    const r = this.results.bestByModel(this.layout, model.posterior, model.warp);
+    if (!r) return null;
+    const key = this.key(r.params);
+    for (const p of this.pending.values()) if (this.key(p.params) === key) return null;
+    if (model.posterior.predict(encodeParams(this.layout, r.params)).variance < model.posterior.noise / 2) return null;
+    this.asksSinceReevaluation = 0;
+    return r.params;
   }
 
   private suggest(): Params | null {
@@ -185,15 +244,21 @@ export class BayesianStrategy implements Strategy {
 
   private fitModel(): FittedModel | null {
     if (this.model) return this.model;
-    const { data } = surrogateData(this.layout, this.observations, { powerTransform: this.options.powerTransform });
+    const { data, warp } = surrogateData(this.layout, this.observations, { powerTransform: this.options.powerTransform });
     const posterior = this.fitter.fit(data);
     if (!posterior) return null;
     const y = data.y;
-    const order = Array.from({ length: data.n }, (_, i) => i).sort((a, b) => y[a] - y[b]);
+    // The incumbent from the posterior mean (the model's denoised view of the observed points)
+    // made EI too exploitative on the noisy bench (docs/PERFORMANCE.md); kept as an ablation.
+    const score = this.options.incumbent !== 'mean' ? y : Float64Array.from({ length: data.n }, (_, i) => posterior.predict(data.x, i * data.dims).mean);
+    const order = Array.from({ length: data.n }, (_, i) => i).sort((a, b) => score[a] - score[b]);
+    let worst = -Infinity;
+    for (const v of y) worst = Math.max(worst, v);
     this.model = {
       posterior,
-      best: y[order[0]],
-      worst: y[order[data.n - 1]],
+      warp,
+      best: score[order[0]],
+      worst,
       incumbents: order.slice(0, 5).map((i) => this.observations[i].features),
     };
     return this.model;

@@ -2,7 +2,8 @@ import { createRng } from '../rng';
 import { encodingLayout, type EncodingLayout, type Params } from '../space';
 import { DEFAULT_SLICE_POINTS, fitBelief, sliceValues, type Belief, type BeliefObservation, type SlicePoint } from './belief';
 import { importanceWithoutModel, type LengthscaleImportance, type VarianceImportance } from './importance';
-import { SurrogateFitter } from './surrogate';
+import { ObservedConfigurations, type Recommendation } from './recommend';
+import { orientation, SurrogateFitter } from './surrogate';
 import type { Outcome, StrategyName, StrategyOptions, Suggestion } from './types';
 
 /** What `BeliefService.importance` answers, saying which method produced it. */
@@ -24,7 +25,8 @@ interface Waiting {
 }
 
 type SliceTask = { kind: 'slice'; name: string; at: Params; points: number; waiting: Waiting[] };
-type Task = { kind: 'fit' } | SliceTask;
+type RecommendTask = { kind: 'recommend'; resolve: (answer: Recommendation | null) => void };
+type Task = { kind: 'fit' } | SliceTask | RecommendTask;
 
 /**
  * The tuner worker's display model, kept beside the strategy and apart from it: it follows the
@@ -43,6 +45,8 @@ type Task = { kind: 'fit' } | SliceTask;
  */
 export class BeliefService {
   private readonly observations: BeliefObservation[] = [];
+  /** The same results by configuration (re-runs grouped), for `recommend`. */
+  private readonly results: ObservedConfigurations;
   private readonly asked = new Map<string, Params>();
   /** Fits each belief warm from the previous one, as the strategy refits its own model. */
   private readonly fitter: SurrogateFitter | null;
@@ -57,6 +61,7 @@ export class BeliefService {
   constructor(private readonly options: BeliefServiceOptions) {
     this.fitter = options.strategy === 'bayesian' ? new SurrogateFitter(createRng(options.seed)) : null;
     this.layout = encodingLayout(options.space);
+    this.results = new ObservedConfigurations(options.space, orientation(options.goal));
     this.defer = options.defer ?? ((task) => setTimeout(task, 0));
   }
 
@@ -69,7 +74,7 @@ export class BeliefService {
   told(id: string, outcome: Outcome): void {
     const params = this.asked.get(id);
     this.asked.delete(id);
-    if (params && 'value' in outcome) this.add(params, outcome.value);
+    if (params && 'value' in outcome) this.add(params, outcome.value, id);
   }
 
   /** A warm-start observation, after the strategy accepted it. */
@@ -119,16 +124,37 @@ export class BeliefService {
     return { method: 'variance', parameters: importanceWithoutModel(this.options.space, this.observations) };
   }
 
+  /**
+   * The configuration the tuner recommends (see `Recommendation`), from the last display fit
+   * for the `bayesian` strategy: the evaluated configuration with the best posterior mean, with
+   * its predicted value ± σ. The best observed configuration for random and grid search, and
+   * before the first fit. Null before any completed trial. Queued like a slice, so it answers
+   * after the fit for every result told before it; it never refits.
+   */
+  recommend(): Promise<Recommendation | null> {
+    if (this.disposed) return Promise.resolve(null);
+    return new Promise((resolve) => this.enqueue({ kind: 'recommend', resolve }));
+  }
+
+  private currentRecommendation(): Recommendation | null {
+    const belief = this.belief;
+    return (belief && this.results.bestByModel(belief.layout, belief.posterior, belief.warp)) ?? this.results.bestObserved();
+  }
+
   /** Stops all work: pending slices resolve to null and nothing more is fitted. */
   dispose(): void {
     this.disposed = true;
-    for (const task of this.queue.splice(0)) if (task.kind === 'slice') for (const { resolve } of task.waiting) resolve(null);
+    for (const task of this.queue.splice(0)) {
+      if (task.kind === 'slice') for (const { resolve } of task.waiting) resolve(null);
+      if (task.kind === 'recommend') task.resolve(null);
+    }
   }
 
-  private add(params: Params, value: number): void {
+  private add(params: Params, value: number, id: string | null = null): void {
     // A non-finite value is a failure to the strategy too.
     if (!Number.isFinite(value)) return;
     this.observations.push({ params, value });
+    this.results.add(params, value, id);
     if (this.fitter && this.observations.length >= 2 && !this.queue.some((task) => task.kind === 'fit')) this.enqueue({ kind: 'fit' });
   }
 
@@ -155,6 +181,10 @@ export class BeliefService {
       // A belief that cannot be factored (null) leaves the last one in place.
       this.belief = fitBelief(this.options.space, this.options.goal, this.observations, { fitter: this.fitter! }) ?? this.belief;
       this.fitCount++;
+      return;
+    }
+    if (task.kind === 'recommend') {
+      task.resolve(this.currentRecommendation());
       return;
     }
     // The request was checked when it was made; an error now is a bug, and it goes to the

@@ -3,6 +3,8 @@ import { fromUnit, paramsKey, resolveScale, type CategoryValue, type Params, typ
 import { assertParams } from '../space';
 import type { Outcome, Strategy, StrategyOptions, Suggestion } from './types';
 import { PendingTrials } from './pending';
+import { ObservedConfigurations, type Recommendation } from './recommend';
+import { orientation } from './surrogate';
 
 /** Points per continuous parameter when `gridPoints` is not given: ends, quartiles and middle. */
 export const DEFAULT_GRID_POINTS = 5;
@@ -74,8 +76,10 @@ export class GridStrategy implements Strategy {
   private cursor = 0n;
   private readonly seen = new Set<string>();
   private readonly pending = new PendingTrials<Params>();
+  private readonly results: ObservedConfigurations;
 
   constructor(private readonly options: GridOptions) {
+    this.results = new ObservedConfigurations(options.space, orientation(options.goal));
     this.axes = gridAxes(options.space, options.gridPoints ?? DEFAULT_GRID_POINTS);
     this.size = gridSize(this.axes);
     const rng = createRng(options.seed);
@@ -108,13 +112,20 @@ export class GridStrategy implements Strategy {
     return this.pending.issue(params);
   }
 
-  tell(id: string, _outcome: Outcome): void {
-    this.pending.resolve(id);
+  tell(id: string, outcome: Outcome): void {
+    const params = this.pending.resolve(id);
+    if ('value' in outcome) this.results.add(params, outcome.value, id);
   }
 
-  observe(params: Params, _value: number): void {
+  observe(params: Params, value: number): void {
     assertParams(this.options.space, params);
     this.seen.add(paramsKey(this.options.space, params));
+    this.results.add(params, value);
+  }
+
+  /** No model: the configuration with the best observed value (mean over its runs). */
+  recommend(): Recommendation | null {
+    return this.results.bestObserved();
   }
 }
 

@@ -2,6 +2,8 @@ import { createRng } from '../rng';
 import { paramsKey, sampleParams, type Params } from '../space';
 import { assertParams } from '../space';
 import { PendingTrials } from './pending';
+import { ObservedConfigurations, type Recommendation } from './recommend';
+import { orientation } from './surrogate';
 import type { Outcome, Strategy, StrategyOptions, Suggestion } from './types';
 
 const MAX_DRAWS_PER_TRIAL = 1000;
@@ -11,9 +13,11 @@ export class RandomStrategy implements Strategy {
   private readonly rng;
   private readonly seen = new Set<string>();
   private readonly pending = new PendingTrials<Params>();
+  private readonly results: ObservedConfigurations;
 
   constructor(private readonly options: StrategyOptions) {
     this.rng = createRng(options.seed);
+    this.results = new ObservedConfigurations(options.space, orientation(options.goal));
   }
 
   ask(count: number): Suggestion[] {
@@ -33,13 +37,20 @@ export class RandomStrategy implements Strategy {
     return this.pending.issue(params);
   }
 
-  tell(id: string, _outcome: Outcome): void {
-    this.pending.resolve(id);
+  tell(id: string, outcome: Outcome): void {
+    const params = this.pending.resolve(id);
+    if ('value' in outcome) this.results.add(params, outcome.value, id);
   }
 
-  observe(params: Params): void {
+  observe(params: Params, value: number): void {
     assertParams(this.options.space, params);
     this.seen.add(paramsKey(this.options.space, params));
+    this.results.add(params, value);
+  }
+
+  /** No model: the configuration with the best observed value (mean over its runs). */
+  recommend(): Recommendation | null {
+    return this.results.bestObserved();
   }
 
   private drawUnseen(): Params | null {

@@ -1,8 +1,9 @@
 import { validateSpace, type FieldError, type SearchSpace } from '../space';
 import { paramsError } from '../space';
 import { createStrategy } from './index';
+import type { HyperbandSuggestion } from './hyperband';
 import { MedianStoppingRule } from './stopping';
-import type { Goal, Strategy, StrategyName } from './types';
+import type { Goal, Strategy, TunerStrategyName } from './types';
 
 /**
  * The ask/tell protocol of the tuner CLI, one JSON object per line in and out, kept apart
@@ -45,9 +46,13 @@ export function parseTuningProblem(raw: unknown): { problem: TuningProblem | nul
 
 export interface SessionOptions {
   problem: TuningProblem;
-  strategy: StrategyName;
+  strategy: TunerStrategyName;
   seed: number;
   gridPoints?: number;
+  /** Hyperband only: η and the budget range when the space has no `epochs` range. */
+  eta?: number;
+  minEpochs?: number;
+  maxEpochs?: number;
 }
 
 const MAX_ASK = 1000;
@@ -59,7 +64,8 @@ export class TunerSession {
 
   constructor(private readonly options: SessionOptions) {
     const { space, goal } = options.problem;
-    this.strategy = createStrategy(options.strategy, { space, goal, seed: options.seed, gridPoints: options.gridPoints });
+    const { seed, gridPoints, eta, minEpochs, maxEpochs } = options;
+    this.strategy = createStrategy(options.strategy, { space, goal, seed, gridPoints, eta, minEpochs, maxEpochs });
     this.stopping = new MedianStoppingRule({ goal });
   }
 
@@ -72,17 +78,18 @@ export class TunerSession {
       return { error: 'Malformed line: expected one JSON object such as {"ask": 1}.' };
     }
     if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-      return { error: 'Each line must be a JSON object with one of "ask", "tell" or "report".' };
+      return { error: 'Each line must be a JSON object with one of "ask", "tell", "report" or "recommend".' };
     }
     const request = message as Record<string, unknown>;
     try {
       if ('ask' in request) return this.ask(request.ask);
       if ('tell' in request) return this.tell(request.tell);
       if ('report' in request) return this.report(request.report);
+      if ('recommend' in request) return this.recommend(request.recommend);
     } catch (error) {
       return { error: error instanceof Error ? error.message : String(error) };
     }
-    return { error: `Unknown request: expected "ask", "tell" or "report", got ${JSON.stringify(Object.keys(request))}.` };
+    return { error: `Unknown request: expected "ask", "tell", "report" or "recommend", got ${JSON.stringify(Object.keys(request))}.` };
   }
 
   private ask(count: unknown): Record<string, unknown> {
@@ -91,7 +98,13 @@ export class TunerSession {
     }
     const trials = this.strategy.ask(count);
     for (const trial of trials) this.pending.add(trial.id);
-    return { trials: trials.map(({ id, params }) => ({ id, params })) };
+    // A Hyperband trial also says its rung and budget (`epochs`, which its params carry too).
+    return {
+      trials: trials.map((t) => {
+        const rung = t as Partial<HyperbandSuggestion>;
+        return rung.rung === undefined ? { id: t.id, params: t.params } : { id: t.id, params: t.params, epochs: rung.epochs, rung: rung.rung };
+      }),
+    };
   }
 
   private tell(body: unknown): Record<string, unknown> {
@@ -121,6 +134,18 @@ export class TunerSession {
     if (typeof tell.value !== 'number' || !Number.isFinite(tell.value)) return { error: 'A "tell" needs a finite numeric "value".' };
     this.strategy.observe(tell.params as Record<string, string | number>, tell.value);
     return { ok: true };
+  }
+
+  /**
+   * The configuration the strategy recommends (docs/TUNER.md, Recommendation). Before any
+   * result every field is null and `runs` is 0; `mean` and `sd` are null when the
+   * recommendation is the best observed one (random, grid, or fewer than 2 results).
+   */
+  private recommend(body: unknown): Record<string, unknown> {
+    if (body !== true) return { error: '"recommend" takes true: {"recommend": true}.' };
+    const r = this.strategy.recommend();
+    if (!r) return { params: null, mean: null, sd: null, observed: null, id: null, runs: 0, basis: null };
+    return { params: r.params, mean: r.mean, sd: r.sd, observed: r.observed, id: r.id, runs: r.runs, basis: r.basis };
   }
 
   private report(body: unknown): Record<string, unknown> {

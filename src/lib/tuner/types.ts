@@ -1,9 +1,17 @@
 import type { Params, SearchSpace } from '../space';
+import type { Recommendation } from './recommend';
 
 export type Goal = 'minimize' | 'maximize';
 /** Every search strategy this build runs; the page, the job schema and the CLI offer exactly these. */
 export const STRATEGIES = ['bayesian', 'random', 'grid'] as const;
 export type StrategyName = (typeof STRATEGIES)[number];
+/**
+ * Every strategy the library and the tuner CLI run: the page's, and `hyperband`, whose trials
+ * carry their budget in `epochs` (docs/TUNER.md, Hyperband). The page and the job schema offer
+ * it once the job runner drives its rungs.
+ */
+export const TUNER_STRATEGIES = [...STRATEGIES, 'hyperband'] as const;
+export type TunerStrategyName = (typeof TUNER_STRATEGIES)[number];
 
 export interface Suggestion {
   id: string;
@@ -41,9 +49,18 @@ export interface Strategy {
    * data but was never asked. A non-finite value (NaN) records a failed trial at that point.
    */
   observe(params: Params, value: number): void;
+  /**
+   * The evaluated configuration this strategy believes best (see `Recommendation`): by the GP's
+   * posterior mean under `bayesian`, by the best observed value otherwise. Null before any result.
+   */
+  recommend(): Recommendation | null;
 }
 
-/** The same contract across a Worker boundary, where every call is asynchronous. */
+/**
+ * The job runner's view of a strategy across a Worker boundary, where every call is
+ * asynchronous. It has no `recommend`: the page takes the recommendation from the worker's
+ * display belief (`BeliefService.recommend`), which fits beside the strategy.
+ */
 export type StrategyClient = {
-  [K in keyof Strategy]: (...args: Parameters<Strategy[K]>) => ReturnType<Strategy[K]> | Promise<ReturnType<Strategy[K]>>;
+  [K in Exclude<keyof Strategy, 'recommend'>]: (...args: Parameters<Strategy[K]>) => ReturnType<Strategy[K]> | Promise<ReturnType<Strategy[K]>>;
 };

@@ -1,4 +1,5 @@
 import type { Trial } from '../../lib/job';
+import { paramsKey, type Params, type SearchSpace } from '../../lib/space';
 import type { Goal } from '../../lib/tuner';
 
 /**
@@ -33,4 +34,39 @@ export function bestSoFar(trials: readonly Trial[], goal: Goal): BestStep[] {
     if (!last || isBetter(trial.objective!, last.value, goal)) steps.push({ time: trial.endedAt!, value: trial.objective!, trial: trial.number });
   }
   return steps;
+}
+
+/** The completed runs of one configuration (a trial and its re-runs), oldest first, and their mean objective. */
+export interface ConfigurationRuns {
+  trials: Trial[];
+  mean: number;
+}
+
+/**
+ * Every completed run of `params` in `space` (re-runs included, matched by value as the tuner
+ * keys points); undefined when none has completed.
+ */
+export function configurationRuns(trials: readonly Trial[], space: SearchSpace, params: Params): ConfigurationRuns | undefined {
+  const key = paramsKey(space, params);
+  const runs = trials.filter((t) => counts(t) && paramsKey(space, t.params) === key).sort((a, b) => a.number - b.number);
+  if (runs.length === 0) return undefined;
+  return { trials: runs, mean: runs.reduce((sum, t) => sum + t.objective!, 0) / runs.length };
+}
+
+/** For each completed trial whose configuration has run more than once, that configuration's runs, by trial number. */
+export function repeatedConfigurations(trials: readonly Trial[], space: SearchSpace): Map<number, ConfigurationRuns> {
+  const groups = new Map<string, Trial[]>();
+  for (const t of trials) {
+    if (!counts(t)) continue;
+    const key = paramsKey(space, t.params);
+    groups.set(key, [...(groups.get(key) ?? []), t]);
+  }
+  const byTrial = new Map<number, ConfigurationRuns>();
+  for (const runs of groups.values()) {
+    if (runs.length < 2) continue;
+    runs.sort((a, b) => a.number - b.number);
+    const group = { trials: runs, mean: runs.reduce((sum, t) => sum + t.objective!, 0) / runs.length };
+    for (const t of runs) byTrial.set(t.number, group);
+  }
+  return byTrial;
 }

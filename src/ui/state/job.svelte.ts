@@ -13,7 +13,7 @@ import { findJob } from '../../lib/bus/job-record';
 import { jobLink, joinLink } from '../../lib/config';
 import { connectNats, datasetFor, tabName } from './nats.svelte';
 import type { CategoryValue, Params } from '../../lib/space';
-import type { Importance, SlicePoint, StrategyClient } from '../../lib/tuner';
+import type { Importance, Recommendation, SlicePoint, StrategyClient } from '../../lib/tuner';
 import type { WorkerConnection } from '../../../workers/connect';
 import { spawnTrainer, spawnTuner } from '../../../workers/spawn';
 import { bestTrial } from '../charts/best';
@@ -116,6 +116,18 @@ export class JobSession {
   async importance(): Promise<Importance | null> {
     try {
       return (await this.tuner?.api.importance()) ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * The configuration the tuner recommends, from its worker's display fit (docs/TUNER.md,
+   * Recommendation); null before a result, or when the tuner is gone (a kept job opened later).
+   */
+  async recommend(): Promise<Recommendation | null> {
+    try {
+      return (await this.tuner?.api.recommend()) ?? null;
     } catch {
       return null;
     }

@@ -81,7 +81,7 @@ export class ObservingStrategy extends RecordingStrategy {
   observed: [Params, number][] = [];
   override observe(params: Params, value?: number): void {
     this.observed.push([params, value!]);
-    super.observe(params);
+    super.observe(params, value!);
   }
 }
 

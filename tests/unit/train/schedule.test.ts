@@ -35,3 +35,23 @@ describe('one-cycle schedule', () => {
     expect(scheduleAt(3, 4, { ...cycle, warmup: 1 }).lr).toBeCloseTo(0.1 + 0.9 * 0.875, 12);
   });
 });
+
+describe('one-cycle schedule over a Hyperband rung', () => {
+  // The loop runs totalSteps = epochs × stepsPerEpoch (src/lib/train/loop.ts), so a trial of a
+  // rung with fewer epochs gets the whole cycle over its own steps, not the start of a longer one.
+  it('traces the same cycle whatever the number of epochs: warm-up to the peak, then annealing to the end factor', () => {
+    const stepsPerEpoch = 12;
+    for (const epochs of [1, 3, 9, 27]) {
+      const total = epochs * stepsPerEpoch;
+      const lrs = Array.from({ length: total }, (_, s) => scheduleAt(s, total, cycle).lr);
+      const peak = lrs.indexOf(Math.max(...lrs));
+      // The peak sits at the warm-up fraction of this run's steps, and the last step is near the end.
+      expect(Math.abs((peak + 0.5) / total - cycle.warmup)).toBeLessThanOrEqual(1 / total);
+      expect(lrs[total - 1]).toBeLessThan(0.06);
+      // Step s of this run sits where step k·s + (k − 1)/2 of a 27-epoch run does (k = 27 / epochs):
+      // the same point of the cycle, the same learning rate and momentum.
+      const k = 27 / epochs;
+      for (let s = 0; s < total; s++) expect(scheduleAt(s, total, cycle)).toEqual(scheduleAt(k * s + (k - 1) / 2, 27 * stepsPerEpoch, cycle));
+    }
+  });
+});

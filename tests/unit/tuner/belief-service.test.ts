@@ -80,6 +80,30 @@ describe('the belief service', () => {
     expect([beliefs.completed, beliefs.fits]).toEqual([3, 1]);
   });
 
+  it('recommends from the last display fit under bayesian, the best observed otherwise, and never refits for it', async () => {
+    const { strategy, beliefs, loop, complete } = tuner();
+    expect(await resolved(beliefs.recommend(), loop)).toBeNull();
+    complete(8);
+    // Asked before the fit of the last result ran: it waits for that fit.
+    const r = (await resolved(beliefs.recommend(), loop))!;
+    const fits = beliefs.fits;
+    expect(await resolved(beliefs.recommend(), loop)).toEqual(r);
+    expect(beliefs.fits).toBe(fits);
+    expect(r.basis).toBe('model');
+    // The display fit models the data as the strategy does (its fits warm-start along another
+    // path, so the optimum differs in the last digits): the same configuration and prediction.
+    const own = strategy.recommend()!;
+    expect([r.params, r.id, r.observed, r.runs]).toEqual([own.params, own.id, own.observed, own.runs]);
+    expect(r.mean).toBeCloseTo(own.mean!, 5);
+    expect(r.sd).toBeCloseTo(own.sd!, 5);
+    for (const name of ['random', 'grid'] as const) {
+      const other = tuner(name);
+      const trials = other.complete(5);
+      const best = trials.reduce((a, b) => (loss(b.params) < loss(a.params) ? b : a));
+      expect(await resolved(other.beliefs.recommend(), other.loop)).toEqual({ params: best.params, id: best.id, observed: loss(best.params), runs: 1, mean: null, sd: null, basis: 'observed' });
+    }
+  });
+
   it('answers slices from the last fit and never refits for them', async () => {
     const { beliefs, loop, complete } = tuner();
     complete(6);

@@ -91,6 +91,66 @@ describe('tuner CLI', () => {
     expect(JSON.parse(grid.stdout).trials).toHaveLength(2 * 113 * 3);
   });
 
+  it('recommends the configuration with the best posterior mean (bayesian) or the best observed (random)', async () => {
+    const space = file('job3.json', {
+      objective: { metric: 'loss', goal: 'minimize' },
+      parameters: { x: { type: 'continuous', min: 0, max: 1 } },
+    });
+    // A smooth bowl with its minimum at 0.3, and one lucky result at 0.7 that beats every other.
+    const tells = Array.from({ length: 11 }, (_, i) => `{"tell": {"params": {"x": ${i / 10}}, "value": ${4 * (i / 10 - 0.3) ** 2}}}`);
+    const lines = ['{"recommend": true}', ...tells, '{"tell": {"params": {"x": 0.72}, "value": -0.1}}', '{"ask": 1}', '{"tell": {"id": "t1", "failed": true}}', '{"recommend": true}', '{"recommend": 1}'];
+    const bayes = await runCli(['--space', space, '--seed', '2'], lines);
+    expect(bayes.stderr).toBe('');
+    const out = bayes.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(out[0]).toEqual({ params: null, mean: null, sd: null, observed: null, id: null, runs: 0, basis: null });
+    const r = out[out.length - 2];
+    expect(r.basis).toBe('model');
+    expect(Math.abs(r.params.x - 0.3)).toBeLessThanOrEqual(0.1);
+    expect(r.observed).toBeCloseTo(4 * (r.params.x - 0.3) ** 2, 12);
+    expect(Math.abs(r.mean - r.observed)).toBeLessThan(0.1);
+    expect(r.sd).toBeGreaterThan(0);
+    expect(r.id).toBeNull();
+    expect(out[out.length - 1].error).toMatch(/"recommend" takes true/);
+
+    const random = await runCli(['--space', space, '--seed', '2', '--strategy', 'random'], lines);
+    const best = JSON.parse(random.stdout.trim().split('\n').at(-2)!);
+    expect(best).toEqual({ params: { x: 0.72 }, mean: null, sd: null, observed: -0.1, id: null, runs: 1, basis: 'observed' });
+  });
+
+  it('runs hyperband: each trial carries its rung and epochs, and the best of a rung is promoted', async () => {
+    const space = file('hb.json', {
+      objective: { metric: 'loss', goal: 'minimize' },
+      parameters: { x: { type: 'continuous', min: 0, max: 1 }, epochs: { type: 'integer', min: 1, max: 9 } },
+    });
+    const first = await runCli(['--space', space, '--seed', '4', '--strategy', 'hyperband'], ['{"ask": 6}']);
+    expect(first.stderr).toBe('');
+    const trials: { id: string; params: { x: number; epochs: number }; epochs: number; rung: number }[] = JSON.parse(first.stdout).trials;
+    expect(trials).toHaveLength(6);
+    for (const t of trials) {
+      expect(t.params.epochs).toBe(t.epochs);
+      expect([1, 3, 9][t.rung]).toBe(t.epochs);
+    }
+    // Told every value (loss = x), the best of the rung-0 runs goes on to 3 epochs at the next ask.
+    const rung0 = trials.filter((t) => t.rung === 0);
+    expect(rung0.length).toBeGreaterThanOrEqual(3);
+    const tells = trials.map((t) => JSON.stringify({ tell: { id: t.id, value: t.params.x } }));
+    const second = await runCli(['--space', space, '--seed', '4', '--strategy', 'hyperband'], ['{"ask": 6}', ...tells, '{"ask": 1}', '{"recommend": true}']);
+    const out = second.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(out[0].trials).toEqual(trials);
+    const [promoted] = out[7].trials;
+    const best = rung0.reduce((a, b) => (b.params.x < a.params.x ? b : a));
+    expect(promoted).toMatchObject({ rung: 1, epochs: 3, params: { x: best.params.x, epochs: 3 } });
+    // The recommendation names its budget: the highest rung any configuration completed.
+    expect(out[8].params.epochs).toBe(Math.max(...trials.map((t) => t.epochs)));
+
+    const noBudget = await runCli(['--space', file('hb-none.json', { objective: { goal: 'minimize' }, parameters: { x: { type: 'continuous', min: 0, max: 1 } } }), '--strategy', 'hyperband'], []);
+    expect(noBudget.code).not.toBe(0);
+    expect(noBudget.stderr).toMatch(/search "epochs" as an integer range/);
+    const withRange = await runCli(['--space', file('hb-none2.json', { objective: { goal: 'minimize' }, parameters: { x: { type: 'continuous', min: 0, max: 1 } } }), '--strategy', 'hyperband', '--min-epochs', '2', '--max-epochs', '18'], ['{"ask": 1}']);
+    expect(withRange.stderr).toBe('');
+    expect([2, 6, 18]).toContain(JSON.parse(withRange.stdout).trials[0].epochs);
+  });
+
   it('exits non-zero at once with a clear stderr message for an invalid space file', async () => {
     const bad = file('bad.json', { objective: { metric: 'loss', goal: 'lower' }, parameters: { lr: { type: 'continuous', min: 1, max: 0.5 } } });
     const result = await runCli(['--space', bad, '--seed', '1'], ['{"ask": 1}']);

@@ -1,0 +1,111 @@
+import { createRng, type Rng } from '../rng';
+import { decodeFeatures, encodeParams, encodingLayout, paramsKey, type EncodingLayout, type Params, type SearchSpace } from '../space';
+import { maximizeAcquisition, type Predictor } from './acquisition';
+import type { GpPosterior } from './gp';
+import { BUDGET_PARAMETER } from './rungs';
+import { surrogateData, SurrogateFitter, type SurrogateObservation } from './surrogate';
+
+/**
+ * One GP over the configuration and the budget (BOHB's sampling with the budget as a feature,
+ * docs/TUNER.md, Hyperband): every result, at any rung, informs the prediction at the full
+ * budget, and new configurations are those with the best expected improvement there. The
+ * budget is one more input, log-scaled to [0, 1] with its own lengthscale, so the model learns
+ * how far a short run's value lies from the final one and how well it ranks.
+ */
+export class FidelityModel {
+  private readonly configLayout: EncodingLayout;
+  private readonly layout: EncodingLayout;
+  private readonly observations: SurrogateObservation[] = [];
+  private readonly fitter: SurrogateFitter;
+  private readonly searchRng: Rng;
+  private model: { posterior: GpPosterior; best: number; incumbents: Float64Array[] } | null = null;
+  /** Configurations observed, by key: they are never proposed again. */
+  private readonly configs = new Map<string, Float64Array>();
+
+  constructor(
+    private readonly configSpace: SearchSpace,
+    budget: { min: number; max: number },
+    seed: number,
+  ) {
+    this.configLayout = encodingLayout(configSpace);
+    this.layout = encodingLayout({ ...configSpace, [BUDGET_PARAMETER]: { type: 'integer', min: budget.min, max: budget.max, scale: 'log' } });
+    const rng = createRng(seed);
+    this.fitter = new SurrogateFitter(rng.fork());
+    this.searchRng = rng.fork();
+  }
+
+  get size(): number {
+    return this.observations.length;
+  }
+
+  /** A result at `epochs`, its value oriented for minimization. */
+  add(config: Params, epochs: number, value: number): void {
+    if (!Number.isFinite(value)) return;
+    this.observations.push({ features: encodeParams(this.layout, { ...config, [BUDGET_PARAMETER]: epochs }), value });
+    this.configs.set(paramsKey(this.configSpace, config), encodeParams(this.configLayout, config));
+    this.model = null;
+  }
+
+  /**
+   * The configuration with the best expected improvement at the full budget over the best
+   * posterior mean there among the configurations run, with `pending` (configurations running
+   * or about to) believed at max(μ, best) at the full budget, as the Bayesian strategy's kriging
+   * believer does. `isTaken` excludes configurations already in the job. Null without a fit.
+   */
+  propose(pending: Params[], isTaken: (config: Params) => boolean): Params | null {
+    const model = this.fit();
+    if (!model) return null;
+    const dims = this.layout.width;
+    const believed = new Float64Array(pending.length * dims);
+    const values = new Float64Array(pending.length);
+    pending.forEach((config, i) => {
+      const f = this.atFullBudget(encodeParams(this.configLayout, config));
+      believed.set(f, i * dims);
+      values[i] = Math.max(model.posterior.predict(f).mean, model.best);
+    });
+    const posterior = model.posterior.believe(believed, pending.length, values);
+    const x = maximizeAcquisition({
+      space: this.configSpace,
+      layout: this.configLayout,
+      posterior: this.fullBudgetPredictor(posterior),
+      best: model.best,
+      incumbents: model.incumbents,
+      isTaken: (features) => isTaken(decodeFeatures(this.configLayout, features)),
+      rng: this.searchRng,
+      globalCandidates: Math.min(2000, 500 + 150 * this.configLayout.blocks.length),
+      effort: Math.max(0.3, Math.min(1, (60 / this.observations.length) ** 1.5)),
+    });
+    return x ? decodeFeatures(this.configLayout, x) : null;
+  }
+
+  private fit() {
+    if (this.model) return this.model;
+    if (this.observations.length < 2) return null;
+    const { data } = surrogateData(this.layout, this.observations);
+    const posterior = this.fitter.fit(data);
+    if (!posterior) return null;
+    const scored = [...this.configs.values()].map((f) => ({ f, mean: posterior.predict(this.atFullBudget(f)).mean })).sort((a, b) => a.mean - b.mean);
+    this.model = { posterior, best: scored[0].mean, incumbents: scored.slice(0, 5).map((s) => s.f) };
+    return this.model;
+  }
+
+  private atFullBudget(config: Float64Array): Float64Array {
+    const f = new Float64Array(this.layout.width);
+    f.set(config);
+    f[this.layout.width - 1] = 1;
+    return f;
+  }
+
+  /** The posterior over configurations at the full budget (the budget feature fixed at 1). */
+  private fullBudgetPredictor(posterior: GpPosterior): Predictor {
+    const f = new Float64Array(this.layout.width);
+    f[this.layout.width - 1] = 1;
+    const width = this.configLayout.width;
+    return {
+      predict: (x: Float64Array, offset = 0) => {
+        for (let i = 0; i < width; i++) f[i] = x[offset + i];
+        return posterior.predict(f);
+      },
+    };
+  }
+}

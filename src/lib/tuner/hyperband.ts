@@ -1,0 +1,236 @@
+import { createRng, type Rng } from '../rng';
+import { assertParams, paramsKey, sampleParams, type Params, type SearchSpace } from '../space';
+import { BayesianStrategy, defaultInitialTrials } from './bayesian';
+import { FidelityModel } from './fidelity';
+import { PendingTrials } from './pending';
+import type { Recommendation } from './recommend';
+import { BracketCycle, bracketShares, BUDGET_PARAMETER, DEFAULT_ETA, epochRange, rungBudgets } from './rungs';
+import { orientation } from './surrogate';
+import type { Outcome, Strategy, StrategyOptions, Suggestion } from './types';
+
+export interface HyperbandOptions extends StrategyOptions {
+  /** Reduction factor between rungs (default 3): the top 1/η of a rung is promoted to η× the epochs. */
+  eta?: number;
+  /** The smallest and largest budget in epochs; default the space's `epochs` range. */
+  minEpochs?: number;
+  maxEpochs?: number;
+  /**
+   * How many of Hyperband's brackets to run, most aggressive first (default all; 1 is ASHA:
+   * every configuration starts at the smallest budget).
+   */
+  brackets?: number;
+}
+
+/**
+ * A trial of Hyperband: its params carry the rung's budget as `epochs`, so whoever runs it
+ * trains that many epochs with the schedule over them, and tells the result at that budget.
+ */
+export interface HyperbandSuggestion extends Suggestion {
+  /** The rung's budget, also `params.epochs`. */
+  epochs: number;
+  /** The rung, 0 for the smallest budget. */
+  rung: number;
+  /** Which of this strategy's configurations it runs (1, 2, …); a promotion runs the same one again with more epochs. */
+  config: number;
+}
+
+/** One configuration (the params other than `epochs`) and where it stands. */
+interface Configuration {
+  number: number;
+  params: Params;
+  bracket: number;
+  /** Oriented (minimized) value at each rung it completed. */
+  values: Map<number, number>;
+  /** The highest rung it was sent to (running or done). */
+  reached: number;
+  /** Set when a run failed: it is never promoted again. */
+  failed: boolean;
+}
+
+interface PendingRun {
+  config: Configuration;
+  rung: number;
+}
+
+/**
+ * Asynchronous Hyperband (ASHA's promotion in Hyperband's brackets) with epochs as the budget,
+ * and new configurations sampled BOHB-style: from a GP fitted to the results at the largest
+ * budget that has enough of them, at random before any has. See docs/TUNER.md, Hyperband.
+ *
+ * `ask` first promotes: a configuration whose result at a rung is in the top ⌊n/η⌋ of the n
+ * results there (goal-aware) and not yet promoted runs again at the next rung's epochs,
+ * highest rung first, without waiting for the rung to fill. Only when nothing is promotable
+ * does it start a new configuration, in the bracket the cycle names, at that bracket's first
+ * rung. It never runs out: every ask is answered.
+ */
+export class HyperbandStrategy implements Strategy {
+  readonly budgets: number[];
+  private readonly eta: number;
+  private readonly sign: 1 | -1;
+  /** The space without the budget parameter: what a configuration is. */
+  private readonly configSpace: SearchSpace;
+  private readonly rng: Rng;
+  private readonly cycle: BracketCycle;
+  private readonly configs: Configuration[] = [];
+  private readonly byKey = new Map<string, Configuration>();
+  private readonly pending = new PendingTrials<PendingRun | { registered: Params }>();
+  /** A GP per rung budget, told every result at that budget: the recommendation's models. */
+  private readonly models: BayesianStrategy[];
+  /** The GP over configuration and budget that samples new configurations. */
+  private readonly fidelity: FidelityModel;
+  /** Results a model needs before it samples: as many as the Bayesian strategy's initial design, and one more. */
+  private readonly modelMinimum: number;
+
+  constructor(private readonly options: HyperbandOptions) {
+    const { min, max } = epochRange(options.space, options);
+    this.eta = options.eta ?? DEFAULT_ETA;
+    this.budgets = rungBudgets(min, max, this.eta);
+    this.sign = orientation(options.goal);
+    this.configSpace = Object.fromEntries(Object.entries(options.space).filter(([name]) => name !== BUDGET_PARAMETER));
+    if (Object.keys(this.configSpace).length === 0) throw new RangeError(`Hyperband needs a parameter to search besides "${BUDGET_PARAMETER}".`);
+    const rng = createRng(options.seed);
+    this.rng = rng.fork();
+    const shares = bracketShares(this.budgets.length, this.eta);
+    const brackets = options.brackets ?? shares.length;
+    if (!Number.isInteger(brackets) || brackets < 1) throw new RangeError(`Hyperband runs at least 1 bracket, got ${brackets}.`);
+    this.cycle = new BracketCycle(shares.slice(0, brackets));
+    this.models = this.budgets.map(() => new BayesianStrategy({ space: this.configSpace, goal: options.goal, seed: Math.floor(rng.next() * 2 ** 31) }));
+    this.fidelity = new FidelityModel(this.configSpace, { min: this.budgets[0], max: this.budgets[this.budgets.length - 1] }, Math.floor(rng.next() * 2 ** 31));
+    this.modelMinimum = defaultInitialTrials(Object.keys(this.configSpace).length) + 1;
+  }
+
+  ask(count: number): HyperbandSuggestion[] {
+    const suggestions: HyperbandSuggestion[] = [];
+    for (let i = 0; i < count; i++) {
+      const promotion = this.promotable();
+      const config = promotion?.config ?? this.newConfiguration();
+      if (!config) break;
+      const rung = promotion ? promotion.rung : config.bracket;
+      config.reached = rung;
+      const epochs = this.budgets[rung];
+      const id = this.pending.issue({ config, rung });
+      suggestions.push({ id, params: this.withBudget(config.params, epochs), epochs, rung, config: config.number });
+    }
+    return suggestions;
+  }
+
+  tell(id: string, outcome: Outcome): void {
+    const run = this.pending.resolve(id);
+    if ('registered' in run) {
+      this.learn(run.registered, outcome);
+      return;
+    }
+    const { config, rung } = run;
+    if ('value' in outcome && Number.isFinite(outcome.value)) {
+      config.values.set(rung, this.sign * outcome.value);
+    } else {
+      config.failed = true;
+    }
+    this.learn(this.withBudget(config.params, this.budgets[rung]), outcome);
+  }
+
+  /** A re-run (params with `epochs`): pending like a trial; its value informs the model at its budget, no rung. */
+  register(params: Params): string {
+    this.checkParams(params);
+    return this.pending.issue({ registered: params });
+  }
+
+  /** A result from elsewhere (warm start): it informs the model at its budget when `epochs` is a rung's. */
+  observe(params: Params, value: number): void {
+    this.checkParams(params);
+    this.learn(params, Number.isFinite(value) ? { value } : { failed: true });
+  }
+
+  /**
+   * The configuration at full budget with the best posterior mean of the full-budget GP
+   * (`basis: 'model'`, see `Recommendation`), with `epochs` at the maximum; before 2 full-budget
+   * results, the best observed at the highest rung any configuration has completed.
+   */
+  recommend(): Recommendation | null {
+    for (let rung = this.budgets.length - 1; rung >= 0; rung--) {
+      const r = this.models[rung].recommend();
+      if (r) return { ...r, params: this.withBudget(r.params, this.budgets[rung]) };
+    }
+    return null;
+  }
+
+  /** Epochs of every run asked so far, promotions included (each trains from scratch). */
+  get epochsAsked(): number {
+    return this.configs.reduce((sum, c) => sum + this.budgets.slice(c.bracket, c.reached + 1).reduce((a, b) => a + b, 0), 0);
+  }
+
+  private learn(params: Params, outcome: Outcome): void {
+    const rung = this.budgets.indexOf(Number(params[BUDGET_PARAMETER]));
+    if (rung < 0 || !('value' in outcome) || !Number.isFinite(outcome.value)) return;
+    this.models[rung].observe(this.withoutBudget(params), outcome.value);
+    this.fidelity.add(this.withoutBudget(params), this.budgets[rung], this.sign * outcome.value);
+  }
+
+  /** A point with its budget: the configuration's params valid in the space, `epochs` a whole number in the budget range. */
+  private checkParams(params: Params): void {
+    const epochs = params[BUDGET_PARAMETER];
+    const first = this.budgets[0];
+    const last = this.budgets[this.budgets.length - 1];
+    if (typeof epochs !== 'number' || !Number.isInteger(epochs) || epochs < first || epochs > last) {
+      throw new RangeError(`A Hyperband point needs "${BUDGET_PARAMETER}" as a whole number from ${first} to ${last}, got ${JSON.stringify(epochs)}.`);
+    }
+    assertParams(this.configSpace, this.withoutBudget(params));
+  }
+
+  /**
+   * ASHA: the best not yet promoted configuration in the top ⌊n/η⌋ of the n results at a rung
+   * of its bracket (each bracket is its own successive halving), highest rung first.
+   */
+  private promotable(): { config: Configuration; rung: number } | null {
+    for (let rung = this.budgets.length - 2; rung >= 0; rung--) {
+      for (let bracket = 0; bracket <= rung; bracket++) {
+        const done = this.configs.filter((c) => c.bracket === bracket && c.values.has(rung)).sort((a, b) => a.values.get(rung)! - b.values.get(rung)!);
+        const next = done.slice(0, Math.floor(done.length / this.eta)).find((c) => c.reached === rung && !c.failed);
+        if (next) return { config: next, rung: rung + 1 };
+      }
+    }
+    return null;
+  }
+
+  private newConfiguration(): Configuration | null {
+    const sampled = this.sample();
+    if (!sampled) return null;
+    const config: Configuration = { number: this.configs.length + 1, params: sampled, bracket: this.cycle.next(), values: new Map(), reached: -1, failed: false };
+    this.configs.push(config);
+    this.byKey.set(paramsKey(this.configSpace, sampled), config);
+    return config;
+  }
+
+  /**
+   * BOHB's sampling with the budget as a feature: from the GP over configuration and epochs
+   * (`FidelityModel`) once it has enough results at any rungs, with the configurations running
+   * believed at the full budget; at random, never repeating a configuration, before.
+   */
+  private sample(): Params | null {
+    const isTaken = (params: Params) => this.byKey.has(paramsKey(this.configSpace, params));
+    if (this.fidelity.size >= this.modelMinimum) {
+      const running = new Set<Configuration>();
+      for (const run of this.pending.values()) if ('config' in run) running.add(run.config);
+      const params = this.fidelity.propose([...running].map((c) => c.params), isTaken);
+      if (params && !isTaken(params)) return params;
+    }
+    for (let draw = 0; draw < 1000; draw++) {
+      const params = sampleParams(this.configSpace, this.rng);
+      if (!isTaken(params)) return params;
+    }
+    return null;
+  }
+
+  private withBudget(params: Params, epochs: number): Params {
+    // The budget takes its place in the space's order when the space searches it.
+    const out: Params = {};
+    for (const name of Object.keys(this.options.space)) out[name] = name === BUDGET_PARAMETER ? epochs : params[name];
+    if (!(BUDGET_PARAMETER in out)) out[BUDGET_PARAMETER] = epochs;
+    return out;
+  }
+
+  private withoutBudget(params: Params): Params {
+    const { [BUDGET_PARAMETER]: _budget, ...rest } = params;
+    return rest;
+  }
+}
