@@ -9,11 +9,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { TUNER_STRATEGIES, type TunerStrategyName } from '../lib/tuner';
+import { STRATEGIES, type StrategyName } from '../lib/tuner';
 import { parseTuningProblem, TunerSession } from '../lib/tuner/session';
 import { exitUsage, readFlags } from './args';
 
-const USAGE = `Usage: tuner --space FILE --seed N [--strategy ${TUNER_STRATEGIES.join('|')}] [--grid-points N] [--eta N] [--min-epochs N --max-epochs N]`;
+const USAGE = `Usage: tuner --space FILE --seed N [--strategy ${STRATEGIES.join('|')}] [--grid-points N] [--eta N] [--min-epochs N --max-epochs N]`;
 
 function fail(message: string): never {
   exitUsage('tuner', message);
@@ -43,8 +43,8 @@ function main(): void {
   const seedText = flags.get('seed') ?? '0';
   const seed = Number(seedText);
   if (!Number.isSafeInteger(seed)) fail(`--seed must be an integer, got "${seedText}".`);
-  const strategy = (flags.get('strategy') ?? 'bayesian') as TunerStrategyName;
-  if (!TUNER_STRATEGIES.includes(strategy)) fail(`--strategy must be one of ${TUNER_STRATEGIES.join(', ')}, got "${strategy}".`);
+  const strategy = (flags.get('strategy') ?? 'bayesian') as StrategyName;
+  if (!STRATEGIES.includes(strategy)) fail(`--strategy must be one of ${STRATEGIES.join(', ')}, got "${strategy}".`);
   const whole = (name: string, min: number): number | undefined => {
     const text = flags.get(name);
     if (text === undefined) return undefined;

@@ -1,6 +1,7 @@
 import { compileMetricRegex, DEFAULT_METRIC, type MetricDefinition } from '../metrics';
 import { validateSpace, type CategoryValue, type FieldError, type SearchSpace } from '../space';
 import { STRATEGIES, type Goal, type StrategyName } from '../tuner/types';
+import { DEFAULT_ETA, epochRange, rungBudgets } from '../tuner/rungs';
 import { quickDemoJob } from './presets';
 import { JOB_VERSION, MAX_RETRIES } from './constants';
 import { checkTraining } from './training';
@@ -102,6 +103,11 @@ export function validateJob(raw: unknown): { job: JobDefinition; errors: FieldEr
     errors.push({ path: 'strategy', message: `The strategy must be one of ${STRATEGIES.join(', ')}.` });
   } else job.strategy = strategy as StrategyName;
 
+  if (job.strategy === 'hyperband' && spaceErrors.length === 0) {
+    const problem = hyperbandProblem(job.parameters);
+    if (problem) errors.push({ path: 'strategy', message: problem });
+  }
+
   const earlyStopping = input.earlyStopping ?? job.earlyStopping;
   if (earlyStopping !== 'off' && earlyStopping !== 'auto') errors.push({ path: 'earlyStopping', message: 'Early stopping must be off or auto.' });
   else job.earlyStopping = earlyStopping;
@@ -196,4 +202,16 @@ function readObjective(value: unknown, metrics: MetricDefinition[], errors: Fiel
     errors.push({ path: 'objective.metric', message: 'The objective must name one of the defined metrics.' });
   }
   return { metric: String(metric ?? ''), goal: goal === 'minimize' ? 'minimize' : 'maximize' };
+}
+
+/** Why a space cannot run under Hyperband (its budget is the searched `epochs` range, with at least two rungs), or null. */
+function hyperbandProblem(space: SearchSpace): string | null {
+  if (!space.epochs) return 'Hyperband spends epochs as its budget: search "epochs" as an integer range (for example 1 to 27).';
+  try {
+    const { min, max } = epochRange(space, {});
+    if (rungBudgets(min, max).length < 2) return `Hyperband needs epochs to span at least a factor of ${DEFAULT_ETA} (η) for two rungs; the range is ${min} to ${max}.`;
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return null;
 }

@@ -88,6 +88,7 @@ export function readTuningJob(file: Record<string, unknown>, source: SageMakerSo
 
   let name: string | undefined;
   let definition: Record<string, unknown> | undefined;
+  let hyperbandConfig: Record<string, unknown> | undefined;
   if (source !== 'HyperParameterTuningJobConfig') {
     if (typeof file.HyperParameterTuningJobName === 'string') name = file.HyperParameterTuningJobName;
     definition = readTopLevel(file, r);
@@ -96,14 +97,14 @@ export function readTuningJob(file: Record<string, unknown>, source: SageMakerSo
   for (const [key, value] of Object.entries(config)) {
     switch (key) {
       case 'Strategy':
-        if (value === 'Hyperband') {
-          job.strategy = 'random';
-          notices.push('Strategy Hyperband has no equivalent in TabTune: it is read as random search (early stopping, when on, is the median rule).');
-        } else if (typeof value === 'string' && STRATEGIES[value]) job.strategy = STRATEGIES[value];
+        if (value === 'Hyperband') job.strategy = 'hyperband';
+        else if (typeof value === 'string' && STRATEGIES[value]) job.strategy = STRATEGIES[value];
         else notices.push(`Strategy ${JSON.stringify(value)} is not one SageMaker names; the job uses Bayesian search.`);
         break;
       case 'StrategyConfig':
-        unsupported.push(`StrategyConfig (${isRecord(value) ? Object.keys(value).join(', ') : String(value)})`);
+        // Read once the ranges and static values are: the resource range may become the epochs range.
+        if (isRecord(value) && isRecord(value.HyperbandStrategyConfig)) hyperbandConfig = value.HyperbandStrategyConfig;
+        else unsupported.push(`StrategyConfig (${isRecord(value) ? Object.keys(value).join(', ') : String(value)})`);
         break;
       case 'HyperParameterTuningJobObjective':
         readObjective(value, job, notices);
@@ -133,6 +134,7 @@ export function readTuningJob(file: Record<string, unknown>, source: SageMakerSo
   }
 
   if (definition) readTrainingDefinition(definition, job, r, { ranges: !('ParameterRanges' in config), objective: !('HyperParameterTuningJobObjective' in config) });
+  if (hyperbandConfig) readHyperbandConfig(hyperbandConfig, job, notices);
   if (!('HyperParameterTuningJobObjective' in config) && !definition?.TuningObjective) {
     notices.push(`The file has no objective: the job maximizes ${job.objective.metric}.`);
   }
@@ -431,4 +433,23 @@ export function readTrainingJobPages(pages: Record<string, unknown>[]): ImportRe
   const observations: WarmStartObservation[] = trials.map((trial) => ({ params: { ...trial.params }, value: trial.objective! }));
   const skippedCounts: SkippedCount[] = [...skipped].map(([reason, count]) => ({ reason, count }));
   return { kind: 'sagemaker-trials', pages: pages.length, trials, observations, skipped: skippedCounts, report: r.report };
+}
+
+/**
+ * SageMaker's Hyperband resource is the epochs a training job runs: `MinResource`–`MaxResource`
+ * becomes the searched `epochs` range, Hyperband's budget here, unless the ranges already search
+ * epochs (a static epochs value gives way to it).
+ */
+function readHyperbandConfig(config: Record<string, unknown>, job: JobDefinition, notices: string[]): void {
+  const min = Number(config.MinResource);
+  const max = Number(config.MaxResource);
+  if (job.parameters.epochs) {
+    notices.push(`HyperbandStrategyConfig's resource range (${String(config.MinResource)} to ${String(config.MaxResource)}) is left aside: the ranges already search epochs, which are Hyperband's budget here.`);
+  } else if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max <= min) {
+    notices.push(`HyperbandStrategyConfig's resource range (${String(config.MinResource)} to ${String(config.MaxResource)}) is not a range of whole epochs; search epochs yourself for Hyperband.`);
+  } else {
+    job.parameters.epochs = { type: 'integer', min, max };
+    delete job.fixed.epochs;
+    notices.push(`Hyperband's resource, ${min} to ${max}, is read as the epochs each trial trains: the searched epochs range, Hyperband's budget here.`);
+  }
 }

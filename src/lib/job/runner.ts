@@ -46,6 +46,14 @@ export interface ResumeState {
 
 const FINISHED: readonly Trial['status'][] = ['completed', 'stopped', 'failed'];
 
+/**
+ * Under Hyperband, max jobs counts full-budget completions; all suggestions together stop at this
+ * many times max jobs. A cycle of its brackets runs about 6 configurations per full-budget run at
+ * η = 3 (49 new ones and their promotions for 8 full runs at 1–27 epochs), so 30× is reached
+ * only when full-budget runs keep failing.
+ */
+export const HYPERBAND_SUGGESTION_CAP = 30;
+
 export interface WarmStartObservation {
   params: Trial['params'];
   value: number;
@@ -306,6 +314,30 @@ export class JobRunner {
     if (!this.stopCauses.has(id)) this.stopCauses.set(id, cause);
   }
 
+  /**
+   * How many more suggestions the job may ask for. Max jobs bounds the suggestions, except under
+   * Hyperband, where it counts completed trials at the full budget (its shorter rungs come on top),
+   * with a cap on all suggestions so that a job whose full-budget runs keep failing still ends.
+   */
+  private get suggestionsLeft(): number {
+    if (this.job.strategy !== 'hyperband') return this.job.maxJobs - this.suggested;
+    if (this.fullBudgetCompleted >= this.job.maxJobs) return 0;
+    return HYPERBAND_SUGGESTION_CAP * this.job.maxJobs - this.suggested;
+  }
+
+  /** Completed trials that trained the largest number of epochs the space allows (Hyperband's full budget). */
+  get fullBudgetCompleted(): number {
+    const epochs = this.job.parameters.epochs;
+    if (!epochs || epochs.type === 'categorical') return 0;
+    return this.trials.filter((t) => t.status === 'completed' && Number(t.params.epochs) === epochs.max).length;
+  }
+
+  private hyperbandEnd(): string | undefined {
+    if (this.job.strategy !== 'hyperband') return undefined;
+    const full = this.fullBudgetCompleted;
+    return full >= this.job.maxJobs ? undefined : `Hyperband stopped after ${this.suggested} trials (its cap, ${HYPERBAND_SUGGESTION_CAP} × max jobs) with ${full} of ${this.job.maxJobs} completed at the full budget.`;
+  }
+
   /** Trials not yet ended (pending or running), enqueued ones waiting for room included. */
   get activeTrials(): number {
     return this.trials.filter((t) => t.status === 'running' || t.status === 'pending').length;
@@ -323,7 +355,7 @@ export class JobRunner {
         if (this.status !== 'running') continue;
         // Enqueued trials first: they count as active, so no suggestion is asked for while one waits.
         while (this.waiting.length > 0 && this.activeTrials - this.waiting.length < this.job.maxParallelJobs) this.launch(this.waiting.shift()!);
-        const room = Math.min(this.job.maxParallelJobs - this.activeTrials, this.job.maxJobs - this.suggested);
+        const room = Math.min(this.job.maxParallelJobs - this.activeTrials, this.suggestionsLeft);
         if (this.exhausted || room <= 0) continue;
         const suggestions = await this.strategy.ask(room);
         if (suggestions.length < room) this.exhausted = true;
@@ -333,7 +365,12 @@ export class JobRunner {
           continue;
         }
         this.suggested += suggestions.length;
-        for (const suggestion of suggestions) this.launch(this.create(suggestion.id, suggestion.params));
+        for (const suggestion of suggestions) {
+          const trial = this.create(suggestion.id, suggestion.params);
+          const rung = (suggestion as { rung?: unknown }).rung;
+          if (typeof rung === 'number') trial.rung = rung;
+          this.launch(trial);
+        }
       } while (this.pumpAgain);
     } catch (error) {
       this.fail(`The tuner failed: ${(error as Error).message}`);
@@ -512,8 +549,8 @@ export class JobRunner {
   private settleIfIdle(): void {
     if (this.activeTrials > 0 || this.pumping || this.enqueuing > 0) return;
     if (this.status === 'stopping') this.finish(this.ending ? 'completed' : 'stopped', this.ending);
-    else if (this.status === 'running' && (this.exhausted || this.suggested >= this.job.maxJobs)) {
-      this.finish('completed', this.exhausted && this.suggested < this.job.maxJobs ? 'The search space is exhausted.' : undefined);
+    else if (this.status === 'running' && (this.exhausted || this.suggestionsLeft <= 0)) {
+      this.finish('completed', this.exhausted && this.suggestionsLeft > 0 ? 'The search space is exhausted.' : this.hyperbandEnd());
     }
   }
 

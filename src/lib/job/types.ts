@@ -16,6 +16,8 @@ export interface Trial {
   params: Params;
   /** Set on a trial enqueued to repeat another (Re-run): that trial's number. */
   rerunOf?: number;
+  /** Under Hyperband, the trial's rung (0: the fewest epochs); its budget is `params.epochs`. */
+  rung?: number;
   status: TrialStatus;
   /** 1 for the first run; a retry after a failure not the trial's own is the next attempt of the same trial. Absent means 1. */
   attempt?: number;

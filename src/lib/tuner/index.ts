@@ -2,7 +2,7 @@ import { BayesianStrategy } from './bayesian';
 import { GridStrategy } from './grid';
 import { HyperbandStrategy, type HyperbandOptions } from './hyperband';
 import { RandomStrategy } from './random';
-import type { Strategy, TunerStrategyName } from './types';
+import type { Strategy, StrategyName } from './types';
 
 export * from './types';
 export { MedianStoppingRule } from './stopping';
@@ -14,7 +14,7 @@ export type { HyperbandOptions, HyperbandSuggestion } from './hyperband';
 export type { LengthscaleImportance, VarianceImportance } from './importance';
 
 /** The one switch from a strategy's name to its implementation. */
-export function createStrategy(name: TunerStrategyName, options: HyperbandOptions): Strategy {
+export function createStrategy(name: StrategyName, options: HyperbandOptions): Strategy {
   switch (name) {
     case 'bayesian':
       return new BayesianStrategy(options);

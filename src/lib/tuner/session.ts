@@ -3,7 +3,7 @@ import { paramsError } from '../space';
 import { createStrategy } from './index';
 import type { HyperbandSuggestion } from './hyperband';
 import { MedianStoppingRule } from './stopping';
-import type { Goal, Strategy, TunerStrategyName } from './types';
+import type { Goal, Strategy, StrategyName } from './types';
 
 /**
  * The ask/tell protocol of the tuner CLI, one JSON object per line in and out, kept apart
@@ -46,7 +46,7 @@ export function parseTuningProblem(raw: unknown): { problem: TuningProblem | nul
 
 export interface SessionOptions {
   problem: TuningProblem;
-  strategy: TunerStrategyName;
+  strategy: StrategyName;
   seed: number;
   gridPoints?: number;
   /** Hyperband only: η and the budget range when the space has no `epochs` range. */

@@ -2,16 +2,12 @@ import type { Params, SearchSpace } from '../space';
 import type { Recommendation } from './recommend';
 
 export type Goal = 'minimize' | 'maximize';
-/** Every search strategy this build runs; the page, the job schema and the CLI offer exactly these. */
-export const STRATEGIES = ['bayesian', 'random', 'grid'] as const;
-export type StrategyName = (typeof STRATEGIES)[number];
 /**
- * Every strategy the library and the tuner CLI run: the page's, and `hyperband`, whose trials
- * carry their budget in `epochs` (docs/TUNER.md, Hyperband). The page and the job schema offer
- * it once the job runner drives its rungs.
+ * Every search strategy this build runs; the page, the job schema and the CLI offer exactly these.
+ * `hyperband`'s trials carry their budget in `epochs` (docs/TUNER.md, Hyperband).
  */
-export const TUNER_STRATEGIES = [...STRATEGIES, 'hyperband'] as const;
-export type TunerStrategyName = (typeof TUNER_STRATEGIES)[number];
+export const STRATEGIES = ['bayesian', 'random', 'grid', 'hyperband'] as const;
+export type StrategyName = (typeof STRATEGIES)[number];
 
 export interface Suggestion {
   id: string;

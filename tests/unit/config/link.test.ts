@@ -225,7 +225,7 @@ describe('share links', () => {
     });
     expect(problems).toEqual([
       "The link's max jobs could not be read (not text); it is left at its default.",
-      `The link's strategy could not be read ("hill-climbing" is not one of bayesian, random, grid); it is left at its default.`,
+      `The link's strategy could not be read ("hill-climbing" is not one of bayesian, random, grid, hyperband); it is left at its default.`,
       'The link\'s training value "batch_size" could not be read; it follows the recipe.',
       'Metric 2 of the link could not be read; it was left out.',
       'Search-space row 2 of the link could not be read; it was left out.',

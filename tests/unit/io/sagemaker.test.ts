@@ -90,25 +90,27 @@ describe('SageMaker tuning jobs', () => {
     expect(validateJob(mapped.job).errors).toEqual([]);
   });
 
-  it('reads a DescribeHyperParameterTuningJob response: Hyperband as random with a notice, ConvergenceDetected unsupported', () => {
+  it('reads a DescribeHyperParameterTuningJob response: Hyperband with its resource range as the epochs range, ConvergenceDetected unsupported', () => {
     const result = expectKind(readImport(fixture('describe-tuning-job.json')), 'sagemaker-job');
     expect([result.source, result.name]).toEqual(['DescribeHyperParameterTuningJob', 'cifar10-hyperband']);
     const { job, report } = result;
-    expect(job.strategy).toBe('random');
+    expect(job.strategy).toBe('hyperband');
     expect(job.objective).toEqual({ metric: 'Train-loss', goal: 'minimize' });
     expect(job.parameters).toEqual({
       batch_size: { type: 'integer', min: 64, max: 512, scale: 'log' },
       weight_decay: { type: 'continuous', min: 0.0001, max: 0.01, scale: 'log' },
       cutout: { type: 'categorical', values: [0, 8, 16] },
+      epochs: { type: 'integer', min: 1, max: 30 },
     });
     expect([job.maxJobs, job.maxParallelJobs, job.seed, job.completion]).toEqual([30, 4, 7, { maxRuntimeSeconds: 7200 }]);
     expect(job.fixed).toEqual({ model: 'airbench' });
-    expect(report.notices).toContain('Strategy Hyperband has no equivalent in TabTune: it is read as random search (early stopping, when on, is the median rule).');
+    expect(report.notices).toContain("Hyperband's resource, 1 to 30, is read as the epochs each trial trains: the searched epochs range, Hyperband's budget here.");
+    // The epochs range gives Hyperband its rungs (1, 3, 10, 30).
+    expect(validateJob(job).errors.filter((e) => e.path === 'strategy')).toEqual([]);
     expect(report.notices).toContain(
       "The tuning job's best training job, cifar10-hyperband-017-4b1c2d3e, reached Train-loss = 0.4123 with batch_size = 256, weight_decay = 0.0012, cutout = 8.",
     );
     expect(report.unsupported).toEqual([
-      'StrategyConfig (HyperbandStrategyConfig)',
       'TuningJobCompletionCriteria.ConvergenceDetected (CompleteOnConvergence: Enabled)',
       'TrainingJobDefinition.StoppingCondition (a time limit per training job)',
     ]);
