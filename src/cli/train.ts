@@ -9,6 +9,7 @@ import { readFlags, UsageError, type FlagSpecs, type FlagValues } from './args';
 import { defaultFor, HYPERPARAMETERS, MODEL_NAMES, readTrainConfig, TEST_ONLY, type HyperparameterSpec, type RawHyperparameters, type TrainConfig } from '../lib/recipe/hyperparameters';
 import type { ImageDataset } from '../lib/data/image-set';
 import type { EpochReport } from '../lib/train/loop';
+import { startNodeBackend } from './start-backend';
 
 const TARGET = 0.94;
 const BACKENDS: BackendName[] = ['webgpu', 'cpu'];
@@ -88,18 +89,6 @@ function column(flag: string, text: string): string {
   return `${left.length >= 42 ? `${left}  ` : left.padEnd(44)}${text}`;
 }
 
-async function startBackend(backend: BackendName): Promise<string> {
-  if (backend === 'webgpu') {
-    // Dawn must be on navigator before tfjs-backend-webgpu is imported: it registers only if WebGPU exists.
-    await import('./node-gpu');
-    await import('@tensorflow/tfjs-backend-webgpu');
-  }
-  const { initBackend } = await import('../lib/train/backend');
-  const info = await initBackend([backend]);
-  const adapter = info.adapter ? ` (${[info.adapter.vendor, info.adapter.architecture, info.adapter.description].filter(Boolean).join(', ')})` : '';
-  return `${info.backend}${adapter}`;
-}
-
 async function loadData(config: TrainConfig, dataDir: string | undefined): Promise<DataSplits> {
   const { splitDataset, syntheticSplits } = await import('../lib/data/splits');
   if (!dataDir) return syntheticSplits({ train: config.trainSize, val: config.valSize, test: config.testSize });
@@ -125,7 +114,7 @@ async function main(): Promise<void> {
   }
   // tfjs loads only now, so that usage errors answer at once.
   const { train } = await import('../lib/train/loop');
-  const device = await startBackend(options.backend);
+  const device = await startNodeBackend(options.backend);
   const data = await loadData(config, options.dataDir);
   const { useKernels } = await import('../lib/train/kernels/registry');
   useKernels(config.kernels);
