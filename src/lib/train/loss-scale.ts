@@ -36,8 +36,8 @@ export class DynamicLossScale {
     if (!Number.isInteger(growthInterval) || growthInterval < 1) throw new Error(`The loss scale's growth interval must be a whole number ≥ 1; got ${growthInterval}.`);
     this.growthInterval = growthInterval;
     this.max = max;
-    this.scale = tf.variable(tf.scalar(initial), false);
-    this.good = tf.variable(tf.scalar(0), false);
+    this.scale = tf.tidy(() => tf.variable(tf.scalar(initial), false));
+    this.good = tf.tidy(() => tf.variable(tf.scalar(0), false));
   }
 
   /** The loss the gradients are taken of: loss × scale. */
