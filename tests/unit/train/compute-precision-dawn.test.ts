@@ -67,7 +67,7 @@ interface ConvOut {
 /** The convolution and its two gradients through whatever kernels are registered; with `abs`, of |x|, |W|, |dy|. */
 async function convAndGrads(c: ConvCase, seed: number, abs = false): Promise<ConvOut> {
   const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad);
-  const make = (shape: number[], s: number) => {
+  const make = (shape: [number, number, number, number], s: number) => {
     const values = seeded(shape.reduce((a, b) => a * b, 1), s);
     return tf.tensor(abs ? values.map(Math.abs) : values, shape) as TF.Tensor4D;
   };
