@@ -53,8 +53,7 @@ export class DynamicLossScale {
    */
   gate(grads: tf.Tensor[]): StepGate {
     return tf.tidy(() => {
-      const sums = grads.map((g) => tf.sum(g));
-      const total = sums.length === 1 ? sums[0] : tf.addN(sums);
+      const total = addAll(grads.map((g) => tf.sum(g)));
       const finite = tf.isFinite(total) as tf.Scalar;
       const apply = tf.cast(finite, 'float32') as tf.Scalar;
       const invScale = tf.div(1, this.scale) as tf.Scalar;
@@ -72,4 +71,22 @@ export class DynamicLossScale {
   dispose(): void {
     tf.dispose([this.scale, this.good]);
   }
+}
+
+/**
+ * Σ of equally shaped tensors. tfjs's webgpu AddN binds every input in one dispatch and fails past
+ * the 8 storage buffers a shader stage is guaranteed (a model has dozens of parameters), so the
+ * sum goes in rounds of at most 7 inputs.
+ */
+function addAll(terms: tf.Tensor[]): tf.Tensor {
+  let round = terms;
+  while (round.length > 1) {
+    const next: tf.Tensor[] = [];
+    for (let i = 0; i < round.length; i += 7) {
+      const group = round.slice(i, i + 7);
+      next.push(group.length === 1 ? group[0] : tf.addN(group));
+    }
+    round = next;
+  }
+  return round[0];
 }

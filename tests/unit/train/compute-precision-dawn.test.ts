@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type * as TF from '@tensorflow/tfjs';
-import { expectClose } from './webgpu-probes';
+import { expectClose, uncached } from './webgpu-probes';
 
 /**
  * compute_precision=f16 on Dawn. SwiftShader has no shader-f16, so here the f16 code path runs with
@@ -161,7 +161,7 @@ describe('the f16 code path with its half type set to f32 (runs everywhere)', ()
     const scale = new DynamicLossScale({ initial: 2 ** 10, growthInterval: 2 });
     const optimizer = new SgdMomentum(ws.map((variable) => ({ variable, lrScale: 1 })), { nesterov: false, weightDecay: 0.01, kernels: 'custom', lossScale: scale });
     const loss = (k: number) => () => tf.add(tf.sum(tf.mul(ws[0], k)), tf.sum(tf.mul(ws[1], 1))) as TF.Scalar;
-    const values = async () => Promise.all(ws.map(async (w) => Array.from((await tf.add(w, 0).data()) as Float32Array)));
+    const values = async () => Promise.all(ws.map(async (w) => Array.from(await uncached(tf, w))));
     tf.dispose(optimizer.step(loss(1), 0.1, 0.9));
     const kept = await values();
     tf.dispose(optimizer.step(loss(Infinity), 0.1, 0.9));
