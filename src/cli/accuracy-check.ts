@@ -121,9 +121,10 @@ async function main(): Promise<void> {
   } catch (error) {
     exitUsage(SCRIPT, (error as Error).message, error instanceof UsageError ? USAGE : undefined);
   }
-  const device = await startNodeBackend('webgpu');
+  // The data first: a wrong folder answers before Dawn starts.
   const { loadCifarFolder } = await import('./cifar-folder');
   const data = checkSplits(await loadCifarFolder(options.dir), options.train);
+  const device = await startNodeBackend('webgpu');
   const { train } = await import('../lib/train/loop');
   const { useKernels } = await import('../lib/train/kernels/registry');
   const say = (line: string) => process.stdout.write(`${line}\n`);

@@ -201,7 +201,10 @@ describe('the f16 code path with its half type set to f32 (runs everywhere)', ()
 describe.skipIf(!hasShaderF16)('real f16 compute (adapters with shader-f16 only)', () => {
   it('keeps every conv and both gradients within the stated f16 bound of fp32', async () => {
     const { DEFAULT_FORWARD_TILES } = await import('../../../src/lib/train/kernels/conv-forward');
-    const tileK = DEFAULT_FORWARD_TILES.tileK;
+    const { DEFAULT_FILTER_TILES } = await import('../../../src/lib/train/kernels/conv-filter-grad');
+    const { DEFAULT_INPUT_TILES } = await import('../../../src/lib/train/kernels/conv-input-grad');
+    // Tests run the fixed default tiles (no autotune): the longest tile sum of the three kernels.
+    const tileK = Math.max(DEFAULT_FORWARD_TILES.tileK, DEFAULT_FILTER_TILES.tileK, DEFAULT_INPUT_TILES.tileK);
     const before = tf.memory().numTensors;
     for (const [i, c] of CASES.entries()) {
       const seed = 500 + 5 * i;
