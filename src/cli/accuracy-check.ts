@@ -15,10 +15,10 @@ import { startNodeBackend } from './start-backend';
 const SCRIPT = 'check:accuracy';
 
 /**
- * `small` finishes in about 12 minutes for both engines on this 2-core VM's SwiftShader: tiny-cnn
- * trains at ~35 images/s there and evaluates at ~170, while resnet9 even at width 1/16 trains at
- * 3 (stock) to 10 (custom) images/s, far too slow to learn anything in that time. `full` is the
- * published resnet9 recipe on all 50,000 images, for a GPU.
+ * `small` fits the 2-core VM's SwiftShader: tiny-cnn trains there at about 35 images/s on either
+ * engine, while resnet9 even at width 1/16 trains at 3 (stock) to 10 (custom) images/s, too slow to
+ * learn anything in a quarter of an hour. `full` is the published resnet9 recipe on the whole pool,
+ * for a GPU. docs/PERFORMANCE.md has the figures.
  */
 const PRESETS = {
   small: { model: 'tiny-cnn', width: '16', train: '5000', epochs: '2', batch: '64', lr: '' },
