@@ -53,6 +53,8 @@ export interface TrainConfig {
   kernels: 'custom' | 'stock';
   /** What the fused BatchNorm keeps for its backward pass (kernels=custom, webgpu): x in f32, or x̂ in f16 (half the bytes). */
   activationStorage: 'f32' | 'f16';
+  /** What the convolutions compute in (kernels=custom, webgpu, a device with shader-f16; f32 elsewhere, said in the log). */
+  computePrecision: 'f32' | 'f16';
   /** For tests of the failure paths: make the worker crash or lose its GPU device mid-trial. */
   fault: 'none' | 'crash' | 'device-lost';
 }
@@ -153,6 +155,10 @@ export const HYPERPARAMETERS: readonly HyperparameterSpec[] = [
   {
     name: 'activation_storage', key: 'activationStorage', kind: 'choice', choices: ['f32', 'f16'], fallback: 'f32',
     help: 'kernels=custom on webgpu: what the fused BatchNorm saves for its backward pass, x in f32 or the normalized x in f16 (half the memory, one more dispatch, gradients within f16 rounding)',
+  },
+  {
+    name: 'compute_precision', key: 'computePrecision', kind: 'choice', choices: ['f32', 'f16'], fallback: 'f32',
+    help: "kernels=custom on webgpu: f16 runs the convolutions' arithmetic in halves (f16 operands and per-tile sums, accumulated in f32) with fp32 master weights and a dynamic loss scale; it needs the adapter feature shader-f16, and without it (or with kernels=stock, or off webgpu) the trial runs in f32 and its Kernels line says why",
   },
   { name: 'fault', key: 'fault', kind: 'choice', choices: ['none', 'crash', 'device-lost'], fallback: 'none', help: 'failure injection for the worker tests' },
 ];

@@ -13,6 +13,8 @@ import { describeKernels } from './kernels/registry';
 import type { TileCache } from './kernels/conv-autotune';
 import { tuneConvTilesAtStart } from './kernels/tune-at-start';
 import { useActivationStorage } from './kernels/batchnorm-act';
+import { deviceHasShaderF16, resolveComputePrecision, useComputePrecision } from './kernels/compute-precision';
+import { DynamicLossScale } from './loss-scale';
 import { scheduleAt } from './schedule';
 import { batchLoss, describeTrainingBatch, trainingBatch } from './training-batch';
 
@@ -61,14 +63,18 @@ export async function train(config: TrainConfig, data: DataSplits, seed: number,
     throw new Error(`batch_size (${config.batchSize}) is larger than the training set (${data.train.count} images).`);
   }
   const held: { dispose(): void }[] = [];
+  const precision = resolveComputePrecision(config.computePrecision, { kernels: config.kernels, backend: tf.getBackend(), shaderF16: deviceHasShaderF16() });
+  useComputePrecision(precision.precision, { reason: precision.reason });
   try {
     const model = await createModel(config.model, config.width, seed, data.train);
     held.push(model);
     const tiles = await tuneConvTilesAtStart(model, config.batchSize, hooks.tileCache);
     hooks.log(describeKernels([...describeTrainingBatch(data.train), ...(tiles ? [tiles] : [])]));
+    const lossScale = precision.precision === 'f16' ? new DynamicLossScale() : undefined;
+    if (lossScale) held.push(lossScale);
     const optimizer = new SgdMomentum(
       model.params.map((p) => ({ variable: p.variable, lrScale: p.role === 'bn-bias' ? config.bnBiasLr : 1 })),
-      { nesterov: config.optimizer === 'nag', weightDecay: config.weightDecay, kernels: config.kernels },
+      { nesterov: config.optimizer === 'nag', weightDecay: config.weightDecay, kernels: config.kernels, lossScale },
     );
     held.push(optimizer);
     const ema = config.ema ? new WeightEma([...model.params.map((p) => p.variable), ...model.buffers], config.emaDecay) : undefined;
@@ -78,6 +84,8 @@ export async function train(config: TrainConfig, data: DataSplits, seed: number,
     return await run(config, data, seed, hooks, { model, optimizer, ema, lookahead }, started);
   } finally {
     held.reverse().forEach((h) => h.dispose());
+    // The next trial, or whatever runs after this one, starts from f32.
+    useComputePrecision('f32');
   }
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { canFuseSgd, fusedSgdUpdate } from './kernels/sgd-update';
+import type { DynamicLossScale, StepGate } from './loss-scale';
 
 export interface TrainableParam {
   variable: tf.Variable;
@@ -13,6 +14,8 @@ export interface SgdOptions {
   weightDecay: number;
   /** `custom`: the fused WebGPU update (kernels/sgd-update.ts) where it can run; `stock`: tfjs ops. */
   kernels?: 'custom' | 'stock';
+  /** f16 compute: gradients are taken of the scaled loss, unscaled in the update, and a step with a non-finite gradient is skipped. */
+  lossScale?: DynamicLossScale;
 }
 
 /**
@@ -34,18 +37,24 @@ export class SgdMomentum {
    */
   step(lossFn: () => tf.Scalar, lr: number, momentum: number, frozen?: ReadonlySet<number>): tf.Scalar {
     const learning = frozen && frozen.size > 0 ? this.params.filter((_, i) => !frozen.has(i)) : this.params;
-    const { value, grads } = tf.variableGrads(lossFn, learning.map((p) => p.variable));
+    const scaler = this.options.lossScale;
+    const { value, grads } = tf.variableGrads(scaler ? () => scaler.scaled(lossFn()) : lossFn, learning.map((p) => p.variable));
+    const gate = scaler?.gate(Object.values(grads));
     tf.tidy(() => {
       this.params.forEach((param, i) => {
         const grad = grads[param.variable.name];
         // A parameter the loss does not reach (e.g. an unused head) keeps its value.
         if (!grad) return;
         const update = this.options.kernels === 'custom' && canFuseSgd(param.variable.size) ? fusedSgdUpdate : stockSgdUpdate;
-        update(param.variable, this.velocity[i], grad, lr * param.lrScale, lr * this.options.weightDecay, momentum, this.options.nesterov);
+        update(param.variable, this.velocity[i], grad, lr * param.lrScale, lr * this.options.weightDecay, momentum, this.options.nesterov, gate);
       });
     });
     tf.dispose(grads);
-    return value;
+    if (!gate) return value;
+    // The caller sees the loss itself, not the scaled one.
+    const loss = tf.mul(value, gate.invScale) as tf.Scalar;
+    tf.dispose([value, gate.gate, gate.invScale, gate.apply]);
+    return loss;
   }
 
   dispose(): void {
@@ -53,11 +62,18 @@ export class SgdMomentum {
   }
 }
 
-/** The per-parameter update in tfjs ops: the reference for the fused kernel, and its fallback. */
-export function stockSgdUpdate(variable: tf.Variable, velocity: tf.Variable, grad: tf.Tensor, lr: number, decay: number, momentum: number, nesterov: boolean): void {
-  const nextVelocity = tf.add(tf.mul(velocity, momentum), grad);
-  const direction = nesterov ? tf.add(grad, tf.mul(nextVelocity, momentum)) : nextVelocity;
-  velocity.assign(nextVelocity);
+/**
+ * The per-parameter update in tfjs ops: the reference for the fused kernel, and its fallback. With a
+ * loss-scale gate the gradient is unscaled first, and a skipped step keeps weight and velocity as they were.
+ */
+export function stockSgdUpdate(variable: tf.Variable, velocity: tf.Variable, grad: tf.Tensor, lr: number, decay: number, momentum: number, nesterov: boolean, gate?: StepGate): void {
+  const g = gate ? tf.mul(grad, gate.invScale) : grad;
+  const nextVelocity = tf.add(tf.mul(velocity, momentum), g);
+  const direction = nesterov ? tf.add(g, tf.mul(nextVelocity, momentum)) : nextVelocity;
   const decayed = decay > 0 ? tf.mul(variable, 1 - decay) : variable;
-  variable.assign(tf.sub(decayed, tf.mul(direction, lr)));
+  const nextWeight = tf.sub(decayed, tf.mul(direction, lr));
+  // where, not a blend by 0/1: a NaN times 0 is still NaN.
+  const keep = (next: tf.Tensor, old: tf.Tensor) => (gate ? tf.where(tf.cast(gate.apply, 'bool'), next, old) : next);
+  velocity.assign(keep(nextVelocity, velocity));
+  variable.assign(keep(nextWeight, variable));
 }

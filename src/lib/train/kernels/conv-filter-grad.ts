@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Program } from './program';
 import type { KernelOverride } from './registry';
 import { fitTiles, fitsDiv, fitsI32, gemmUserCode, gemmWorkgroupSize, MAX_GROUPS, tilesKey, tilesLabel, tilesProblem, type GemmBackend } from './conv-gemm';
+import { gemmHalfType, gemmPrecisionKey } from './compute-precision';
 import { convGeometry, convGradCalls, geometryKey, tunedTiles, type ConvGeometry, type FilterGradTiles } from './conv-geometry';
 
 /**
@@ -76,10 +77,11 @@ export function planFilterGemm(g: ConvGeometry, tiles: FilterGradTiles): FilterG
 function gemmProgram(g: ConvGeometry, tiles: FilterGradTiles, plan: FilterGemmPlan): Program {
   const direct = plan.splits === 1;
   const outputShape = direct ? [...g.filterShape] : [plan.splits, plan.m, plan.n];
+  const half = gemmHalfType();
   return {
     variableNames: ['x', 'dy'],
     outputShape,
-    shaderKey: `tabtune_conv_filter_grad_${tilesKey(tiles)}_${direct ? 'direct' : 'split'}`,
+    shaderKey: `tabtune_conv_filter_grad_${tilesKey(tiles)}_${direct ? 'direct' : 'split'}${gemmPrecisionKey()}`,
     dispatchLayout: direct ? { x: [3], y: [0, 1, 2] } : { x: [2], y: [1], z: [0] },
     dispatch: [Math.ceil(plan.n / tiles.tileN), Math.ceil(plan.m / tiles.tileM), plan.splits],
     workgroupSize: gemmWorkgroupSize(tiles),
@@ -88,6 +90,7 @@ function gemmProgram(g: ConvGeometry, tiles: FilterGradTiles, plan: FilterGemmPl
     getUserCode: () =>
       gemmUserCode({
         tiles,
+        half,
         aAlongK: false,
         bAlongK: false,
         // A K tile is tileK neighbouring output columns of one output row (batch, oy): its row is

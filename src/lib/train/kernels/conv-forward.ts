@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Program } from './program';
 import type { KernelOverride } from './registry';
 import { fitTiles, gemmLimit, gemmUserCode, gemmWorkgroupSize, tapGemmUniforms, tilesKey, tilesLabel, tilesProblem, type GemmBackend, type GemmTiles } from './conv-gemm';
+import { gemmHalfType, gemmPrecisionKey } from './compute-precision';
 import { convGeometry, convGradCalls, geometryKey, tunedTiles, type ConvGeometry } from './conv-geometry';
 
 /**
@@ -40,10 +41,11 @@ export function planForwardGemm(g: ConvGeometry): { m: number; n: number; k: num
 
 function gemmProgram(g: ConvGeometry, tiles: GemmTiles): Program {
   const { m, n } = planForwardGemm(g);
+  const half = gemmHalfType();
   return {
     variableNames: ['x', 'W'],
     outputShape: [...g.outShape],
-    shaderKey: `tabtune_conv_forward_${tilesKey(tiles)}`,
+    shaderKey: `tabtune_conv_forward_${tilesKey(tiles)}${gemmPrecisionKey()}`,
     dispatchLayout: { x: [3], y: [0, 1, 2] },
     dispatch: [Math.ceil(n / tiles.tileN), Math.ceil(m / tiles.tileM), 1],
     workgroupSize: gemmWorkgroupSize(tiles),
@@ -52,6 +54,7 @@ function gemmProgram(g: ConvGeometry, tiles: GemmTiles): Program {
     getUserCode: () =>
       gemmUserCode({
         tiles,
+        half,
         aAlongK: true,
         bAlongK: false,
         helpers: `

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { halfAliasWgsl, type HalfType } from './compute-precision';
 
 /**
  * The tiled GEMM both convolution gradients share: C[M, N] = Σ_k A[m, k] · B[k, n], where A and
@@ -105,6 +106,12 @@ export interface GemmSource {
   kRange: string;
   /** WGSL expression of the flat output index of C[m, n] (in scope: m, n, and whatever kRange defined). */
   outIndex: string;
+  /**
+   * Compute in halves (compute-precision.ts): the tiles are staged in workgroup memory as `TTHalf`,
+   * each K tile's products are summed in `TTHalf`, and those tile sums are added up in f32. Null or
+   * absent: all f32, the default.
+   */
+  half?: HalfType | null;
 }
 
 export function gemmUserCode(s: GemmSource): string {
@@ -136,7 +143,7 @@ export function gemmUserCode(s: GemmSource): string {
       else setup.push(`let ${name}Col${j} = ttBCol(n0 + bR${j});`);
       const tile = name === 'a' ? 'ttTileA' : 'ttTileB';
       const value = name === 'a' ? `ttLoadA(aRow${j}, aK${j}, tile)` : `ttLoadB(bCol${j}, bK${j}, tile)`;
-      const store = `${tile}[${name}K${j} * ${stride} + ${name}R${j}] = ${value};`;
+      const store = `${tile}[${name}K${j} * ${stride} + ${name}R${j}] = ${s.half ? `TTHalf(${value})` : value};`;
       load.push(guarded ? `if (${i} < ${count}) { ${store} }` : store);
     }
     return { setup: setup.join('\n        '), load: load.join('\n          ') };
@@ -147,7 +154,13 @@ export function gemmUserCode(s: GemmSource): string {
   const accDecl = rows.map((r) => cols.map((c) => `var acc${r}_${c} = 0.0;`).join(' ')).join('\n        ');
   const readA = rows.map((r) => `let a${r} = ttTileA[kk * ${strideA} + ty + ${r * WGY}];`).join('\n            ');
   const readB = cols.map((c) => `let b${c} = ttTileB[kk * ${strideB} + tx + ${c * WGX}];`).join('\n            ');
-  const fmas = rows.map((r) => cols.map((c) => `acc${r}_${c} = fma(a${r}, b${c}, acc${r}_${c});`).join(' ')).join('\n            ');
+  // In halves, a K tile's tileK products go into a TTHalf sum (p), added to the f32 accumulator once
+  // per tile: the error of a half sum stays that of tileK terms, however long K is.
+  const sum = s.half ? 'p' : 'acc';
+  const fmas = rows.map((r) => cols.map((c) => `${sum}${r}_${c} = fma(a${r}, b${c}, ${sum}${r}_${c});`).join(' ')).join('\n            ');
+  const tileSums = s.half ? rows.map((r) => cols.map((c) => `var p${r}_${c} = TTHalf(0.0);`).join(' ')).join('\n          ') : '';
+  const addTileSums = s.half ? rows.map((r) => cols.map((c) => `acc${r}_${c} = acc${r}_${c} + f32(p${r}_${c});`).join(' ')).join('\n          ') : '';
+  const element = s.half ? 'TTHalf' : 'f32';
   const stores = rows
     .map((r) =>
       cols
@@ -157,8 +170,9 @@ export function gemmUserCode(s: GemmSource): string {
     .join('\n        ');
 
   return `
-      var<workgroup> ttTileA : array<f32, ${TK * strideA}>;
-      var<workgroup> ttTileB : array<f32, ${TK * strideB}>;
+      ${s.half ? halfAliasWgsl(s.half) : ''}
+      var<workgroup> ttTileA : array<${element}, ${TK * strideA}>;
+      var<workgroup> ttTileB : array<${element}, ${TK * strideB}>;
       var<private> kStart : i32;
       var<private> kEnd : i32;
 
@@ -188,11 +202,13 @@ export function gemmUserCode(s: GemmSource): string {
           ${a.load}
           ${b.load}
           workgroupBarrier();
+          ${tileSums}
           for (var kk = 0; kk < ${TK}; kk = kk + 1) {
             ${readA}
             ${readB}
             ${fmas}
           }
+          ${addTileSums}
           workgroupBarrier();
         }
         ${stores}

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Program } from './program';
 import type { KernelOverride } from './registry';
 import { fitTiles, gemmLimit, gemmUserCode, gemmWorkgroupSize, tapGemmUniforms, tilesKey, tilesLabel, tilesProblem, type GemmBackend, type GemmTiles } from './conv-gemm';
+import { gemmHalfType, gemmPrecisionKey } from './compute-precision';
 import { convGeometry, convGradCalls, geometryKey, tunedTiles, type ConvGeometry } from './conv-geometry';
 
 /**
@@ -42,10 +43,11 @@ function gemmProgram(g: ConvGeometry, tiles: GemmTiles): Program {
     ? `let iy = py; let ix = px; let exact = true;`
     : `let iy = ttDiv(max(py, 0), uniforms.strideH); let ix = ttDiv(max(px, 0), uniforms.strideW);
         let exact = (iy * uniforms.strideH == py) & (ix * uniforms.strideW == px);`;
+  const half = gemmHalfType();
   return {
     variableNames: ['dy', 'W'],
     outputShape: [...g.inShape],
-    shaderKey: `tabtune_conv_input_grad_${tilesKey(tiles)}_${unit ? 'unit' : 'strided'}`,
+    shaderKey: `tabtune_conv_input_grad_${tilesKey(tiles)}_${unit ? 'unit' : 'strided'}${gemmPrecisionKey()}`,
     dispatchLayout: { x: [3], y: [0, 1, 2] },
     dispatch: [Math.ceil(n / tiles.tileN), Math.ceil(m / tiles.tileM), 1],
     workgroupSize: gemmWorkgroupSize(tiles),
@@ -54,6 +56,7 @@ function gemmProgram(g: ConvGeometry, tiles: GemmTiles): Program {
     getUserCode: () =>
       gemmUserCode({
         tiles,
+        half,
         aAlongK: true,
         bAlongK: true,
         // K runs tap by tap, each tap's output channels in whole tiles: a tile never straddles two

@@ -5,6 +5,7 @@ import { conv2dBackpropFilterOverride } from './conv-filter-grad';
 import { conv2dForwardOverride } from './conv-forward';
 import { conv2dBackpropInputOverride } from './conv-input-grad';
 import { describeSoftmaxCrossEntropy } from './softmax-cross-entropy';
+import { describeComputePrecision } from './compute-precision';
 
 export type KernelMode = 'custom' | 'stock';
 
@@ -65,9 +66,9 @@ export function customKernelsActive(): boolean {
   return mode === 'custom' && onWebGpu();
 }
 
-/** The trial log's `Kernels ...` line: what ran and with which tiles and precision. */
+/** The trial log's `Kernels ...` line: what ran and with which tiles and precision (after useComputePrecision). */
 export function describeKernels(extra: string[] = []): string {
-  if (!customKernelsActive()) return `Kernels: stock (tfjs ${tf.getBackend()} kernels), fp32`;
+  if (!customKernelsActive()) return `Kernels: stock (tfjs ${tf.getBackend()} kernels), ${describeComputePrecision()}`;
   const parts = [...OVERRIDES.filter((o) => replaced.has(o.kernelName)).map((o) => o.describe()), ...COMPOSITES.map((describe) => describe()), ...extra, 'SGD update fused (1 dispatch per parameter)'];
-  return `Kernels: custom (${parts.length > 0 ? parts.join('; ') : 'none registered'}), fp32`;
+  return `Kernels: custom (${parts.length > 0 ? parts.join('; ') : 'none registered'}), ${describeComputePrecision()}`;
 }
