@@ -20,6 +20,7 @@ let strategy: Strategy | undefined;
 /** The display model beside the strategy; it outlives the job, to answer the page's slices. */
 let beliefs: BeliefService | undefined;
 let fault: TunerFault = 'none';
+let strategyName: StrategyName | undefined;
 let asks = 0;
 
 function current(): { strategy: Strategy; beliefs: BeliefService } {
@@ -31,6 +32,7 @@ function current(): { strategy: Strategy; beliefs: BeliefService } {
 const api = {
   start(name: StrategyName, options: StrategyOptions, testFault: TunerFault = 'none'): void {
     strategy = createStrategy(name, options);
+    strategyName = name;
     beliefs?.dispose();
     beliefs = new BeliefService({ space: options.space, goal: options.goal, seed: options.seed, strategy: name });
     fault = testFault;
@@ -75,8 +77,12 @@ const api = {
   slice: (name: string, at: Params, points?: number): Promise<SlicePoint[] | null> => current().beliefs.slice(name, at, points),
   /** Which hyperparameters matter, and by which method; null with fewer than 2 completed trials. */
   importance: (): Importance | null => current().beliefs.importance(),
-  /** The recommended configuration from the last display fit (best observed without a GP); null before any result. */
-  recommend: (): Promise<Recommendation | null> => current().beliefs.recommend(),
+  /**
+   * The recommended configuration from the last display fit (best observed without a GP); null
+   * before any result. Hyperband answers from its own models, one per rung, the largest budget
+   * with a result first: the display belief knows nothing of budgets.
+   */
+  recommend: (): Promise<Recommendation | null> => (strategyName === 'hyperband' ? Promise.resolve(current().strategy.recommend()) : current().beliefs.recommend()),
 };
 
 export type TunerWorkerApi = typeof api;

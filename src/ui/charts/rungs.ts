@@ -37,3 +37,14 @@ export function epochsSpent(
     fullRuns: trials.filter((t) => t.status === 'completed' && Number(t.params.epochs) === full).length,
   };
 }
+
+/**
+ * The trials a best trial is chosen among: under Hyperband, those that ran the full budget once
+ * any has completed (a short run's value is not comparable with a full one's); all trials otherwise.
+ */
+export function comparableTrials<T extends Pick<Trial, 'status' | 'params'>>(job: JobDefinition, trials: readonly T[]): readonly T[] {
+  const budgets = jobRungs(job);
+  if (budgets.length === 0) return trials;
+  const full = trials.filter((t) => Number(t.params.epochs) === budgets[budgets.length - 1]);
+  return full.some((t) => t.status === 'completed') ? full : trials;
+}

@@ -17,6 +17,7 @@ import type { Importance, Recommendation, SlicePoint, StrategyClient } from '../
 import type { WorkerConnection } from '../../../workers/connect';
 import { spawnTrainer, spawnTuner } from '../../../workers/spawn';
 import { bestTrial } from '../charts/best';
+import { comparableTrials } from '../charts/rungs';
 import type { TunerFault, TunerWorkerApi } from '../../../workers/tuner.worker';
 
 /** How often a tab waiting to take a NATS job over tries the lease again. */
@@ -71,7 +72,7 @@ export class JobSession {
   private tuner?: WorkerConnection<TunerWorkerApi>;
 
   /** The best completed trial in the job's goal direction; the charts hold the other hyperparameters at its values. */
-  readonly bestTrial = $derived(this.job ? bestTrial(this.trials, this.job.objective.goal) : undefined);
+  readonly bestTrial = $derived(this.job ? bestTrial(comparableTrials(this.job, this.trials), this.job.objective.goal) : undefined);
 
   constructor(store = new JobStore()) {
     this.store = store;

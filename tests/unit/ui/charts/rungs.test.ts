@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultJob, type JobDefinition } from '../../../../src/lib/config';
-import { epochsSpent, jobRungs, rungLabel } from '../../../../src/ui/charts/rungs';
+import { comparableTrials, epochsSpent, jobRungs, rungLabel } from '../../../../src/ui/charts/rungs';
 import type { Trial } from '../../../../src/lib/job';
 
 const hyperband: JobDefinition = { ...defaultJob(), strategy: 'hyperband', maxJobs: 4, parameters: { ...defaultJob().parameters, epochs: { type: 'integer', min: 1, max: 9 } } };
@@ -19,5 +19,16 @@ describe('rungs on the charts', () => {
     const trials = [run(1), run(1), run(3), run(9), run(9, 'failed')];
     expect(epochsSpent(hyperband, trials)).toEqual({ spent: 23, fullSearch: 36, fullRuns: 1 });
     expect(epochsSpent({ ...hyperband, strategy: 'random' }, trials)).toBeUndefined();
+  });
+});
+
+describe('comparable trials', () => {
+  it('under Hyperband are the full-budget runs once one has completed', () => {
+    const t = (epochs: number, status: Trial['status']) => ({ status, params: { epochs } });
+    const trials = [t(1, 'completed'), t(3, 'completed'), t(9, 'running')];
+    expect(comparableTrials(hyperband, trials)).toEqual(trials);
+    const done = [...trials.slice(0, 2), t(9, 'completed'), t(9, 'failed')];
+    expect(comparableTrials(hyperband, done)).toEqual([t(9, 'completed'), t(9, 'failed')]);
+    expect(comparableTrials({ ...hyperband, strategy: 'bayesian' }, done)).toEqual(done);
   });
 });
