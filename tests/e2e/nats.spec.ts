@@ -1,3 +1,4 @@
+import type { BrowserContext, Page } from '@playwright/test';
 import { startNats, type NatsServer } from '../unit/bus/nats-server';
 import { configureTinyJob, expect, expectObjectiveFromLog, screenshots, test, trialRows } from './fixtures';
 
@@ -20,6 +21,27 @@ test.afterAll(async () => {
  * timing goes) though the connection had done its work; the assertions below check that it did.
  */
 const SERVER_CLOSE_FRAME = /^WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/' failed: /;
+
+/** Tunes a 3-trial job, one at a time, on the test's server from `page`, and joins a second tab of the same browser as its worker. */
+async function coordinatedJob(page: Page, context: BrowserContext) {
+  await page.goto('/');
+  await configureTinyJob(page, { maxJobs: 3, parallel: 1, trainSize: 64 });
+  await page.getByRole('textbox', { name: /^NATS server/ }).fill(server.wsUrl);
+  await page.getByRole('button', { name: 'Tune' }).click();
+  const joinUrl = (await page.getByTestId('join-link').textContent())!;
+  const coordinateUrl = (await page.getByTestId('coordinate-link').textContent())!;
+  const worker = await context.newPage();
+  await worker.goto(joinUrl);
+  await worker.getByRole('button', { name: 'Join as worker' }).click();
+  return { worker, coordinateUrl };
+}
+
+/** Each of the job's 3 trials trained exactly once, as the worker's log says. */
+async function expectEachTrialTrainedOnce(worker: Page): Promise<void> {
+  const log = (await worker.getByTestId('join-log').textContent())!;
+  for (const number of [1, 2, 3]) expect(log.match(new RegExp(`Training trial ${number} \\(`, 'g'))).toHaveLength(1);
+  expect(log).not.toMatch(/Training trial 4/);
+}
 
 test('a tab joined by the job\'s link trains its trials; the coordinator lists the worker and reads every result', async ({ page, context, consoleErrors }, testInfo) => {
   consoleErrors.allow(SERVER_CLOSE_FRAME);
@@ -82,14 +104,7 @@ test('the NATS server field refuses credentials and other schemes, and an unreac
 test('a coordinator tab that dies is taken over by the next tab that resumes the job: no trial runs twice', async ({ page, context, consoleErrors }) => {
   test.setTimeout(300_000);
   consoleErrors.allow(SERVER_CLOSE_FRAME);
-  await page.goto('/');
-  await configureTinyJob(page, { maxJobs: 3, parallel: 1, trainSize: 64 });
-  await page.getByRole('textbox', { name: /^NATS server/ }).fill(server.wsUrl);
-  await page.getByRole('button', { name: 'Tune' }).click();
-  const joinUrl = (await page.getByTestId('join-link').textContent())!;
-  const worker = await context.newPage();
-  await worker.goto(joinUrl);
-  await worker.getByRole('button', { name: 'Join as worker' }).click();
+  const { worker } = await coordinatedJob(page, context);
   await expect(page.locator('section.trials tbody tr[data-status=completed]')).toHaveCount(1, { timeout: 120_000 });
 
   // The coordinating tab goes away without a word: its lease lapses on the server.
@@ -102,9 +117,7 @@ test('a coordinator tab that dies is taken over by the next tab that resumes the
   await expect(next.locator('section.trials tbody tr[data-status=completed]')).toHaveCount(3);
   await expect(next.getByText(/^Resumed: the tuner was told \d finished trials?/)).toBeVisible();
   // Each trial trained once, on the worker that stayed.
-  const log = (await worker.getByTestId('join-log').textContent())!;
-  for (const number of [1, 2, 3]) expect(log.match(new RegExp(`Training trial ${number} \\(`, 'g'))).toHaveLength(1);
-  expect(log).not.toMatch(/Training trial 4/);
+  await expectEachTrialTrainedOnce(worker);
 });
 
 test('with authentication on the server: a wrong password is refused with the reason, the right one connects, and neither reaches the link', async ({ page, consoleErrors }) => {
@@ -152,16 +165,8 @@ test('with authentication on the server: a wrong password is refused with the re
 test('another browser opens the job by its coordinator link and takes it over when the first machine goes silent', async ({ page, context, browser, consoleErrors }) => {
   test.setTimeout(300_000);
   consoleErrors.allow(SERVER_CLOSE_FRAME);
-  await page.goto('/');
-  await configureTinyJob(page, { maxJobs: 3, parallel: 1, trainSize: 64 });
-  await page.getByRole('textbox', { name: /^NATS server/ }).fill(server.wsUrl);
-  await page.getByRole('button', { name: 'Tune' }).click();
-  const joinUrl = (await page.getByTestId('join-link').textContent())!;
-  const coordinateUrl = (await page.getByTestId('coordinate-link').textContent())!;
+  const { worker, coordinateUrl } = await coordinatedJob(page, context);
   expect(coordinateUrl).toContain(`#coordinate=${encodeURIComponent(server.wsUrl)}&job=`);
-  const worker = await context.newPage();
-  await worker.goto(joinUrl);
-  await worker.getByRole('button', { name: 'Join as worker' }).click();
   await expect(page.locator('section.trials tbody tr[data-status=completed]')).toHaveCount(1, { timeout: 120_000 });
 
   // A second machine: a browser with nothing of this job in its storage.
@@ -174,7 +179,6 @@ test('another browser opens the job by its coordinator link and takes it over wh
   await page.close();
   await expect(other.getByTestId('job-status')).toHaveText('completed', { timeout: 180_000 });
   await expect(other.locator('section.trials tbody tr[data-status=completed]')).toHaveCount(3);
-  const log = (await worker.getByTestId('join-log').textContent())!;
-  for (const number of [1, 2, 3]) expect(log.match(new RegExp(`Training trial ${number} \\(`, 'g'))).toHaveLength(1);
+  await expectEachTrialTrainedOnce(worker);
   await elsewhere.close();
 });

@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type * as TF from '@tensorflow/tfjs';
-import { expectClose, uncached } from './webgpu-probes';
+import { expectClose, seededValues, uncached } from './webgpu-probes';
 
 /**
  * compute_precision=f16 on Dawn. SwiftShader has no shader-f16, so here the f16 code path runs with
@@ -48,15 +48,6 @@ const CASES: ConvCase[] = [
   { x: [3, 8, 8, 5], filter: [1, 1, 5, 10], strides: [2, 2], pad: 'valid' },
 ];
 
-function seeded(size: number, seed: number): Float32Array {
-  let state = seed >>> 0 || 1;
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    out[i] = state / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 interface ConvOut {
   y: Float32Array;
@@ -68,7 +59,7 @@ interface ConvOut {
 async function convAndGrads(c: ConvCase, seed: number, abs = false): Promise<ConvOut> {
   const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad);
   const make = (shape: [number, number, number, number], s: number) => {
-    const values = seeded(shape.reduce((a, b) => a * b, 1), s);
+    const values = seededValues(shape.reduce((a, b) => a * b, 1), s);
     return tf.tensor(abs ? values.map(Math.abs) : values, shape) as TF.Tensor4D;
   };
   const [x, filter, dy] = [make(c.x, seed), make(c.filter, seed + 1), make(info.outShape, seed + 2)];

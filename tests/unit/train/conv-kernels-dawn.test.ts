@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type * as TF from '@tensorflow/tfjs';
-import { expectClose, startDawn } from './webgpu-probes';
+import { expectClose, seededValues, startDawn } from './webgpu-probes';
 
 let tf: typeof TF;
 let registry: typeof import('../../../src/lib/train/kernels/registry');
@@ -39,16 +39,6 @@ interface ConvCase {
 
 const label = (c: ConvCase) => `x [${c.x}] filter [${c.filter}] stride ${c.strides.join('×')} pad ${JSON.stringify(c.pad)}`;
 
-function seededValues(size: number, seed: number): Float32Array {
-  // A small LCG: the same inputs on every backend without going through one of them.
-  let state = seed >>> 0 || 1;
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    out[i] = state / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 interface Inputs {
   x: Float32Array;

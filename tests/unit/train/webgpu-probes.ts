@@ -56,3 +56,14 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
   expect(worst, `${what}: max|a − b| = ${worst} at max|b| = ${scale}`).toBeLessThanOrEqual(relative * scale + 1e-6);
 }
 
+
+/** Values in [−1, 1) from a small LCG: the same inputs on every backend without going through one of them. */
+export function seededValues(size: number, seed: number): Float32Array {
+  let state = seed >>> 0 || 1;
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    out[i] = state / 2 ** 31 - 1;
+  }
+  return out;
+}
