@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describeBatchNormAct } from './batchnorm-act';
+import { describeBiasAct } from './bias-act';
 import { onWebGpu } from './program';
 import { conv2dBackpropFilterOverride } from './conv-filter-grad';
 import { conv2dForwardOverride } from './conv-forward';
@@ -29,7 +30,7 @@ const OVERRIDES: KernelOverride[] = [conv2dForwardOverride, conv2dBackpropFilter
  * The engine's composite ops (several dispatches of its own in place of many tfjs ops) that run
  * under `custom`: they ask `customKernelsActive()` rather than replace a registered kernel.
  */
-const COMPOSITES: (() => string)[] = [describeBatchNormAct, describeSoftmaxCrossEntropy];
+const COMPOSITES: (() => string)[] = [describeBatchNormAct, describeBiasAct, describeSoftmaxCrossEntropy];
 
 /** The stock configs replaced, by kernel name: restored on `useKernels('stock')`. */
 const replaced = new Map<string, tf.KernelConfig>();
