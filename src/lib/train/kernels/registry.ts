@@ -5,6 +5,7 @@ import { onWebGpu } from './program';
 import { conv2dBackpropFilterOverride } from './conv-filter-grad';
 import { conv2dForwardOverride } from './conv-forward';
 import { conv2dBackpropInputOverride } from './conv-input-grad';
+import { globalMaxOverride, maxPoolGradOverride } from './max-pool';
 import { describeSoftmaxCrossEntropy } from './softmax-cross-entropy';
 
 export type KernelMode = 'custom' | 'stock';
@@ -24,7 +25,7 @@ export interface KernelOverride {
 }
 
 /** Every override the engine has: a kernel module exports its override and it is listed here. */
-const OVERRIDES: KernelOverride[] = [conv2dForwardOverride, conv2dBackpropFilterOverride, conv2dBackpropInputOverride];
+const OVERRIDES: KernelOverride[] = [conv2dForwardOverride, conv2dBackpropFilterOverride, conv2dBackpropInputOverride, maxPoolGradOverride, globalMaxOverride];
 
 /**
  * The engine's composite ops (several dispatches of its own in place of many tfjs ops) that run
