@@ -22,7 +22,7 @@ describe('kernel profile ranking', () => {
     expect(durationsFromCompletions(100, [103, 110, 110, 111])).toEqual([3, 7, 0, 1]);
   });
 
-  it('names tfjs programs by class and the engine's own by their shader key without tiles', () => {
+  it("names tfjs programs by class and the engine's own by their shader key without tiles", () => {
     class BinaryOpProgram {}
     expect(programName(new BinaryOpProgram())).toBe('BinaryOpProgram');
     expect(programName({ shaderKey: 'tabtune_conv_filter_grad_64x32x8_8x4_split' })).toBe('conv_filter_grad');
