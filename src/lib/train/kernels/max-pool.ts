@@ -29,7 +29,7 @@ function poolGradProgram(inShape: number[]): Program {
   return {
     variableNames: ['dy', 'x'],
     outputShape: inShape,
-    shaderKey: 'tabtune_max_pool_2x2_grad',
+    shaderKey: 'tabtune_max_pool_grad_2x2',
     dispatchLayout: { x: [0, 1, 2, 3] },
     dispatch: [Math.ceil(size / WORKGROUP), 1, 1],
     workgroupSize: [WORKGROUP, 1, 1],
