@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitTiles, tilesProblem, type GemmTiles } from '../../../src/lib/train/kernels/conv-gemm';
+import { fitTapChannels, fitTiles, tilesProblem, type GemmTiles } from '../../../src/lib/train/kernels/conv-gemm';
 
 const DEFAULT: GemmTiles = { tileM: 64, tileN: 32, tileK: 8, threadM: 8, threadN: 4, fit: true };
 const threads = (t: GemmTiles) => (t.tileM / t.threadM) * (t.tileN / t.threadN);
@@ -27,5 +27,13 @@ describe('fitting GEMM tiles to a layer', () => {
   it('leaves tiles that do not ask to be fitted alone', () => {
     const fixed = { ...DEFAULT, fit: false };
     expect(fitTiles(fixed, 30752, 8)).toBe(fixed);
+  });
+
+  it('shrinks tileK to the power of two that holds a tap with fewer channels than a K tile', () => {
+    expect(fitTapChannels(DEFAULT, 3).tileK).toBe(4);
+    expect(fitTapChannels(DEFAULT, 1).tileK).toBe(1);
+    expect(fitTapChannels(DEFAULT, 5).tileK).toBe(8);
+    expect(fitTapChannels(DEFAULT, 24)).toBe(DEFAULT);
+    expect(fitTapChannels({ ...DEFAULT, fit: false }, 3).tileK).toBe(8);
   });
 });

@@ -67,6 +67,18 @@ export function fitTiles<T extends GemmTiles>(t: T, m: number, n: number): T {
   return best;
 }
 
+/**
+ * For the GEMMs whose K tiles hold one filter tap's channels (forward, input gradient): a layer with
+ * fewer channels than tileK would load zeros into most of every K tile (airbench's whitening conv:
+ * 3 input channels in tiles of 8), so fitted tiles shrink tileK to the power of two that holds them.
+ */
+export function fitTapChannels<T extends GemmTiles>(t: T, channels: number): T {
+  if (!t.fit || channels >= t.tileK) return t;
+  let tileK = 1;
+  while (tileK < channels) tileK *= 2;
+  return { ...t, tileK };
+}
+
 /** WebGPU's guaranteed minimums (maxComputeInvocationsPerWorkgroup, maxComputeWorkgroupStorageSize). */
 const MAX_INVOCATIONS = 256;
 const MAX_WORKGROUP_BYTES = 16384;
