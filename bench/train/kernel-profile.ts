@@ -43,3 +43,22 @@ export function formatRanking(ranking: RankedKernel[], top: number): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   return [header, ...rows].map((cells) => cells.map((c, i) => (i === 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')).join('\n');
 }
+
+/**
+ * A WebGPU program's name for the per-program rankings: tfjs's programs by class; the engine's own
+ * are object literals, so by their shader key (or, for the multi-output ones, their pipeline's
+ * label) without the `tabtune_` prefix and without the tile and binding details that follow, so
+ * that every layer's instance of one kernel ranks as one.
+ */
+export function programName(program: { constructor?: { name?: string }; shaderKey?: string; pipeline?: { label?: string } }): string {
+  const className = program.constructor?.name;
+  if (className && className !== 'Object') return className;
+  const key = program.shaderKey ?? program.pipeline?.label;
+  if (!key) return 'Object';
+  const multiOutput = key.startsWith('tabtune_update_');
+  let tokens = key.replace(/^tabtune_(update_)?/, '').split('_');
+  // A multi-output key ends in its bindings' scalar types and in-place flags (update-program.ts).
+  if (multiOutput) tokens = tokens.slice(0, -2);
+  const firstDetail = tokens.findIndex((t) => /^\d/.test(t));
+  return (firstDetail < 0 ? tokens : tokens.slice(0, firstDetail)).join('_') || key;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { durationsFromCompletions, formatRanking, rankKernels } from '../../../bench/train/kernel-profile';
+import { durationsFromCompletions, formatRanking, programName, rankKernels } from '../../../bench/train/kernel-profile';
 
 describe('kernel profile ranking', () => {
   it('groups by name, ranks by total time and gives each its share', () => {
@@ -20,5 +20,15 @@ describe('kernel profile ranking', () => {
 
   it('turns queue completion times into per-dispatch durations', () => {
     expect(durationsFromCompletions(100, [103, 110, 110, 111])).toEqual([3, 7, 0, 1]);
+  });
+
+  it("names tfjs programs by class and the engine's own by their shader key without tiles", () => {
+    class BinaryOpProgram {}
+    expect(programName(new BinaryOpProgram())).toBe('BinaryOpProgram');
+    expect(programName({ shaderKey: 'tabtune_conv_filter_grad_64x32x8_8x4_split' })).toBe('conv_filter_grad');
+    expect(programName({ shaderKey: 'tabtune_bn_normalize_gelu_4' })).toBe('bn_normalize_gelu');
+    expect(programName({ pipeline: { label: 'tabtune_update_sgd_nesterov_4_ffff_ii' } })).toBe('sgd_nesterov');
+    expect(programName({ pipeline: { label: 'tabtune_update_bn_stats_merge_running_fff_if' } })).toBe('bn_stats_merge_running');
+    expect(programName({})).toBe('Object');
   });
 });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Program } from './program';
 import type { KernelOverride } from './registry';
-import { fitTiles, gemmLimit, gemmUserCode, gemmWorkgroupSize, tapGemmUniforms, tilesKey, tilesLabel, tilesProblem, type GemmBackend, type GemmTiles } from './conv-gemm';
+import { fitTapChannels, fitTiles, gemmLimit, gemmUserCode, gemmWorkgroupSize, tapGemmUniforms, tilesKey, tilesLabel, tilesProblem, type GemmBackend, type GemmTiles } from './conv-gemm';
 import { gemmHalfType, gemmPrecisionKey } from './compute-precision';
 import { convGeometry, convGradCalls, geometryKey, tunedTiles, type ConvGeometry } from './conv-geometry';
 
@@ -113,7 +113,7 @@ export function tilesForInputGrad(g: ConvGeometry): GemmTiles {
 /** `tiles` as this layer runs them: fitted to its M × N when they ask to be. */
 export function fitInputTiles(g: ConvGeometry, tiles: GemmTiles): GemmTiles {
   const { m, n } = planInputGemm(g);
-  return fitTiles(tiles, m, n);
+  return fitTiles(fitTapChannels(tiles, g.filterShape[3]), m, n);
 }
 
 type Params = Parameters<tf.KernelFunc>[0];

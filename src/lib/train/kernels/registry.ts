@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { describeBatchNormAct } from './batchnorm-act';
+import { describeBiasAct } from './bias-act';
 import { onWebGpu } from './program';
 import { conv2dBackpropFilterOverride } from './conv-filter-grad';
 import { conv2dForwardOverride } from './conv-forward';
 import { conv2dBackpropInputOverride } from './conv-input-grad';
+import { globalMaxOverride, maxPoolGradOverride } from './max-pool';
 import { describeSoftmaxCrossEntropy } from './softmax-cross-entropy';
 import { describeComputePrecision } from './compute-precision';
 
@@ -24,13 +26,13 @@ export interface KernelOverride {
 }
 
 /** Every override the engine has: a kernel module exports its override and it is listed here. */
-const OVERRIDES: KernelOverride[] = [conv2dForwardOverride, conv2dBackpropFilterOverride, conv2dBackpropInputOverride];
+const OVERRIDES: KernelOverride[] = [conv2dForwardOverride, conv2dBackpropFilterOverride, conv2dBackpropInputOverride, maxPoolGradOverride, globalMaxOverride];
 
 /**
  * The engine's composite ops (several dispatches of its own in place of many tfjs ops) that run
  * under `custom`: they ask `customKernelsActive()` rather than replace a registered kernel.
  */
-const COMPOSITES: (() => string)[] = [describeBatchNormAct, describeSoftmaxCrossEntropy];
+const COMPOSITES: (() => string)[] = [describeBatchNormAct, describeBiasAct, describeSoftmaxCrossEntropy];
 
 /** The stock configs replaced, by kernel name: restored on `useKernels('stock')`. */
 const replaced = new Map<string, tf.KernelConfig>();

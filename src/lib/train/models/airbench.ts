@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { CLASSES } from '../../data/image-set';
-import { addBatchNorm, addLinear, bnAct, scaled, type BatchNormRefs } from './layers';
+import { addBatchNorm, addLinear, biasActivation, bnAct, scaled, type BatchNormRefs } from './layers';
 import { ModelState, type Model, type Ref } from './model';
-import { conv, gelu, globalMaxPool, linear, maxPool2 } from './ops';
+import { conv, globalMaxPool, linear, maxPool2 } from './ops';
 
 /**
  * airbench's BatchNorm: scale frozen at 1, fast-moving running statistics and eps 1e-12.
@@ -45,7 +45,8 @@ export function createAirbench(width: number, seed: number, whitening: tf.Tensor
   const head = addLinear(state, inChannels, CLASSES, false);
 
   return state.toModel((pass, images) => {
-    let x = gelu(tf.add(conv(images, pass.read(whiten), 1, 'valid'), pass.read(whitenBias)));
+    // The whitening conv's filter is frozen and its input is data: only its bias needs a gradient.
+    let x = biasActivation(conv(images, pass.read(whiten), 1, 'valid'), pass.read(whitenBias) as tf.Tensor1D, 'gelu', { inputGradient: false });
     for (const g of groups) {
       x = bnAct(pass, maxPool2(conv(x, pass.read(g.conv1))), g.bn1, 'gelu');
       x = bnAct(pass, conv(x, pass.read(g.conv2)), g.bn2, 'gelu');

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchNormAct, type Activation } from '../kernels/batchnorm-act';
+import { biasAct, type BiasActOptions } from '../kernels/bias-act';
 import { customKernelsActive } from '../kernels/registry';
 import type { ModelState, Pass, Ref } from './model';
 import { activate, conv } from './ops';
@@ -92,6 +93,15 @@ export function bnAct(pass: Pass, x: tf.Tensor4D, bn: BatchNormRefs, activation:
   const bias = pass.read(bn.bias) as tf.Tensor1D;
   const running = { mean: pass.buffer(bn.mean), variance: pass.buffer(bn.variance), momentum: bn.momentum };
   return batchNormAct(x, scale, bias, bn.epsilon, activation, { learnScale: bn.scale.kind === 'param', running }).y;
+}
+
+/**
+ * act(x + bias), the bias per channel: the engine's fused kernel while its own kernels are in use
+ * (any pass: there is no running state), tfjs ops otherwise.
+ */
+export function biasActivation(x: tf.Tensor4D, bias: tf.Tensor1D, activation: Activation, options: BiasActOptions = {}): tf.Tensor4D {
+  if (customKernelsActive()) return biasAct(x, bias, activation, options);
+  return activate(tf.add(x, bias), activation);
 }
 
 export interface ConvBnRefs {
