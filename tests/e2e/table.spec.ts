@@ -119,7 +119,8 @@ test('after a Bayesian job the card recommends a trial by the model; Re-run runs
   expect(await params(rerun)).toEqual(await params(first));
   // The two runs of one configuration are shown together, with their mean, on both rows.
   const runs = await Promise.all([first, rerun].map(async (row) => Number(await row.locator('td.objective').textContent())));
-  for (const row of [first, rerun]) await expect(row.getByTestId('runs-mean')).toHaveText(`mean of 2 runs ${((runs[0] + runs[1]) / 2).toFixed(4)}`);
+  for (const row of [first, rerun]) await expect(row.getByTestId('runs-mean')).toHaveText(`mean of 2: ${((runs[0] + runs[1]) / 2).toFixed(4)}`);
   await expect(page.getByTestId('runs-mean')).toHaveCount(2);
-  await screenshots(page, testInfo, 'after-rerun', page.locator('main'));
+  await screenshots(page, testInfo, 'card-after-rerun', best);
+  await screenshots(page, testInfo, 'table-after-rerun', page.locator('section.trials'));
 });
