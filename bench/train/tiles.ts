@@ -5,7 +5,8 @@
  * from other processes falls on all of them alike; each figure is a median. Prints each layer's
  * times and, per kernel, every candidate's sum over the model's layers.
  *   npm run bench:tiles -- --tiles 64x32x8_8x4,128x32x8_8x8 [--models resnet9,airbench] [--width 0.125] [--batch 32] [--reps 5]
- * A tile is tileM x tileN x tileK _ threadM x threadN, fitted to each layer as the defaults are.
+ * A tile is tileM x tileN x tileK _ threadM x threadN, fitted to each layer as the defaults are; a
+ * trailing s asks for a square thread block where N fills the tile (GemmTiles.square).
  */
 import * as tf from '@tensorflow/tfjs';
 import { exitUsage, readFlags, UsageError } from '../../src/cli/args';
@@ -38,10 +39,10 @@ if (models.some((m) => !(MODEL_NAMES as readonly string[]).includes(m))) exitUsa
 if (!Number.isInteger(reps) || reps < 1) exitUsage('bench:tiles', `--reps must be a whole number ≥ 1; got ${String(flags.reps)}.`, USAGE);
 
 function parseTiles(text: string): GemmTiles {
-  const match = /^(\d+)x(\d+)x(\d+)_(\d+)x(\d+)$/.exec(text);
+  const match = /^(\d+)x(\d+)x(\d+)_(\d+)x(\d+)(s?)$/.exec(text);
   if (!match) exitUsage('bench:tiles', `a tile is MxNxK_RMxRN; got ${text}.`, USAGE);
-  const [tileM, tileN, tileK, threadM, threadN] = match.slice(1).map(Number);
-  const tiles = { tileM, tileN, tileK, threadM, threadN, fit: true };
+  const [tileM, tileN, tileK, threadM, threadN] = match.slice(1, 6).map(Number);
+  const tiles = { tileM, tileN, tileK, threadM, threadN, fit: true, square: match[6] === 's' };
   const problem = tilesProblem(tiles);
   if (problem) exitUsage('bench:tiles', `${text}: ${problem}.`, USAGE);
   return tiles;
@@ -106,6 +107,6 @@ for (const name of models) {
     }
     tf.dispose([x, dy, filter]);
   }
-  for (const [kernel, sum] of sums) console.log(`${name} ${kernel} sum over ${layers.length} layers: ${candidates.map((c, i) => `${tilesKey(c)} ${sum[i].toFixed(1)} ms`).join(', ')}`);
+  for (const [kernel, sum] of sums) console.log(`${name} ${kernel} sum over ${layers.length} layers: ${candidates.map((c, i) => `${tilesKey(c)}${c.square ? 's' : ''} ${sum[i].toFixed(1)} ms`).join(', ')}`);
   model.dispose();
 }
