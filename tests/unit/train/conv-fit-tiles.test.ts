@@ -29,6 +29,25 @@ describe('fitting GEMM tiles to a layer', () => {
     expect(fitTiles(fixed, 30752, 8)).toBe(fixed);
   });
 
+  it('squares the thread block, at the same thread count, for a layer whose N fills the tile', () => {
+    const square = { ...DEFAULT, square: true };
+    const at32 = fitTiles(square, 30752, 32);
+    expect(at32).toMatchObject({ tileM: 128, tileN: 32, threadM: 8, threadN: 8, tileK: 8 });
+    expect(threads(at32)).toBe(threads(DEFAULT));
+    expect(tilesProblem(at32)).toBeNull();
+    expect(fitTiles(square, 30752, 64)).toMatchObject({ tileM: 64, tileN: 64, threadM: 8, threadN: 8 });
+  });
+
+  it('keeps the block as given where N is narrower than the tile, or the square block cannot run', () => {
+    const square = { ...DEFAULT, square: true };
+    expect(fitTiles(square, 30752, 16)).toMatchObject({ tileM: 128, tileN: 16, threadM: 8, threadN: 4 });
+    expect(fitTiles(square, 30752, 8)).toMatchObject({ tileM: 128, tileN: 8, threadM: 4, threadN: 4 });
+    // 16×8 per thread squared would hold 256 accumulators.
+    const deep = { ...DEFAULT, tileM: 128, threadM: 16, threadN: 4, square: true };
+    expect(fitTiles(deep, 30752, 32)).toMatchObject({ threadM: 16, threadN: 4 });
+    expect(fitTiles({ ...square, fit: false }, 30752, 32)).toMatchObject({ tileM: 64, tileN: 32, threadN: 4 });
+  });
+
   it('shrinks tileK to the power of two that holds a tap with fewer channels than a K tile', () => {
     expect(fitTapChannels(DEFAULT, 3).tileK).toBe(4);
     expect(fitTapChannels(DEFAULT, 1).tileK).toBe(1);

@@ -16,7 +16,7 @@ import { convGeometry, convGradCalls, geometryKey, tunedTiles, type ConvGeometry
  * second pass sums the slices into dW. With one split the GEMM writes dW directly.
  */
 
-export const DEFAULT_FILTER_TILES: FilterGradTiles = { tileM: 64, tileN: 32, tileK: 8, threadM: 8, threadN: 4, fit: true, splitK: 'auto' };
+export const DEFAULT_FILTER_TILES: FilterGradTiles = { tileM: 64, tileN: 32, tileK: 8, threadM: 8, threadN: 4, fit: true, square: true, splitK: 'auto' };
 
 /** 'auto' split count: aim for this many workgroups in all... */
 const SPLIT_TARGET_GROUPS = 256;

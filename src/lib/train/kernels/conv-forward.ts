@@ -13,7 +13,7 @@ import { convGeometry, convGradCalls, geometryKey, tunedTiles, type ConvGeometry
  * along N). K runs tap by tap in whole channel tiles, so a tile's tap is worked out once.
  */
 
-export const DEFAULT_FORWARD_TILES: GemmTiles = { tileM: 64, tileN: 32, tileK: 8, threadM: 8, threadN: 4, fit: true };
+export const DEFAULT_FORWARD_TILES: GemmTiles = { tileM: 64, tileN: 32, tileK: 8, threadM: 8, threadN: 4, fit: true, square: true };
 
 let defaultTiles: GemmTiles = { ...DEFAULT_FORWARD_TILES };
 

@@ -15,7 +15,7 @@ import { convGeometry, convGradCalls, geometryKey, tunedTiles, type ConvGeometry
  * useful work, which a pass per output parity would recover.
  */
 
-export const DEFAULT_INPUT_TILES: GemmTiles = { tileM: 64, tileN: 32, tileK: 8, threadM: 8, threadN: 4, fit: true };
+export const DEFAULT_INPUT_TILES: GemmTiles = { tileM: 64, tileN: 32, tileK: 8, threadM: 8, threadN: 4, fit: true, square: true };
 
 let defaultTiles: GemmTiles = { ...DEFAULT_INPUT_TILES };
 
