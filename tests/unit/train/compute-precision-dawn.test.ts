@@ -108,37 +108,13 @@ describe('the f16 code path with its half type set to f32 (runs everywhere)', ()
   }, 120_000);
 
   it('trains resnet9 (width 1/16) for 4 steps under a loss scale with the same losses as f32, the scale untouched', async () => {
-    const { createResNet9 } = await import('../../../src/lib/train/models/resnet9');
-    const { SgdMomentum } = await import('../../../src/lib/train/optimizer');
-    const { DynamicLossScale } = await import('../../../src/lib/train/loss-scale');
-    const { batchLoss } = await import('../../../src/lib/train/training-batch');
     const before = tf.memory().numTensors;
-    const images = tf.randomNormal([4, 32, 32, 3], 0, 1, 'float32', 41) as TF.Tensor4D;
-    const targets = tf.tidy(() => tf.oneHot(tf.tensor1d([1, 5, 9, 0], 'int32'), 10)) as TF.Tensor2D;
-    const run = async (mode: 'f32' | 'f16') => {
-      registry.useKernels('custom');
-      precision.useComputePrecision(mode, { half: 'f32' });
-      const model = createResNet9(1 / 16, 7);
-      const scale = mode === 'f16' ? new DynamicLossScale() : undefined;
-      const optimizer = new SgdMomentum(model.params.map((p) => ({ variable: p.variable, lrScale: 1 })), { nesterov: true, weightDecay: 5e-4, kernels: 'custom', lossScale: scale });
-      const losses: number[] = [];
-      for (let step = 0; step < 4; step++) {
-        const loss = optimizer.step(() => batchLoss(model, { images, targets }, 0.2), 0.05, 0.9);
-        losses.push((await loss.data())[0]);
-        loss.dispose();
-      }
-      const scaleAfter = scale ? (await scale.scale.data())[0] : undefined;
-      optimizer.dispose();
-      scale?.dispose();
-      model.dispose();
-      return { losses, scaleAfter };
-    };
+    const run = (mode: 'f32' | 'f16') => resnet9Steps(mode, { half: 'f32' });
     const f32 = await run('f32');
     const f16 = await run('f16');
     f16.losses.forEach((loss, i) => expect(Math.abs(loss - f32.losses[i]), `step ${i + 1}: ${loss} vs ${f32.losses[i]}`).toBeLessThanOrEqual(1e-4 * Math.abs(f32.losses[i])));
     expect(Math.abs(f32.losses[3] - f32.losses[0])).toBeGreaterThan(1e-3);
     expect(f16.scaleAfter).toBe(2 ** 15);
-    tf.dispose([images, targets]);
     expect(tf.memory().numTensors).toBe(before);
   }, 240_000);
 
@@ -219,33 +195,41 @@ describe.skipIf(!hasShaderF16)('real f16 compute (adapters with shader-f16 only)
   }, 240_000);
 
   it('trains resnet9 (width 1/16) for 4 steps with losses within 1e-2 relative of f32 and finite gradients', async () => {
-    const { createResNet9 } = await import('../../../src/lib/train/models/resnet9');
-    const { SgdMomentum } = await import('../../../src/lib/train/optimizer');
-    const { DynamicLossScale } = await import('../../../src/lib/train/loss-scale');
-    const { batchLoss } = await import('../../../src/lib/train/training-batch');
-    const images = tf.randomNormal([4, 32, 32, 3], 0, 1, 'float32', 41) as TF.Tensor4D;
-    const targets = tf.tidy(() => tf.oneHot(tf.tensor1d([1, 5, 9, 0], 'int32'), 10)) as TF.Tensor2D;
-    const run = async (mode: 'f32' | 'f16') => {
-      registry.useKernels('custom');
-      precision.useComputePrecision(mode);
-      const model = createResNet9(1 / 16, 7);
-      const scale = mode === 'f16' ? new DynamicLossScale() : undefined;
-      const optimizer = new SgdMomentum(model.params.map((p) => ({ variable: p.variable, lrScale: 1 })), { nesterov: true, weightDecay: 5e-4, kernels: 'custom', lossScale: scale });
-      const losses: number[] = [];
-      for (let step = 0; step < 4; step++) {
-        const loss = optimizer.step(() => batchLoss(model, { images, targets }, 0.2), 0.05, 0.9);
-        losses.push((await loss.data())[0]);
-        loss.dispose();
-      }
-      optimizer.dispose();
-      scale?.dispose();
-      model.dispose();
-      return losses;
-    };
+    const run = async (mode: 'f32' | 'f16') => (await resnet9Steps(mode)).losses;
     const f32 = await run('f32');
     const f16 = await run('f16');
     // The fp32 master weights keep the steps close: a loss off by more than 1 % means the halves lost the gradient.
     f16.forEach((loss, i) => expect(Math.abs(loss - f32[i]), `step ${i + 1}`).toBeLessThanOrEqual(1e-2 * Math.abs(f32[i])));
-    tf.dispose([images, targets]);
   }, 240_000);
 });
+
+/**
+ * Four Nesterov steps of resnet9 (width 1/16, batch 4, fixed inputs and seed) with the own kernels
+ * at `mode`, under a dynamic loss scale for f16: the losses, and the scale after them.
+ */
+async function resnet9Steps(mode: 'f32' | 'f16', options?: { half: 'f32' }): Promise<{ losses: number[]; scaleAfter?: number }> {
+  const { createResNet9 } = await import('../../../src/lib/train/models/resnet9');
+  const { SgdMomentum } = await import('../../../src/lib/train/optimizer');
+  const { DynamicLossScale } = await import('../../../src/lib/train/loss-scale');
+  const { batchLoss } = await import('../../../src/lib/train/training-batch');
+  const images = tf.randomNormal([4, 32, 32, 3], 0, 1, 'float32', 41) as TF.Tensor4D;
+  const targets = tf.tidy(() => tf.oneHot(tf.tensor1d([1, 5, 9, 0], 'int32'), 10)) as TF.Tensor2D;
+  registry.useKernels('custom');
+  if (options) precision.useComputePrecision(mode, options);
+  else precision.useComputePrecision(mode);
+  const model = createResNet9(1 / 16, 7);
+  const scale = mode === 'f16' ? new DynamicLossScale() : undefined;
+  const optimizer = new SgdMomentum(model.params.map((p) => ({ variable: p.variable, lrScale: 1 })), { nesterov: true, weightDecay: 5e-4, kernels: 'custom', lossScale: scale });
+  const losses: number[] = [];
+  for (let step = 0; step < 4; step++) {
+    const loss = optimizer.step(() => batchLoss(model, { images, targets }, 0.2), 0.05, 0.9);
+    losses.push((await loss.data())[0]);
+    loss.dispose();
+  }
+  const scaleAfter = scale ? (await scale.scale.data())[0] : undefined;
+  optimizer.dispose();
+  scale?.dispose();
+  model.dispose();
+  tf.dispose([images, targets]);
+  return { losses, scaleAfter };
+}
