@@ -154,7 +154,7 @@ export class NatsTrialBus implements TrialBus {
     switch (event.kind) {
       case 'queued':
         history.trial = event.trial;
-        history.specSeq = event.specSeq;
+        history.specSeq = event.specSeq ?? history.specSeq;
         return;
       case 'start': {
         if (event.attempt <= history.attempt) return;
@@ -201,27 +201,45 @@ export class NatsTrialBus implements TrialBus {
     if (this.disposed) return Promise.resolve({ status: 'failed', reason: 'The NATS bus has been closed.' });
     const history = this.historyOf(number);
     const result = new Promise<TrialRunResult>((resolve) => this.runs.set(number, { trialId: spec.trialId, hooks, resolve }));
-    if (history.trial) this.adopt(history, hooks);
-    else void this.publish(spec, number, history).catch((error: Error) => this.settle(number, { status: 'failed', reason: `Could not put the trial on the NATS server: ${error.message}`, retryable: true }));
+    const failed = (error: Error) => this.settle(number, { status: 'failed', reason: `Could not put the trial on the NATS server: ${error.message}`, retryable: true });
+    if (history.trial) void this.adopt(history, hooks).catch(failed);
+    else {
+      const trial: TrialMessage = { v: 1, job: this.place.job, number, seed: spec.seed, hyperparameters: spec.hyperparameters, dataset: this.options.dataset };
+      void this.publish(trial, history).catch(failed);
+    }
     return result;
   }
 
-  /** A trial an earlier coordinator queued: the runner hears what it has done so far, and nothing is queued again. */
-  private adopt(history: TrialHistory, hooks: TrialHooks): void {
+  /**
+   * A trial an earlier coordinator queued: the runner hears what it has done so far. One that no
+   * worker has started is put on the queue again under the same message id, which the server
+   * stores only if the earlier coordinator died between announcing it and queueing it.
+   */
+  private async adopt(history: TrialHistory, hooks: TrialHooks): Promise<void> {
     if (history.attempt > 0 && history.worker) {
       hooks.onStart({ backend: history.backend ?? 'unknown', workerId: this.workerId(history.worker), worker: history.worker });
       for (const line of history.lines) hooks.onLog(line);
     }
     if (history.result) this.settle(history.number, history.result);
+    else if (history.attempt === 0 && history.trial) await this.queue(history.trial, history);
   }
 
-  private async publish(spec: TrialSpec, number: number, history: TrialHistory): Promise<void> {
-    const { js, names, job } = this.place;
-    const trial: TrialMessage = { v: 1, job, number, seed: spec.seed, hyperparameters: spec.hyperparameters, dataset: this.options.dataset };
-    const ack = await js.publish(names.trialSubject, encode(trial), { msgID: messageId(job, number, COORDINATOR_ATTEMPT, 0) });
+  /**
+   * Announces the trial on the events stream, then queues it: a coordinator that dies in between
+   * leaves a trial its successor knows of and queues again (`adopt`), never one queued unseen,
+   * whose number the successor would give to another trial.
+   */
+  private async publish(trial: TrialMessage, history: TrialHistory): Promise<void> {
     history.trial = trial;
+    await this.event(trial.number, 1, { kind: 'queued', trial });
+    await this.queue(trial, history);
+  }
+
+  private async queue(trial: TrialMessage, history: TrialHistory): Promise<void> {
+    const { js, names, job } = this.place;
+    const ack = await js.publish(names.trialSubject, encode(trial), { msgID: messageId(job, trial.number, COORDINATOR_ATTEMPT, 0) });
+    // A duplicate's acknowledgement carries the stored message's sequence: the one to take back on a stop.
     history.specSeq = ack.seq;
-    await this.event(number, 1, { kind: 'queued', trial, specSeq: ack.seq });
   }
 
   private settle(number: number, result: TrialRunResult): void {

@@ -297,3 +297,34 @@ describe('a worker that leaves', () => {
     await serving;
   });
 });
+
+describe('a coordinator that dies between announcing a trial and queueing it', () => {
+  it('leaves a trial its successor knows of and queues again: trained once, under its own values', async () => {
+    const job = quickJob({ maxJobs: 1, maxParallelJobs: 1 });
+    const id = `halfway${++jobCount}`;
+    const first = await connect({ servers: server.url });
+    await coordinator(job, { nc: first, job: id, owner: 'tab A' });
+    // What tab A got out before it died: trial 1 announced on the events stream, never queued.
+    const announced = { v: 1, job: id, number: 1, seed: 99, dataset: { name: 'synthetic' }, hyperparameters: { ...job.fixed, lr: 0.02, momentum: 0.9, optimizer: 'sgd' } };
+    const event = { kind: 'queued', trial: announced, v: 1, job: id, number: 1, attempt: 0, seq: 1, at: 0 };
+    await jetstream(first).publish(jobNames(id).eventSubject(1), encode(event), { msgID: `${id}-1-0-1` });
+    await first.close();
+
+    let b: Awaited<ReturnType<typeof coordinator>> | undefined;
+    const nc = await client();
+    await until(async () => {
+      b = await coordinator(job, { nc, job: id, owner: 'tab B' }).catch(() => undefined);
+      return b !== undefined;
+    }, 'the lease to lapse');
+    const earlier = trialsFromHistory(job, b!.bus.history.values(), Date.now());
+    expect(earlier.map((t) => [t.number, t.status, t.seed])).toEqual([[1, 'pending', 99]]);
+    const trainer = new FakeTrainer();
+    const serving = worker(id, 'steady', trainer, await client());
+    const runner = new JobRunner(job, new RandomStrategy({ space: job.parameters, goal: 'maximize', seed: 4 }), b!.bus, { resume: { trials: earlier, adopt: true } });
+    await runner.start();
+    expect(runner.trials.map((t) => [t.number, t.status])).toEqual([[1, 'completed']]);
+    expect(trainer.runs.map((s) => [s.number, s.seed, s.hyperparameters.lr])).toEqual([[1, 99, 0.02]]);
+    await b!.bus.close();
+    await serving;
+  });
+});
