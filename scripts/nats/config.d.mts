@@ -5,5 +5,6 @@ export function natsConfig(options: {
   storeDir: string;
   auth?: { user: string; password: string };
   tls?: { cert: string; key: string };
+  monitorPort?: number;
 }): string;
-export function listeningPorts(log: string): { port?: number; wsPort?: number };
+export function listeningPorts(log: string): { port?: number; wsPort?: number; monitorPort?: number };

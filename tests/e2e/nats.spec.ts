@@ -1,6 +1,7 @@
 import type { BrowserContext, Page } from '@playwright/test';
 import { startNats, type NatsServer } from '../unit/bus/nats-server';
 import { configureTinyJob, expect, expectObjectiveFromLog, screenshots, test, trialRows } from './fixtures';
+import { NatsDiagnostics } from './nats-diagnostics';
 
 /*
  * A job on a real nats-server (JetStream and WebSocket on free loopback ports): the tab that
@@ -18,6 +19,15 @@ test.beforeAll(async () => {
 });
 test.afterAll(async () => {
   await server?.stop();
+});
+
+let diagnostics: NatsDiagnostics;
+test.beforeEach(({ context }) => {
+  diagnostics = new NatsDiagnostics();
+  diagnostics.follow(context);
+});
+test.afterEach(async ({}, testInfo) => {
+  await diagnostics.attachIfFailed(testInfo, server);
 });
 
 /**

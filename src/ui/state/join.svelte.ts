@@ -38,7 +38,11 @@ export class JoinSession {
         name: this.name.trim() || 'tab',
         trainer,
         signal: this.abort.signal,
-        log: (line) => (this.lines = [...this.lines.slice(-29), line]),
+        log: (line) => {
+          // Also in the console, with its time there, for whoever looks into a worker that stalls.
+          console.info(`[worker] ${line}`);
+          this.lines = [...this.lines.slice(-29), line];
+        },
         onRecord: (record) => (this.record = record),
       });
       this.status = 'left';
