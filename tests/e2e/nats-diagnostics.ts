@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import type { BrowserContext, Page, TestInfo } from '@playwright/test';
 import type { NatsServer } from '../unit/bus/nats-server';
 
@@ -30,17 +31,27 @@ export class NatsDiagnostics {
     page.on('close', () => lines.push(`${at()} closed`));
   }
 
-  /** Attaches everything to the test's report when it failed; nothing otherwise. */
+  /**
+   * Keeps everything in the test's output folder and report when it failed (or always, with
+   * TABTUNE_NATS_DIAGNOSE=always, to compare with a run that passed).
+   */
   async attachIfFailed(testInfo: TestInfo, server: NatsServer): Promise<void> {
-    if (testInfo.status === testInfo.expectedStatus) return;
+    if (testInfo.status === testInfo.expectedStatus && process.env.TABTUNE_NATS_DIAGNOSE !== 'always') return;
     let index = 0;
     for (const [page, lines] of this.lines) {
       const name = `tab-${++index}`;
       const text = page.isClosed() ? '(closed)' : await page.locator('body').innerText({ timeout: 5_000 }).catch((error: Error) => `(${error.message})`);
-      await testInfo.attach(`${name}-console.txt`, { body: lines.join('\n'), contentType: 'text/plain' });
-      await testInfo.attach(`${name}-text.txt`, { body: text, contentType: 'text/plain' });
+      await keep(testInfo, `${name}-console.txt`, lines.join('\n'));
+      await keep(testInfo, `${name}-text.txt`, text);
     }
-    await testInfo.attach('nats-state.txt', { body: await server.state(), contentType: 'text/plain' });
-    await testInfo.attach('nats-server.log', { body: server.log(), contentType: 'text/plain' });
+    await keep(testInfo, 'nats-state.txt', await server.state());
+    await keep(testInfo, 'nats-server.log', server.log());
   }
+}
+
+/** A file in the test's output folder (test-results/<test>/), attached to its report. */
+async function keep(testInfo: TestInfo, name: string, body: string): Promise<void> {
+  const path = testInfo.outputPath(name);
+  writeFileSync(path, body);
+  await testInfo.attach(name, { path, contentType: 'text/plain' });
 }
