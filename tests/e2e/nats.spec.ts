@@ -37,10 +37,13 @@ test.afterEach(async ({}, testInfo) => {
  */
 const SERVER_CLOSE_FRAME = /^WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/' failed: /;
 
-/** Tunes a 3-trial job, one at a time, on the test's server from `page`, and joins a second tab of the same browser as its worker. */
+/** The job the take-over tests tune: enough trials, each long enough, that it is still running when its coordinator goes. */
+const TAKE_OVER_TRIALS = 4;
+
+/** Tunes a job of `TAKE_OVER_TRIALS` trials, one at a time, on the test's server from `page`, and joins a second tab of the same browser as its worker. */
 async function coordinatedJob(page: Page, context: BrowserContext) {
   await page.goto('/');
-  await configureTinyJob(page, { maxJobs: 3, parallel: 1, trainSize: 64 });
+  await configureTinyJob(page, { maxJobs: TAKE_OVER_TRIALS, parallel: 1, trainSize: 256 });
   await page.getByRole('textbox', { name: /^NATS server/ }).fill(server.wsUrl);
   await page.getByRole('button', { name: 'Tune' }).click();
   const joinUrl = (await page.getByTestId('join-link').textContent())!;
@@ -51,11 +54,22 @@ async function coordinatedJob(page: Page, context: BrowserContext) {
   return { worker, coordinateUrl };
 }
 
-/** Each of the job's 3 trials trained exactly once, as the worker's log says. */
+/**
+ * Waits until the coordinator has a finished trial, then checks that the job still runs, so that
+ * there is something left to take over. "At least one": a wait for exactly one can miss the moment
+ * when the next trial finishes quickly, and then waits out its whole timeout.
+ */
+async function waitForFirstResult(page: Page): Promise<void> {
+  const completed = page.locator('section.trials tbody tr[data-status=completed]');
+  await expect.poll(() => completed.count(), { timeout: 120_000 }).toBeGreaterThanOrEqual(1);
+  expect(await page.getByTestId('job-status').textContent(), 'the job ended before its coordinator went: nothing to take over').toBe('running');
+}
+
+/** Each of the job's trials trained exactly once, as the worker's log says. */
 async function expectEachTrialTrainedOnce(worker: Page): Promise<void> {
   const log = (await worker.getByTestId('join-log').textContent())!;
-  for (const number of [1, 2, 3]) expect(log.match(new RegExp(`Training trial ${number} \\(`, 'g'))).toHaveLength(1);
-  expect(log).not.toMatch(/Training trial 4/);
+  for (let number = 1; number <= TAKE_OVER_TRIALS; number++) expect(log.match(new RegExp(`Training trial ${number} \\(`, 'g'))).toHaveLength(1);
+  expect(log).not.toMatch(new RegExp(`Training trial ${TAKE_OVER_TRIALS + 1}`));
 }
 
 test('a tab joined by the job\'s link trains its trials; the coordinator lists the worker and reads every result', async ({ page, context, consoleErrors }, testInfo) => {
@@ -120,7 +134,7 @@ test('a coordinator tab that dies is taken over by the next tab that resumes the
   test.setTimeout(300_000);
   consoleErrors.allow(SERVER_CLOSE_FRAME);
   const { worker } = await coordinatedJob(page, context);
-  await expect(page.locator('section.trials tbody tr[data-status=completed]')).toHaveCount(1, { timeout: 120_000 });
+  await waitForFirstResult(page);
 
   // The coordinating tab goes away without a word: its lease lapses on the server.
   await page.close();
@@ -129,7 +143,7 @@ test('a coordinator tab that dies is taken over by the next tab that resumes the
   await next.getByRole('button', { name: 'Resume' }).click();
   await expect(next.getByText(/This job is coordinated by a tab on .*, opened \d\d:\d\d\. This tab takes it over if that one goes silent/)).toBeVisible();
   await expect(next.getByTestId('job-status')).toHaveText('completed', { timeout: 180_000 });
-  await expect(next.locator('section.trials tbody tr[data-status=completed]')).toHaveCount(3);
+  await expect(next.locator('section.trials tbody tr[data-status=completed]')).toHaveCount(TAKE_OVER_TRIALS);
   await expect(next.getByText(/^Resumed: the tuner was told \d finished trials?/)).toBeVisible();
   // Each trial trained once, on the worker that stayed.
   await expectEachTrialTrainedOnce(worker);
@@ -182,18 +196,19 @@ test('another browser opens the job by its coordinator link and takes it over wh
   consoleErrors.allow(SERVER_CLOSE_FRAME);
   const { worker, coordinateUrl } = await coordinatedJob(page, context);
   expect(coordinateUrl).toContain(`#coordinate=${encodeURIComponent(server.wsUrl)}&job=`);
-  await expect(page.locator('section.trials tbody tr[data-status=completed]')).toHaveCount(1, { timeout: 120_000 });
 
-  // A second machine: a browser with nothing of this job in its storage.
+  // A second machine: a browser with nothing of this job in its storage. It waits while the first holds the job.
   const elsewhere = await browser.newContext();
+  diagnostics.follow(elsewhere);
   const other = await elsewhere.newPage();
   await other.goto(coordinateUrl);
   await expect(other.getByText(/This job is coordinated by a tab on .*\. This tab takes it over if that one goes silent/)).toBeVisible();
   // The job's definition came from the server into the form.
   await expect(other.getByRole('textbox', { name: /^NATS server/ })).toHaveValue(server.wsUrl);
+  await waitForFirstResult(page);
   await page.close();
   await expect(other.getByTestId('job-status')).toHaveText('completed', { timeout: 180_000 });
-  await expect(other.locator('section.trials tbody tr[data-status=completed]')).toHaveCount(3);
+  await expect(other.locator('section.trials tbody tr[data-status=completed]')).toHaveCount(TAKE_OVER_TRIALS);
   await expectEachTrialTrainedOnce(worker);
   await elsewhere.close();
 });
