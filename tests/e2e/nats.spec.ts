@@ -8,11 +8,6 @@ import { NatsDiagnostics } from './nats-diagnostics';
  * clicks Tune coordinates, and a second tab opened from its join link trains the trials.
  */
 
-// One retry: in about one run of eight, a coordinator-with-worker test here waited past its
-// timeout for the joined tab's first trial (cause not yet found; noted on issue 12's follow-up).
-// A retry still fails a test that is wrong every time.
-test.describe.configure({ retries: 1 });
-
 let server: NatsServer;
 test.beforeAll(async () => {
   server = await startNats();
