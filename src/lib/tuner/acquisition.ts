@@ -35,9 +35,9 @@ const REFINED_STARTS = 5;
 const MIN_STEP = 1e-5;
 
 /**
- * Maximizes log expected improvement (or `criterion`) over the mixed space: many quasi-random points plus
- * perturbations of the incumbents, then a compass search from the best few: continuous
- * features move by an adaptive step, integers by ±1, categoricals try every other value.
+ * Maximizes log expected improvement (or `criterion`) over the mixed space: many quasi-random
+ * points plus perturbations of the incumbents, then a compass search from the best few:
+ * continuous features move by an adaptive step, integers by ±1, categoricals try every other value.
  * Returns the best point not already taken, or null if every scored point was taken.
  */
 export function maximizeAcquisition(problem: AcquisitionProblem): Float64Array | null {

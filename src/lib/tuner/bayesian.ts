@@ -99,6 +99,9 @@ export class BayesianStrategy implements Strategy {
   private asked = 0;
 
   constructor(private readonly options: BayesianOptions) {
+    const { maxTrials, exploitShare } = options;
+    if (maxTrials !== undefined && !(Number.isInteger(maxTrials) && maxTrials >= 1)) throw new Error(`maxTrials must be a whole number of at least 1, got ${maxTrials}.`);
+    if (exploitShare !== undefined && !(exploitShare >= 0 && exploitShare <= 1)) throw new Error(`exploitShare must be from 0 to 1, got ${exploitShare}.`);
     this.layout = encodingLayout(options.space);
     this.sign = orientation(options.goal);
     this.results = new ObservedConfigurations(options.space, this.sign);
@@ -210,8 +213,7 @@ export class BayesianStrategy implements Strategy {
     if (this.asked < budget - Math.round(share * budget) || this.observations.length < this.initialTrials) return null;
     const model = this.fitModel();
     if (!model || model.posterior.noise < NOISY) return null;
-    // Counted from the end, so the last ask always runs the minimizer: the configuration the
-    // model believes best is evaluated once more before the job ends.
+    // Counted from the end, so that whatever the share, the last ask runs the minimizer.
     if ((this.options.exploit ?? 'alternate') === 'alternate' && (budget - this.asked) % 2 === 0) {
       const r = this.results.bestByModel(this.layout, model.posterior, model.warp);
       const key = r && this.key(r.params);
