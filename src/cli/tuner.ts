@@ -1,9 +1,10 @@
 /**
  * Ask/tell tuner over JSON lines:
  *   npm run --silent tuner -- --space FILE --seed N [--strategy bayesian|random|grid|hyperband] [--grid-points N]
- *     [--eta N] [--min-epochs N --max-epochs N]
+ *     [--eta N] [--min-epochs N --max-epochs N] [--max-trials N]
  * (hyperband: each trial's params carry its rung's budget as "epochs"; the budget range is the
- * space's "epochs" range unless --min-epochs/--max-epochs give it.)
+ * space's "epochs" range unless --min-epochs/--max-epochs give it. bayesian: --max-trials, the
+ * number of trials the harness will ask for, lets it spend the last of them on exploitation.)
  * stdout carries protocol lines only (a harness parses it); problems starting up go to stderr
  * with a non-zero exit, problems with a request come back as {"error": ...} and the session goes on.
  */
@@ -13,7 +14,7 @@ import { STRATEGIES, type StrategyName } from '../lib/tuner';
 import { parseTuningProblem, TunerSession } from '../lib/tuner/session';
 import { exitUsage, readFlags } from './args';
 
-const USAGE = `Usage: tuner --space FILE --seed N [--strategy ${STRATEGIES.join('|')}] [--grid-points N] [--eta N] [--min-epochs N --max-epochs N]`;
+const USAGE = `Usage: tuner --space FILE --seed N [--strategy ${STRATEGIES.join('|')}] [--grid-points N] [--eta N] [--min-epochs N --max-epochs N] [--max-trials N]`;
 
 function fail(message: string): never {
   exitUsage('tuner', message);
@@ -29,6 +30,7 @@ function readOptions(argv: string[]): Map<string, string> {
       eta: { type: 'string' },
       'min-epochs': { type: 'string' },
       'max-epochs': { type: 'string' },
+      'max-trials': { type: 'string' },
     });
     return new Map(Object.entries(values) as [string, string][]);
   } catch (error) {
@@ -57,6 +59,8 @@ function main(): void {
   const minEpochs = whole('min-epochs', 1);
   const maxEpochs = whole('max-epochs', 1);
   if (strategy !== 'hyperband' && (eta ?? minEpochs ?? maxEpochs) !== undefined) fail('--eta, --min-epochs and --max-epochs are for --strategy hyperband.');
+  const maxTrials = whole('max-trials', 1);
+  if (strategy !== 'bayesian' && maxTrials !== undefined) fail('--max-trials is for --strategy bayesian (the others do not plan by it).');
 
   let raw: unknown;
   try {
@@ -69,7 +73,7 @@ function main(): void {
 
   let session: TunerSession;
   try {
-    session = new TunerSession({ problem, strategy, seed, gridPoints, eta, minEpochs, maxEpochs });
+    session = new TunerSession({ problem, strategy, seed, gridPoints, eta, minEpochs, maxEpochs, maxTrials });
   } catch (error) {
     fail(`cannot start ${strategy} on "${file}": ${(error as Error).message}`);
   }

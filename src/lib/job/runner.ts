@@ -325,6 +325,15 @@ export class JobRunner {
     return HYPERBAND_SUGGESTION_CAP * this.job.maxJobs - this.suggested;
   }
 
+  /**
+   * The budget to give the strategy (`StrategyOptions.maxTrials`): the suggestions it will still be
+   * asked for, max jobs less those an earlier run of a resumed job spent; none under Hyperband,
+   * whose suggestions max jobs does not bound. Re-runs are registered, not asked: not counted.
+   */
+  get strategyMaxTrials(): number | undefined {
+    return this.job.strategy === 'hyperband' ? undefined : this.suggestionsLeft;
+  }
+
   /** Completed trials that trained the largest number of epochs the space allows (Hyperband's full budget). */
   get fullBudgetCompleted(): number {
     const epochs = this.job.parameters.epochs;

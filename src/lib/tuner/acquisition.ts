@@ -22,6 +22,11 @@ export interface AcquisitionProblem {
   globalCandidates: number;
   /** Fraction (0, 1] of the full local-search effort: fewer starts and a smaller budget. */
   effort?: number;
+  /**
+   * What is maximized at a point, from the latent mean and σ there; default log expected
+   * improvement on `best`. The Bayesian strategy's exploitation minimizes the mean instead.
+   */
+  criterion?: (mean: number, sd: number) => number;
 }
 
 const LOCAL_PER_INCUMBENT = 40;
@@ -30,17 +35,18 @@ const REFINED_STARTS = 5;
 const MIN_STEP = 1e-5;
 
 /**
- * Maximizes log expected improvement over the mixed space: many quasi-random points plus
- * perturbations of the incumbents, then a compass search from the best few: continuous
- * features move by an adaptive step, integers by ±1, categoricals try every other value.
+ * Maximizes log expected improvement (or `criterion`) over the mixed space: many quasi-random
+ * points plus perturbations of the incumbents, then a compass search from the best few:
+ * continuous features move by an adaptive step, integers by ±1, categoricals try every other value.
  * Returns the best point not already taken, or null if every scored point was taken.
  */
 export function maximizeAcquisition(problem: AcquisitionProblem): Float64Array | null {
   const { layout, rng } = problem;
   const effort = problem.effort ?? 1;
+  const criterion = problem.criterion ?? ((mean: number, sd: number) => logExpectedImprovement(mean, sd, problem.best));
   const score = (x: Float64Array): number => {
     const { mean, variance } = problem.posterior.predict(x);
-    const value = logExpectedImprovement(mean, Math.sqrt(variance), problem.best);
+    const value = criterion(mean, Math.sqrt(variance));
     return Number.isNaN(value) ? -Infinity : value;
   };
 

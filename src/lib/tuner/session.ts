@@ -53,6 +53,8 @@ export interface SessionOptions {
   eta?: number;
   minEpochs?: number;
   maxEpochs?: number;
+  /** The number of trials the harness will ask for, when known (`StrategyOptions.maxTrials`). */
+  maxTrials?: number;
 }
 
 const MAX_ASK = 1000;
@@ -64,8 +66,8 @@ export class TunerSession {
 
   constructor(private readonly options: SessionOptions) {
     const { space, goal } = options.problem;
-    const { seed, gridPoints, eta, minEpochs, maxEpochs } = options;
-    this.strategy = createStrategy(options.strategy, { space, goal, seed, gridPoints, eta, minEpochs, maxEpochs });
+    const { seed, gridPoints, eta, minEpochs, maxEpochs, maxTrials } = options;
+    this.strategy = createStrategy(options.strategy, { space, goal, seed, gridPoints, eta, minEpochs, maxEpochs, maxTrials });
     this.stopping = new MedianStoppingRule({ goal });
   }
 

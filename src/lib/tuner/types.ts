@@ -22,6 +22,11 @@ export interface StrategyOptions {
   seed: number;
   /** Grid strategy only: points per continuous parameter (default DEFAULT_GRID_POINTS = 5). */
   gridPoints?: number;
+  /**
+   * The job's total number of trials, when known (max jobs). The Bayesian strategy spends the
+   * last asks of it on exploitation under noise (docs/TUNER.md, Noise); the others ignore it.
+   */
+  maxTrials?: number;
 }
 
 /**

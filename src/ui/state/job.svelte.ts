@@ -445,7 +445,7 @@ export class JobSession {
     void tuner.failed.then((reason) => runner.abort(reason));
     this.clock = setInterval(() => (this.now = Date.now()), 1000);
     try {
-      await tuner.api.start(job.strategy, { space: job.parameters, goal: job.objective.goal, seed: job.seed }, tunerFault());
+      await tuner.api.start(job.strategy, { space: job.parameters, goal: job.objective.goal, seed: job.seed, maxTrials: runner.strategyMaxTrials }, tunerFault());
       const done = runner.start();
       afterStart?.(runner);
       await done;

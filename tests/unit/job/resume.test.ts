@@ -53,6 +53,23 @@ describe('JobRunner resume', () => {
     expect(new Set(runner.trials.map((t) => t.id)).size).toBe(4);
   });
 
+  it('gives the strategy as its budget the suggestions left: max jobs less those the earlier run spent, none under Hyperband', async () => {
+    expect(setup({ maxJobs: 4 }).runner.strategyMaxTrials).toBe(4);
+    const earlier = await earlierRun(2);
+    const { runner, strategy, executor } = setup({ maxJobs: 4, maxParallelJobs: 1 }, { resume: { trials: earlier } });
+    // Trials 1 and 2 finished and 3 runs again (a registered re-run, not an ask): one ask is left.
+    expect(runner.strategyMaxTrials).toBe(1);
+    const done = runner.start();
+    await flush();
+    executor.completeAll(0.5);
+    await flush();
+    executor.completeAll(0.6);
+    await done;
+    expect(strategy.asked).toBe(1);
+    const hyperband = setup({ strategy: 'hyperband', maxJobs: 4, parameters: { lr: { type: 'continuous', min: 0.001, max: 0.1, scale: 'log' }, epochs: { type: 'integer', min: 1, max: 9 } } });
+    expect(hyperband.runner.strategyMaxTrials).toBeUndefined();
+  });
+
   it('tells failed and user-stopped trials as failed points, rule-stopped ones their value', async () => {
     const earlier = await earlierRun(3);
     earlier[0] = { ...earlier[0], status: 'failed', reason: 'diverged', objective: undefined };

@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
+import { createRng } from '../../../src/lib/rng';
 
 const root = join(__dirname, '../../..');
 const dir = mkdtempSync(join(tmpdir(), 'tuner-cli-'));
@@ -26,6 +28,30 @@ function runCli(args: string[], lines: string[]): Promise<{ code: number | null;
     child.stdin.on('error', () => {});
     child.stdin.end(lines.map((l) => `${l}\n`).join(''));
   });
+}
+
+/**
+ * Runs the CLI as a harness would: each `ask` of one trial waits for its answer, and the trial is
+ * told `value(x)`. Returns the x of every trial asked, in order.
+ */
+async function askAndTell(args: string[], warmStart: string[], asks: number, value: (x: number) => number): Promise<number[]> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/tuner.ts', ...args], { cwd: root });
+  const replies = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const request = async (line: string) => {
+    child.stdin.write(`${line}\n`);
+    const reply = JSON.parse((await replies.next()).value as string);
+    if (reply.error) throw new Error(reply.error);
+    return reply;
+  };
+  const asked: number[] = [];
+  for (const line of warmStart) await request(line);
+  for (let i = 0; i < asks; i++) {
+    const [trial] = (await request('{"ask": 1}')).trials;
+    asked.push(trial.params.x);
+    await request(JSON.stringify({ tell: { id: trial.id, value: value(trial.params.x) } }));
+  }
+  child.stdin.end();
+  return asked;
 }
 
 const job = {
@@ -115,6 +141,32 @@ describe('tuner CLI', () => {
     const random = await runCli(['--space', space, '--seed', '2', '--strategy', 'random'], lines);
     const best = JSON.parse(random.stdout.trim().split('\n').at(-2)!);
     expect(best).toEqual({ params: { x: 0.72 }, mean: null, sd: null, observed: -0.1, id: null, runs: 1, basis: 'observed' });
+  });
+
+  it('with --max-trials, spends the last ask under noise on the point the model believes best', async () => {
+    const space = file('job-max-trials.json', { objective: { metric: 'loss', goal: 'minimize' }, parameters: { x: { type: 'continuous', min: 0, max: 1 } } });
+    // A bowl with its minimum at 0.3, told with noise σ 0.1: warm-start results over the range, then 15 asks.
+    const noisy = () => {
+      const rng = createRng(4);
+      return (x: number) => 4 * (x - 0.3) ** 2 + 0.1 * rng.normal();
+    };
+    const warm = noisy();
+    const warmStart = Array.from({ length: 12 }, (_, i) => JSON.stringify({ tell: { params: { x: i / 11 }, value: warm(i / 11) } }));
+    const without = await askAndTell(['--space', space, '--seed', '5'], warmStart, 15, noisy());
+    const within = await askAndTell(['--space', space, '--seed', '5', '--max-trials', '15'], warmStart, 15, noisy());
+    // 7 % of 15 rounds to the last ask alone; the asks before it are the search's as without a budget.
+    expect(within.slice(0, 14)).toEqual(without.slice(0, 14));
+    expect(within[14]).not.toBe(without[14]);
+    expect(Math.abs(within[14] - 0.3)).toBeLessThan(0.1);
+
+    for (const [args, message] of [
+      [['--max-trials', '0'], /--max-trials must be a whole number of at least 1, got "0"/],
+      [['--max-trials', '10', '--strategy', 'random'], /--max-trials is for --strategy bayesian/],
+    ] as const) {
+      const result = await runCli(['--space', space, '--seed', '1', ...args], []);
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toMatch(message);
+    }
   });
 
   it('runs hyperband: each trial carries its rung and epochs, and the best of a rung is promoted', async () => {

@@ -1,0 +1,37 @@
+/**
+ * The Bayesian strategy's search variants both tuner benches take as flags, for the ablations
+ * in docs/PERFORMANCE.md (issue 13): whether the strategy knows the run's budget (`maxTrials`),
+ * and what it runs, and for how long, when it exploits the end of that budget.
+ */
+import { UsageError, type FlagSpecs, type FlagValues } from '../../src/cli/args';
+import type { BayesianOptions } from '../../src/lib/tuner/bayesian';
+
+export const VARIANT_USAGE = '[--budget on|off] [--exploit alternate|minimizer] [--exploit-share F]';
+
+export const variantFlags: FlagSpecs = {
+  budget: { type: 'string' },
+  exploit: { type: 'string' },
+  'exploit-share': { type: 'string' },
+};
+
+/** The options the flags ask for, and whether the function's budget is passed (`--budget`, default on). */
+export function variantOptions(values: FlagValues): { options: Partial<BayesianOptions>; budget: boolean } {
+  const text = (name: string) => values[name] as string | undefined;
+  const oneOf = <T extends string>(name: string, allowed: readonly T[]): T | undefined => {
+    const v = text(name);
+    if (v !== undefined && !(allowed as readonly string[]).includes(v)) throw new UsageError('invalid', `--${name} must be ${allowed.join(' or ')}, got "${v}".`);
+    return v as T | undefined;
+  };
+  const budget = oneOf('budget', ['on', 'off'] as const) ?? 'on';
+  const exploit = oneOf('exploit', ['alternate', 'minimizer'] as const);
+  const shareText = text('exploit-share');
+  const share = shareText === undefined ? undefined : Number(shareText);
+  if (share !== undefined && !(share >= 0 && share <= 1)) throw new UsageError('invalid', `--exploit-share must be a number from 0 to 1, got "${shareText}".`);
+  return {
+    budget: budget === 'on',
+    options: {
+      ...(exploit !== undefined ? { exploit } : {}),
+      ...(share !== undefined ? { exploitShare: share } : {}),
+    },
+  };
+}
