@@ -1,9 +1,10 @@
 import { createRng, type Rng } from '../rng';
 import { decodeFeatures, encodeParams, encodingLayout, paramsKey, type EncodingLayout, type Params, type SearchSpace } from '../space';
 import { maximizeAcquisition, type Predictor } from './acquisition';
-import type { GpPosterior } from './gp';
+import { boundedSubset, DEFAULT_MODEL_CAP, type RungResult } from './fidelity-subset';
+import { GpPosterior, type GpData, type Theta } from './gp';
 import { BUDGET_PARAMETER } from './rungs';
-import { surrogateData, SurrogateFitter, type SurrogateObservation } from './surrogate';
+import { refitDue, surrogateData, SurrogateFitter, type SurrogateObservation } from './surrogate';
 
 /**
  * One GP over the configuration and the budget (BOHB's sampling with the budget as a feature,
@@ -16,9 +17,14 @@ export class FidelityModel {
   private readonly configLayout: EncodingLayout;
   private readonly layout: EncodingLayout;
   private readonly observations: SurrogateObservation[] = [];
+  /** Each observation's budget and value, for the subset rule. */
+  private readonly results: RungResult[] = [];
   private readonly fitter: SurrogateFitter;
   private readonly searchRng: Rng;
-  private model: { posterior: GpPosterior; best: number; incumbents: Float64Array[] } | null = null;
+  /** The fit, with how many results it saw (the acquisition search shrinks as they grow). */
+  private model: { posterior: GpPosterior; best: number; incumbents: Float64Array[]; fitted: number } | null = null;
+  /** The hyperparameters of the last fit that refitted them, and how many results there were then. */
+  private fittedTheta: { theta: Theta; results: number } | null = null;
   /** Configurations observed, by key: they are never proposed again. */
   private readonly configs = new Map<string, Float64Array>();
 
@@ -26,6 +32,8 @@ export class FidelityModel {
     private readonly configSpace: SearchSpace,
     budget: { min: number; max: number },
     seed: number,
+    /** Results the GP is fitted to at most (`boundedSubset`). */
+    private readonly cap = DEFAULT_MODEL_CAP,
   ) {
     this.configLayout = encodingLayout(configSpace);
     this.layout = encodingLayout({ ...configSpace, [BUDGET_PARAMETER]: { type: 'integer', min: budget.min, max: budget.max, scale: 'log' } });
@@ -42,6 +50,7 @@ export class FidelityModel {
   add(config: Params, epochs: number, value: number): void {
     if (!Number.isFinite(value)) return;
     this.observations.push({ features: encodeParams(this.layout, { ...config, [BUDGET_PARAMETER]: epochs }), value });
+    this.results.push({ budget: epochs, value });
     this.configs.set(paramsKey(this.configSpace, config), encodeParams(this.configLayout, config));
     this.model = null;
   }
@@ -73,20 +82,40 @@ export class FidelityModel {
       isTaken: (features) => isTaken(decodeFeatures(this.configLayout, features)),
       rng: this.searchRng,
       globalCandidates: Math.min(2000, 500 + 150 * this.configLayout.blocks.length),
-      effort: Math.max(0.3, Math.min(1, (60 / this.observations.length) ** 1.5)),
+      effort: Math.max(0.3, Math.min(1, (60 / model.fitted) ** 1.5)),
     });
     return x ? decodeFeatures(this.configLayout, x) : null;
   }
 
+
   private fit() {
     if (this.model) return this.model;
     if (this.observations.length < 2) return null;
-    const { data } = surrogateData(this.layout, this.observations);
-    const posterior = this.fitter.fit(data);
+    const fitted = boundedSubset(this.results, this.cap).map((i) => this.observations[i]);
+    const { data } = surrogateData(this.layout, fitted);
+    const posterior = this.posteriorOn(data, fitted.length < this.observations.length);
     if (!posterior) return null;
     const scored = [...this.configs.values()].map((f) => ({ f, mean: posterior.predict(this.atFullBudget(f)).mean })).sort((a, b) => a.mean - b.mean);
-    this.model = { posterior, best: scored[0].mean, incumbents: scored.slice(0, 5).map((s) => s.f) };
+    this.model = { posterior, best: scored[0].mean, incumbents: scored.slice(0, 5).map((s) => s.f), fitted: fitted.length };
     return this.model;
+  }
+
+  /**
+   * Below the cap the fitter extends its last posterior between refits. Past it the subset
+   * changes with most results, so it cannot be extended; the hyperparameters are still refitted
+   * only on refitDue's schedule (counted over all results), and in between the subset is
+   * factored afresh with the last ones: one O(n³/3) Cholesky instead of an L-BFGS run of them.
+   */
+  private posteriorOn(data: GpData, subset: boolean): GpPosterior | null {
+    const results = this.observations.length;
+    const last = this.fittedTheta;
+    if (subset && last && !refitDue(results, last.results)) {
+      const posterior = GpPosterior.fit(data, last.theta);
+      if (posterior) return posterior;
+    }
+    const posterior = this.fitter.fit(data);
+    if (posterior && posterior.theta !== last?.theta) this.fittedTheta = { theta: posterior.theta, results };
+    return posterior;
   }
 
   private atFullBudget(config: Float64Array): Float64Array {

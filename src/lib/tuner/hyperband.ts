@@ -19,6 +19,8 @@ export interface HyperbandOptions extends StrategyOptions {
    * every configuration starts at the smallest budget).
    */
   brackets?: number;
+  /** Results the sampling GP is fitted to at most, the top rung aside (default 150, `boundedSubset`). */
+  modelCap?: number;
 }
 
 /**
@@ -95,7 +97,7 @@ export class HyperbandStrategy implements Strategy {
     if (!Number.isInteger(brackets) || brackets < 1) throw new RangeError(`Hyperband runs at least 1 bracket, got ${brackets}.`);
     this.cycle = new BracketCycle(shares.slice(0, brackets));
     this.models = this.budgets.map(() => new BayesianStrategy({ space: this.configSpace, goal: options.goal, seed: Math.floor(rng.next() * 2 ** 31) }));
-    this.fidelity = new FidelityModel(this.configSpace, { min: this.budgets[0], max: this.budgets[this.budgets.length - 1] }, Math.floor(rng.next() * 2 ** 31));
+    this.fidelity = new FidelityModel(this.configSpace, { min: this.budgets[0], max: this.budgets[this.budgets.length - 1] }, Math.floor(rng.next() * 2 ** 31), options.modelCap);
     this.modelMinimum = defaultInitialTrials(Object.keys(this.configSpace).length) + 1;
   }
 
