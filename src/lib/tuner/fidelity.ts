@@ -87,6 +87,17 @@ export class FidelityModel {
     return x ? decodeFeatures(this.configLayout, x) : null;
   }
 
+  /**
+   * How sure the model is that `config` beats the incumbent at the full budget: (best − μ)/σ
+   * there, on the results alone (nothing believed). Null without a fit.
+   */
+  fullBudgetEdge(config: Params): number | null {
+    const model = this.fit();
+    if (!model) return null;
+    const { mean, variance } = model.posterior.predict(this.atFullBudget(encodeParams(this.configLayout, config)));
+    return (model.best - mean) / Math.sqrt(Math.max(variance, 1e-12));
+  }
+
 
   private fit() {
     if (this.model) return this.model;

@@ -93,8 +93,9 @@ describe('the fidelity GP subset', () => {
       configs = Math.max(configs, t.config);
       hb.tell(t.id, { value: loss(t.params.x as number, t.epochs) });
     }
-    const late = firsts.slice(-20);
-    const distance = late.reduce((s, t) => s + Math.abs((t.params.x as number) - 0.7), 0) / late.length;
-    expect(distance).toBeLessThan(0.1);
+    // Random draws would put 2 of 20 within 0.05 of the optimum; the GP, told only 12 of 160
+    // results, puts half or more there (the rest explore where the dropped results had looked).
+    const near = firsts.slice(-20).filter((t) => Math.abs((t.params.x as number) - 0.7) < 0.05);
+    expect(near.length).toBeGreaterThanOrEqual(10);
   });
 });
