@@ -130,6 +130,7 @@ function hyperbandPath(sizes: number[], repeats: number, modelCap: number | unde
     const strategy = new HyperbandStrategy({ space: { ...space, epochs: { type: 'integer', min: 1, max: 27, scale: 'log' } }, goal: 'minimize', seed: size, modelCap });
     const rng = createRng(size + 3000);
     let configs = 0;
+    let full = 0;
     const askAndTell = (count: number): { ms: number; sampled: boolean } => {
       const started = performance.now();
       const trials = strategy.ask(count);
@@ -137,6 +138,7 @@ function hyperbandPath(sizes: number[], repeats: number, modelCap: number | unde
       const sampled = trials.some((t) => t.config > configs);
       for (const trial of trials) {
         configs = Math.max(configs, trial.config);
+        if (trial.epochs === 27) full++;
         strategy.tell(trial.id, { value: objectiveAt(trial.params, rng.normal()) });
       }
       return { ms, sampled };
@@ -146,7 +148,7 @@ function hyperbandPath(sizes: number[], repeats: number, modelCap: number | unde
     const all = asks.map((a) => a.ms);
     const sampling = asks.filter((a) => a.sampled).map((a) => a.ms);
     console.log(
-      `${String(size).padStart(4)} results: median ${median(all).toFixed(1)} ms, worst ${Math.max(...all).toFixed(1)} ms; ` +
+      `${String(size).padStart(4)} results (${full} at the full budget at the end): median ${median(all).toFixed(1)} ms, worst ${Math.max(...all).toFixed(1)} ms; ` +
         `the ${sampling.length} asks that sampled: median ${median(sampling).toFixed(1)} ms, worst ${Math.max(...sampling).toFixed(1)} ms`,
     );
   }

@@ -28,7 +28,7 @@ export interface RungResult {
  *   now), so the model still knows the region a low rung has ruled out lately.
  */
 export function boundedSubset(results: readonly RungResult[], cap = DEFAULT_MODEL_CAP): number[] {
-  if (!(Number.isInteger(cap) && cap >= 3)) throw new RangeError(`The model's cap must be a whole number ≥ 3, got ${cap}.`);
+  assertModelCap(cap);
   if (results.length <= cap) return results.map((_, i) => i);
   const top = Math.max(...results.map((r) => r.budget));
   const byRung = new Map<number, number[]>();
@@ -48,6 +48,11 @@ export function boundedSubset(results: readonly RungResult[], cap = DEFAULT_MODE
     room -= chosen.length;
   });
   return kept.sort((a, b) => a - b);
+}
+
+/** A cap leaves room for the top rung and a share for each lower one only from 3 results. */
+export function assertModelCap(cap: number): void {
+  if (!(Number.isInteger(cap) && cap >= 3)) throw new RangeError(`Hyperband's model cap must be a whole number ≥ 3, got ${cap}.`);
 }
 
 /** `count` of `indices` (in told order): the best ⌈count/2⌉ by value, then the most recent of the others. */

@@ -1,8 +1,8 @@
 import { createRng, type Rng } from '../rng';
 import { decodeFeatures, encodeParams, encodingLayout, paramsKey, type EncodingLayout, type Params, type SearchSpace } from '../space';
 import { maximizeAcquisition, type Predictor } from './acquisition';
-import { boundedSubset, DEFAULT_MODEL_CAP, type RungResult } from './fidelity-subset';
-import { GpPosterior, type GpData, type Theta } from './gp';
+import { assertModelCap, boundedSubset, DEFAULT_MODEL_CAP, type RungResult } from './fidelity-subset';
+import type { GpPosterior } from './gp';
 import { BUDGET_PARAMETER } from './rungs';
 import { refitDue, surrogateData, SurrogateFitter, type SurrogateObservation } from './surrogate';
 
@@ -23,8 +23,8 @@ export class FidelityModel {
   private readonly searchRng: Rng;
   /** The fit, with how many results it saw (the acquisition search shrinks as they grow). */
   private model: { posterior: GpPosterior; best: number; incumbents: Float64Array[]; fitted: number } | null = null;
-  /** The hyperparameters of the last fit that refitted them, and how many results there were then. */
-  private fittedTheta: { theta: Theta; results: number } | null = null;
+  /** Past the cap: the subset chosen at the last refit, and how many results had been told then. */
+  private subset: { indices: number[]; upTo: number } | null = null;
   /** Configurations observed, by key: they are never proposed again. */
   private readonly configs = new Map<string, Float64Array>();
 
@@ -35,6 +35,7 @@ export class FidelityModel {
     /** Results the GP is fitted to at most (`boundedSubset`). */
     private readonly cap = DEFAULT_MODEL_CAP,
   ) {
+    assertModelCap(cap);
     this.configLayout = encodingLayout(configSpace);
     this.layout = encodingLayout({ ...configSpace, [BUDGET_PARAMETER]: { type: 'integer', min: budget.min, max: budget.max, scale: 'log' } });
     const rng = createRng(seed);
@@ -98,13 +99,12 @@ export class FidelityModel {
     return (model.best - mean) / Math.sqrt(Math.max(variance, 1e-12));
   }
 
-
   private fit() {
     if (this.model) return this.model;
     if (this.observations.length < 2) return null;
-    const fitted = boundedSubset(this.results, this.cap).map((i) => this.observations[i]);
+    const fitted = this.fittedIndices().map((i) => this.observations[i]);
     const { data } = surrogateData(this.layout, fitted);
-    const posterior = this.posteriorOn(data, fitted.length < this.observations.length);
+    const posterior = this.fitter.fit(data);
     if (!posterior) return null;
     const scored = [...this.configs.values()].map((f) => ({ f, mean: posterior.predict(this.atFullBudget(f)).mean })).sort((a, b) => a.mean - b.mean);
     this.model = { posterior, best: scored[0].mean, incumbents: scored.slice(0, 5).map((s) => s.f), fitted: fitted.length };
@@ -112,21 +112,22 @@ export class FidelityModel {
   }
 
   /**
-   * Below the cap the fitter extends its last posterior between refits. Past it the subset
-   * changes with most results, so it cannot be extended; the hyperparameters are still refitted
-   * only on refitDue's schedule (counted over all results), and in between the subset is
-   * factored afresh with the last ones: one O(n³/3) Cholesky instead of an L-BFGS run of them.
+   * Which results the GP is fitted to. Up to the cap, all. Past it, the subset `boundedSubset`
+   * chooses, re-chosen only when the fitter refits the hyperparameters (`refitDue` on the data's
+   * size); in between, every result told since is appended to it, so the data grow only at their
+   * end and the fitter extends its last posterior in O(n²) per result, as the Bayesian strategy's
+   * does. The appended results are dropped or kept at the next choice.
    */
-  private posteriorOn(data: GpData, subset: boolean): GpPosterior | null {
-    const results = this.observations.length;
-    const last = this.fittedTheta;
-    if (subset && last && !refitDue(results, last.results)) {
-      const posterior = GpPosterior.fit(data, last.theta);
-      if (posterior) return posterior;
+  private fittedIndices(): number[] {
+    const told = this.observations.length;
+    if (told <= this.cap) return Array.from({ length: told }, (_, i) => i);
+    if (this.subset) {
+      const grown = [...this.subset.indices];
+      for (let i = this.subset.upTo; i < told; i++) grown.push(i);
+      if (!refitDue(grown.length, this.subset.indices.length)) return grown;
     }
-    const posterior = this.fitter.fit(data);
-    if (posterior && posterior.theta !== last?.theta) this.fittedTheta = { theta: posterior.theta, results };
-    return posterior;
+    this.subset = { indices: boundedSubset(this.results, this.cap), upTo: told };
+    return this.subset.indices;
   }
 
   private atFullBudget(config: Float64Array): Float64Array {

@@ -74,7 +74,8 @@ interface PendingRun {
  * results there (goal-aware) and not yet promoted runs again at the next rung's epochs,
  * highest rung first, without waiting for the rung to fill. Only when nothing is promotable
  * does it start a new configuration, in the bracket the cycle names, at that bracket's first
- * rung. It never runs out: every ask is answered.
+ * rung, or at the full budget when it refines the incumbent (`exploits`). It never runs out:
+ * every ask is answered.
  */
 export class HyperbandStrategy implements Strategy {
   readonly budgets: number[];

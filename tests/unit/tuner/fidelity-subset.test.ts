@@ -80,6 +80,9 @@ describe('the fidelity GP subset', () => {
   it('refuses a cap that is not a whole number of at least 3', () => {
     expect(() => boundedSubset(results([5]), 2)).toThrow(/whole number ≥ 3/);
     expect(() => boundedSubset(results([5]), 10.5)).toThrow(/whole number ≥ 3/);
+    expect(() => new HyperbandStrategy({ space: { x: { type: 'continuous', min: 0, max: 1 }, epochs: { type: 'integer', min: 1, max: 27 } }, goal: 'minimize', seed: 1, modelCap: 0 })).toThrow(
+      /model cap must be a whole number ≥ 3, got 0/,
+    );
   });
 
   it('lets a long Hyperband job with a small cap still sample near the optimum', () => {
