@@ -11,8 +11,7 @@
  * Each ask is followed by a tell of both trials.
  * Usage: npm run bench:tuner-latency [-- --paths history,cli,hyperband --sizes 25,50,100,200,300
  *   --cli-sizes 100,300 --hb-sizes 100,200,400 --repeats 15 --cli-repeats 7 --hb-repeats 40
- *   --hb-cap N (the sampling GP's cap, `modelCap`; a cap above every size fits all results, as
- *   before the cap)]
+ *   --hb-cap N (the sampling GP's cap, `modelCap`) --hb-exploit on|off (`exploit`)]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,8 +27,13 @@ import { HyperbandStrategy } from '../../src/lib/tuner/hyperband';
 import { median } from './run';
 
 const USAGE =
-  'Usage: bench:tuner-latency [--paths history,cli,hyperband] [--sizes 25,50,100,200,300] [--cli-sizes 100,300] [--hb-sizes 100,200,400] [--repeats 15] [--cli-repeats 7] [--hb-repeats 40] [--hb-cap N]';
+  'Usage: bench:tuner-latency [--paths history,cli,hyperband] [--sizes 25,50,100,200,300] [--cli-sizes 100,300] [--hb-sizes 100,200,400] [--repeats 15] [--cli-repeats 7] [--hb-repeats 40] [--hb-cap N] [--hb-exploit on|off]';
 const PATHS = ['history', 'cli', 'hyperband'];
+
+function onOff(name: string, text: string): boolean {
+  if (text !== 'on' && text !== 'off') throw new UsageError('invalid', `--${name} takes on or off, got "${text}".`);
+  return text === 'on';
+}
 
 function options() {
   return scriptOptions(
@@ -45,8 +49,9 @@ function options() {
       'cli-repeats': { type: 'string' },
       'hb-repeats': { type: 'string' },
       'hb-cap': { type: 'string' },
+      'hb-exploit': { type: 'string' },
     },
-    { paths: PATHS.join(','), sizes: '25,50,100,200,300', 'cli-sizes': '100,300', 'hb-sizes': '100,200,400', repeats: '15', 'cli-repeats': '7', 'hb-repeats': '40', 'hb-cap': '' },
+    { paths: PATHS.join(','), sizes: '25,50,100,200,300', 'cli-sizes': '100,300', 'hb-sizes': '100,200,400', repeats: '15', 'cli-repeats': '7', 'hb-repeats': '40', 'hb-cap': '', 'hb-exploit': 'on' },
     (values) => {
       const text = (name: string) => values[name] as string;
       const list = (name: string, min: number): number[] => (text(name) === '' ? [] : text(name).split(',').map((s) => wholeNumberFlag(name, s, min)));
@@ -61,6 +66,7 @@ function options() {
         cliRepeats: wholeNumberFlag('cli-repeats', text('cli-repeats'), 1),
         hbRepeats: wholeNumberFlag('hb-repeats', text('hb-repeats'), 1),
         hbCap: text('hb-cap') === '' ? undefined : wholeNumberFlag('hb-cap', text('hb-cap'), 3),
+        hbExploit: onOff('hb-exploit', text('hb-exploit')),
       };
     },
   );
@@ -122,12 +128,12 @@ function objectiveAt(params: Params, noise: number): number {
   return objective(params, noise) + gap * (Math.sqrt(27 / (params.epochs as number)) - 1);
 }
 
-function hyperbandPath(sizes: number[], repeats: number, modelCap: number | undefined): void {
+function hyperbandPath(sizes: number[], repeats: number, modelCap: number | undefined, exploit: boolean): void {
   console.log(
-    `hyperband path: in-process ask(2) with epochs 1–27, ${repeats} asks centred on N results at any rung, each followed by 2 tells; model cap ${modelCap ?? 'default'}`,
+    `hyperband path: in-process ask(2) with epochs 1–27, ${repeats} asks centred on N results at any rung, each followed by 2 tells; model cap ${modelCap ?? 'default'}, exploit ${exploit ? 'on' : 'off'}`,
   );
   for (const size of sizes) {
-    const strategy = new HyperbandStrategy({ space: { ...space, epochs: { type: 'integer', min: 1, max: 27, scale: 'log' } }, goal: 'minimize', seed: size, modelCap });
+    const strategy = new HyperbandStrategy({ space: { ...space, epochs: { type: 'integer', min: 1, max: 27, scale: 'log' } }, goal: 'minimize', seed: size, modelCap, exploit });
     const rng = createRng(size + 3000);
     let configs = 0;
     let full = 0;
@@ -219,10 +225,10 @@ async function cliPath(sizes: number[], repeats: number): Promise<void> {
   }
 }
 
-const { paths, sizes, cliSizes, hbSizes, repeats, cliRepeats, hbRepeats, hbCap } = options();
+const { paths, sizes, cliSizes, hbSizes, repeats, cliRepeats, hbRepeats, hbCap, hbExploit } = options();
 const started = performance.now();
 console.log(`8-parameter mixed space; load average at start ${load()}`);
 if (paths.includes('history')) historyPath(sizes, repeats);
 if (paths.includes('cli')) await cliPath(cliSizes, cliRepeats);
-if (paths.includes('hyperband')) hyperbandPath(hbSizes, hbRepeats, hbCap);
+if (paths.includes('hyperband')) hyperbandPath(hbSizes, hbRepeats, hbCap, hbExploit);
 console.log(`load average at end ${load()}; ${((performance.now() - started) / 1000).toFixed(0)} s`);

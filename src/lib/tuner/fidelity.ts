@@ -74,6 +74,7 @@ export class FidelityModel {
       values[i] = Math.max(model.posterior.predict(f).mean, model.best);
     });
     const posterior = model.posterior.believe(believed, pending.length, values);
+    const effort = Math.min(1, (60 / model.fitted) ** 1.5);
     const x = maximizeAcquisition({
       space: this.configSpace,
       layout: this.configLayout,
@@ -82,8 +83,9 @@ export class FidelityModel {
       incumbents: model.incumbents,
       isTaken: (features) => isTaken(decodeFeatures(this.configLayout, features)),
       rng: this.searchRng,
-      globalCandidates: Math.min(2000, 500 + 150 * this.configLayout.blocks.length),
-      effort: Math.max(0.3, Math.min(1, (60 / model.fitted) ** 1.5)),
+      // The Bayesian strategy's shrinking search: each scored point costs O(n²).
+      globalCandidates: Math.round(Math.max(300, effort * Math.min(2000, 500 + 150 * this.configLayout.blocks.length))),
+      effort: Math.max(0.3, effort),
     });
     return x ? decodeFeatures(this.configLayout, x) : null;
   }
