@@ -6,7 +6,7 @@
  * prediction needs.
  */
 
-/** Results the sampling GP is fitted to at most, the top rung aside: ask stays near 0.1 s at any job length. */
+/** Results the sampling GP is fitted to at most, the top rung aside (docs/PERFORMANCE.md, Ask latency). */
 export const DEFAULT_MODEL_CAP = 150;
 
 /** One result as the subset rule sees it: its budget (a rung's epochs) and its value oriented for minimization. */
@@ -19,7 +19,8 @@ export interface RungResult {
  * The indices (ascending, i.e. in the order told) of the results to fit, at most `cap` unless
  * the highest rung reached holds more than two thirds of the cap on its own:
  * - every result at the highest rung reached is kept: they are the values the model predicts
- *   and the incumbent is chosen among, and there are few (one run in 9 with η = 3, 1–27 epochs);
+ *   and the incumbent is chosen among; the brackets alone make few (8 runs in 69 with η = 3,
+ *   1–27 epochs), and once exploitation sends most runs there they are a Bayesian search's trials;
  * - the rest of the cap (at least a third of it) is shared equally by the lower rungs, highest
  *   first, a share a rung does not use passing to the next;
  * - a rung with more results than its share keeps its best half (by value: mostly the
