@@ -1,12 +1,17 @@
 /**
- * Ask latency of the bayesian strategy: one ask of 2 trials in an 8-parameter mixed space (log,
- * reverse-log, linear, integer and categorical parameters), on two paths:
- * - history: in-process, the trials reached by ask/tell, asks centred on N completed trials;
+ * Ask latency: one ask of 2 trials in an 8-parameter mixed space (log, reverse-log, linear,
+ * integer and categorical parameters), on three paths:
+ * - history: the bayesian strategy in-process, the trials reached by ask/tell, asks centred on
+ *   N completed trials;
  * - cli: the ask/tell CLI as a child process (node --import tsx src/cli/tuner.ts) after N
- *   warm-start tells {"params", "value"}, each ask's round trip timed, the first ask included.
+ *   warm-start tells {"params", "value"}, each ask's round trip timed, the first ask included;
+ * - hyperband: the hyperband strategy in-process on the same space with `epochs` 1–27, asks
+ *   centred on N results at any rung; most of its asks only promote, so the asks that sample a
+ *   new configuration from the GP are also reported apart.
  * Each ask is followed by a tell of both trials.
- * Usage: npm run bench:tuner-latency [-- --paths history,cli --sizes 25,50,100,200,300
- *   --cli-sizes 100,300 --repeats 15 --cli-repeats 7]
+ * Usage: npm run bench:tuner-latency [-- --paths history,cli,hyperband --sizes 25,50,100,200,300
+ *   --cli-sizes 100,300 --hb-sizes 100,200,400 --repeats 15 --cli-repeats 7 --hb-repeats 40
+ *   --hb-cap N (the sampling GP's cap, `modelCap`) --hb-exploit on|off (`exploit`)]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,19 +23,35 @@ import { scriptOptions, UsageError, wholeNumberFlag } from '../../src/cli/args';
 import { createRng } from '../../src/lib/rng';
 import { sampleParams, type Params, type SearchSpace } from '../../src/lib/space';
 import { createStrategy } from '../../src/lib/tuner';
+import { HyperbandStrategy } from '../../src/lib/tuner/hyperband';
 import { median } from './run';
 
 const USAGE =
-  'Usage: bench:tuner-latency [--paths history,cli] [--sizes 25,50,100,200,300] [--cli-sizes 100,300] [--repeats 15] [--cli-repeats 7]';
-const PATHS = ['history', 'cli'];
+  'Usage: bench:tuner-latency [--paths history,cli,hyperband] [--sizes 25,50,100,200,300] [--cli-sizes 100,300] [--hb-sizes 100,200,400] [--repeats 15] [--cli-repeats 7] [--hb-repeats 40] [--hb-cap N] [--hb-exploit on|off]';
+const PATHS = ['history', 'cli', 'hyperband'];
+
+function onOff(name: string, text: string): boolean {
+  if (text !== 'on' && text !== 'off') throw new UsageError('invalid', `--${name} takes on or off, got "${text}".`);
+  return text === 'on';
+}
 
 function options() {
   return scriptOptions(
     'bench:tuner-latency',
     USAGE,
     process.argv.slice(2),
-    { paths: { type: 'string' }, sizes: { type: 'string' }, 'cli-sizes': { type: 'string' }, repeats: { type: 'string' }, 'cli-repeats': { type: 'string' } },
-    { paths: PATHS.join(','), sizes: '25,50,100,200,300', 'cli-sizes': '100,300', repeats: '15', 'cli-repeats': '7' },
+    {
+      paths: { type: 'string' },
+      sizes: { type: 'string' },
+      'cli-sizes': { type: 'string' },
+      'hb-sizes': { type: 'string' },
+      repeats: { type: 'string' },
+      'cli-repeats': { type: 'string' },
+      'hb-repeats': { type: 'string' },
+      'hb-cap': { type: 'string' },
+      'hb-exploit': { type: 'string' },
+    },
+    { paths: PATHS.join(','), sizes: '25,50,100,200,300', 'cli-sizes': '100,300', 'hb-sizes': '100,200,400', repeats: '15', 'cli-repeats': '7', 'hb-repeats': '40', 'hb-cap': '', 'hb-exploit': 'on' },
     (values) => {
       const text = (name: string) => values[name] as string;
       const list = (name: string, min: number): number[] => (text(name) === '' ? [] : text(name).split(',').map((s) => wholeNumberFlag(name, s, min)));
@@ -40,8 +61,12 @@ function options() {
         paths,
         sizes: list('sizes', 2),
         cliSizes: list('cli-sizes', 2),
+        hbSizes: list('hb-sizes', 2),
         repeats: wholeNumberFlag('repeats', text('repeats'), 1),
         cliRepeats: wholeNumberFlag('cli-repeats', text('cli-repeats'), 1),
+        hbRepeats: wholeNumberFlag('hb-repeats', text('hb-repeats'), 1),
+        hbCap: text('hb-cap') === '' ? undefined : wholeNumberFlag('hb-cap', text('hb-cap'), 3),
+        hbExploit: onOff('hb-exploit', text('hb-exploit')),
       };
     },
   );
@@ -90,6 +115,48 @@ function historyPath(sizes: number[], repeats: number): void {
       for (const trial of trials) strategy.tell(trial.id, { value: objective(trial.params, rng.normal()) });
     }
     console.log(`${String(size).padStart(4)} completed: median ${median(times).toFixed(1)} ms, worst ${Math.max(...times).toFixed(1)} ms`);
+  }
+}
+
+/**
+ * The objective after `epochs` of 27: the final value plus a learning-curve gap that shrinks to
+ * 0 at 27 epochs and is larger with more dropout, so short runs rank configurations mostly as
+ * full ones do.
+ */
+function objectiveAt(params: Params, noise: number): number {
+  const gap = 0.2 + 0.6 * (params.dropout as number);
+  return objective(params, noise) + gap * (Math.sqrt(27 / (params.epochs as number)) - 1);
+}
+
+function hyperbandPath(sizes: number[], repeats: number, modelCap: number | undefined, exploit: boolean): void {
+  console.log(
+    `hyperband path: in-process ask(2) with epochs 1–27, ${repeats} asks centred on N results at any rung, each followed by 2 tells; model cap ${modelCap ?? 'default'}, exploit ${exploit ? 'on' : 'off'}`,
+  );
+  for (const size of sizes) {
+    const strategy = new HyperbandStrategy({ space: { ...space, epochs: { type: 'integer', min: 1, max: 27, scale: 'log' } }, goal: 'minimize', seed: size, modelCap, exploit });
+    const rng = createRng(size + 3000);
+    let configs = 0;
+    let full = 0;
+    const askAndTell = (count: number): { ms: number; sampled: boolean } => {
+      const started = performance.now();
+      const trials = strategy.ask(count);
+      const ms = performance.now() - started;
+      const sampled = trials.some((t) => t.config > configs);
+      for (const trial of trials) {
+        configs = Math.max(configs, trial.config);
+        if (trial.epochs === 27) full++;
+        strategy.tell(trial.id, { value: objectiveAt(trial.params, rng.normal()) });
+      }
+      return { ms, sampled };
+    };
+    for (let done = 0; done < Math.max(2, size - repeats); done++) askAndTell(1);
+    const asks = Array.from({ length: repeats }, () => askAndTell(2));
+    const all = asks.map((a) => a.ms);
+    const sampling = asks.filter((a) => a.sampled).map((a) => a.ms);
+    console.log(
+      `${String(size).padStart(4)} results (${full} at the full budget at the end): median ${median(all).toFixed(1)} ms, worst ${Math.max(...all).toFixed(1)} ms; ` +
+        `the ${sampling.length} asks that sampled: median ${median(sampling).toFixed(1)} ms, worst ${Math.max(...sampling).toFixed(1)} ms`,
+    );
   }
 }
 
@@ -158,9 +225,10 @@ async function cliPath(sizes: number[], repeats: number): Promise<void> {
   }
 }
 
-const { paths, sizes, cliSizes, repeats, cliRepeats } = options();
+const { paths, sizes, cliSizes, hbSizes, repeats, cliRepeats, hbRepeats, hbCap, hbExploit } = options();
 const started = performance.now();
 console.log(`8-parameter mixed space; load average at start ${load()}`);
 if (paths.includes('history')) historyPath(sizes, repeats);
 if (paths.includes('cli')) await cliPath(cliSizes, cliRepeats);
+if (paths.includes('hyperband')) hyperbandPath(hbSizes, hbRepeats, hbCap, hbExploit);
 console.log(`load average at end ${load()}; ${((performance.now() - started) / 1000).toFixed(0)} s`);

@@ -1,10 +1,14 @@
 /**
  * Hyperband vs bayesian at an equal number of epochs, on a function whose value after e epochs
  * follows a learning curve to its final value.
- * Usage: npm run bench:tuner-fidelity [-- --seeds 15 --epochs 1080 --strategies hyperband,bayesian]
+ * Usage: npm run bench:tuner-fidelity [-- --seeds 15 --epochs 1080 --strategies hyperband,bayesian --exploit on
+ *   --model-cap N]
  * Two runs always pending, as in regret.ts. Regret = the true final value of the configuration
  * with the best observed full-budget run − the minimum; bayesian runs every trial at full
- * budget. --noise σ adds Gaussian noise to every value the strategies see.
+ * budget. --noise σ adds Gaussian noise to every value the strategies see; --exploit off runs
+ * hyperband without its full-budget runs of configurations close to the incumbent (`exploit`);
+ * --model-cap N fits hyperband's sampling GP to at most N results (`modelCap`, default 150,
+ * which 1080 epochs, about 180 results, barely reach).
  */
 import { scriptOptions, UsageError, wholeNumberFlag } from '../../src/cli/args';
 import type { Params, SearchSpace } from '../../src/lib/space';
@@ -18,7 +22,7 @@ import { median, noiseStream } from './run';
 
 const MAX_EPOCHS = 27;
 const STRATEGIES = ['hyperband', 'bayesian'] as const;
-const USAGE = 'Usage: bench:tuner-fidelity [--seeds N] [--epochs N] [--strategies hyperband,bayesian] [--functions Hartmann3,MixedTraining] [--noise σ]';
+const USAGE = 'Usage: bench:tuner-fidelity [--seeds N] [--epochs N] [--strategies hyperband,bayesian] [--functions Hartmann3,MixedTraining] [--noise σ] [--exploit on|off] [--model-cap N]';
 
 /**
  * A benchmark function with a learning curve: its value is the final one, and a run of e
@@ -75,11 +79,11 @@ function rankCorrelation(fn: CurveFunction, epochs: number, points = 2000): numb
 /** Regret after each completed run: [epochs spent so far, regret of the best full-budget result]. */
 type Curve = [number, number][];
 
-function run(fn: CurveFunction, strategy: 'hyperband' | 'bayesian', seed: number, totalEpochs: number, noise: number): Curve {
+function run(fn: CurveFunction, strategy: 'hyperband' | 'bayesian', seed: number, totalEpochs: number, noise: number, exploit: boolean, modelCap: number | undefined): Curve {
   const noiseRng = noiseStream(seed);
   const s: Strategy =
     strategy === 'hyperband'
-      ? new HyperbandStrategy({ space: curveSpace(fn), goal: 'minimize', seed, brackets: process.env.BRACKETS ? Number(process.env.BRACKETS) : undefined })
+      ? new HyperbandStrategy({ space: curveSpace(fn), goal: 'minimize', seed, exploit, modelCap, brackets: process.env.BRACKETS ? Number(process.env.BRACKETS) : undefined })
       : new BayesianStrategy({ space: fn.base.space, goal: 'minimize', seed });
   const epochsOf = (t: Suggestion) => (t as HyperbandSuggestion).epochs ?? MAX_EPOCHS;
   const curve: Curve = [];
@@ -121,13 +125,18 @@ function noiseFlag(text: string): number {
   return noise;
 }
 
+function onOff(name: string, text: string): boolean {
+  if (text !== 'on' && text !== 'off') throw new UsageError('invalid', `--${name} takes on or off, got "${text}".`);
+  return text === 'on';
+}
+
 function options() {
   return scriptOptions(
     'bench:tuner-fidelity',
     USAGE,
     process.argv.slice(2),
-    { seeds: { type: 'string' }, epochs: { type: 'string' }, strategies: { type: 'string' }, functions: { type: 'string' }, noise: { type: 'string' } },
-    { noise: '0', seeds: '15', epochs: String(40 * MAX_EPOCHS), strategies: STRATEGIES.join(','), functions: Object.keys(curveFunctions).join(',') },
+    { seeds: { type: 'string' }, epochs: { type: 'string' }, strategies: { type: 'string' }, functions: { type: 'string' }, noise: { type: 'string' }, exploit: { type: 'string' }, 'model-cap': { type: 'string' } },
+    { noise: '0', exploit: 'on', 'model-cap': '', seeds: '15', epochs: String(40 * MAX_EPOCHS), strategies: STRATEGIES.join(','), functions: Object.keys(curveFunctions).join(',') },
     (values) => {
       const functions = (values.functions as string).split(',');
       for (const f of functions) if (!curveFunctions[f]) throw new UsageError('invalid', `--functions takes ${Object.keys(curveFunctions).join(', ')}, got "${f}".`);
@@ -139,20 +148,22 @@ function options() {
         strategies: strategies as (typeof STRATEGIES)[number][],
         functions: functions.map((f) => [f, curveFunctions[f]] as const),
         noise: noiseFlag(values.noise as string),
+        exploit: onOff('exploit', values.exploit as string),
+        modelCap: values['model-cap'] === '' ? undefined : wholeNumberFlag('model-cap', values['model-cap'] as string, 3),
       };
     },
   );
 }
 
-const { seeds, epochs, strategies, functions, noise } = options();
-console.log(`seeds 1..${seeds}; two runs pending; noise σ ${noise}; ${epochs} epochs each (bayesian: ${epochs / MAX_EPOCHS} trials of ${MAX_EPOCHS}); median regret over seeds after a fraction of the epochs`);
+const { seeds, epochs, strategies, functions, noise, exploit, modelCap } = options();
+console.log(`seeds 1..${seeds}; two runs pending; noise σ ${noise}; hyperband exploit ${exploit ? 'on' : 'off'}, model cap ${modelCap ?? 'default'}; ${epochs} epochs each (bayesian: ${epochs / MAX_EPOCHS} trials of ${MAX_EPOCHS}); median regret over seeds after a fraction of the epochs`);
 const checkpoints = Array.from({ length: 16 }, (_, i) => Math.round(((i + 1) / 16) * epochs));
 for (const [name, fn] of functions) {
   console.log(`${name}: rank correlation of the value after 1, 3, 9 epochs with the final one: ${[1, 3, 9].map((e) => rankCorrelation(fn, e).toFixed(2)).join(', ')}`);
   const medians = new Map<string, number[]>();
   for (const strategy of strategies) {
     const started = performance.now();
-    const curves = Array.from({ length: seeds }, (_, i) => run(fn, strategy, i + 1, epochs, noise));
+    const curves = Array.from({ length: seeds }, (_, i) => run(fn, strategy, i + 1, epochs, noise, exploit, modelCap));
     const row = checkpoints.map((e) => median(curves.map((c) => regretAt(c, e))));
     medians.set(strategy, row);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);

@@ -1,9 +1,10 @@
 import { createRng, type Rng } from '../rng';
 import { decodeFeatures, encodeParams, encodingLayout, paramsKey, type EncodingLayout, type Params, type SearchSpace } from '../space';
 import { maximizeAcquisition, type Predictor } from './acquisition';
+import { assertModelCap, boundedSubset, DEFAULT_MODEL_CAP, type RungResult } from './fidelity-subset';
 import type { GpPosterior } from './gp';
 import { BUDGET_PARAMETER } from './rungs';
-import { surrogateData, SurrogateFitter, type SurrogateObservation } from './surrogate';
+import { refitDue, surrogateData, SurrogateFitter, type SurrogateObservation } from './surrogate';
 
 /**
  * One GP over the configuration and the budget (BOHB's sampling with the budget as a feature,
@@ -16,9 +17,14 @@ export class FidelityModel {
   private readonly configLayout: EncodingLayout;
   private readonly layout: EncodingLayout;
   private readonly observations: SurrogateObservation[] = [];
+  /** Each observation's budget and value, for the subset rule. */
+  private readonly results: RungResult[] = [];
   private readonly fitter: SurrogateFitter;
   private readonly searchRng: Rng;
-  private model: { posterior: GpPosterior; best: number; incumbents: Float64Array[] } | null = null;
+  /** The fit, with how many results it saw (the acquisition search shrinks as they grow). */
+  private model: { posterior: GpPosterior; best: number; incumbents: Float64Array[]; fitted: number } | null = null;
+  /** Past the cap: the subset chosen at the last refit, and how many results had been told then. */
+  private subset: { indices: number[]; upTo: number } | null = null;
   /** Configurations observed, by key: they are never proposed again. */
   private readonly configs = new Map<string, Float64Array>();
 
@@ -26,7 +32,10 @@ export class FidelityModel {
     private readonly configSpace: SearchSpace,
     budget: { min: number; max: number },
     seed: number,
+    /** Results the GP is fitted to at most (`boundedSubset`). */
+    private readonly cap = DEFAULT_MODEL_CAP,
   ) {
+    assertModelCap(cap);
     this.configLayout = encodingLayout(configSpace);
     this.layout = encodingLayout({ ...configSpace, [BUDGET_PARAMETER]: { type: 'integer', min: budget.min, max: budget.max, scale: 'log' } });
     const rng = createRng(seed);
@@ -42,6 +51,7 @@ export class FidelityModel {
   add(config: Params, epochs: number, value: number): void {
     if (!Number.isFinite(value)) return;
     this.observations.push({ features: encodeParams(this.layout, { ...config, [BUDGET_PARAMETER]: epochs }), value });
+    this.results.push({ budget: epochs, value });
     this.configs.set(paramsKey(this.configSpace, config), encodeParams(this.configLayout, config));
     this.model = null;
   }
@@ -64,6 +74,7 @@ export class FidelityModel {
       values[i] = Math.max(model.posterior.predict(f).mean, model.best);
     });
     const posterior = model.posterior.believe(believed, pending.length, values);
+    const effort = Math.min(1, (60 / model.fitted) ** 1.5);
     const x = maximizeAcquisition({
       space: this.configSpace,
       layout: this.configLayout,
@@ -72,21 +83,53 @@ export class FidelityModel {
       incumbents: model.incumbents,
       isTaken: (features) => isTaken(decodeFeatures(this.configLayout, features)),
       rng: this.searchRng,
-      globalCandidates: Math.min(2000, 500 + 150 * this.configLayout.blocks.length),
-      effort: Math.max(0.3, Math.min(1, (60 / this.observations.length) ** 1.5)),
+      // The Bayesian strategy's shrinking search: each scored point costs O(n²).
+      globalCandidates: Math.round(Math.max(300, effort * Math.min(2000, 500 + 150 * this.configLayout.blocks.length))),
+      effort: Math.max(0.3, effort),
     });
     return x ? decodeFeatures(this.configLayout, x) : null;
+  }
+
+  /**
+   * How sure the model is that `config` beats the incumbent at the full budget: (best − μ)/σ
+   * there, on the results alone (nothing believed). Null without a fit.
+   */
+  fullBudgetEdge(config: Params): number | null {
+    const model = this.fit();
+    if (!model) return null;
+    const { mean, variance } = model.posterior.predict(this.atFullBudget(encodeParams(this.configLayout, config)));
+    return (model.best - mean) / Math.sqrt(Math.max(variance, 1e-12));
   }
 
   private fit() {
     if (this.model) return this.model;
     if (this.observations.length < 2) return null;
-    const { data } = surrogateData(this.layout, this.observations);
+    const fitted = this.fittedIndices().map((i) => this.observations[i]);
+    const { data } = surrogateData(this.layout, fitted);
     const posterior = this.fitter.fit(data);
     if (!posterior) return null;
     const scored = [...this.configs.values()].map((f) => ({ f, mean: posterior.predict(this.atFullBudget(f)).mean })).sort((a, b) => a.mean - b.mean);
-    this.model = { posterior, best: scored[0].mean, incumbents: scored.slice(0, 5).map((s) => s.f) };
+    this.model = { posterior, best: scored[0].mean, incumbents: scored.slice(0, 5).map((s) => s.f), fitted: fitted.length };
     return this.model;
+  }
+
+  /**
+   * Which results the GP is fitted to. Up to the cap, all. Past it, the subset `boundedSubset`
+   * chooses, re-chosen only when the fitter refits the hyperparameters (`refitDue` on the data's
+   * size); in between, every result told since is appended to it, so the data grow only at their
+   * end and the fitter extends its last posterior in O(n²) per result, as the Bayesian strategy's
+   * does. The appended results are dropped or kept at the next choice.
+   */
+  private fittedIndices(): number[] {
+    const told = this.observations.length;
+    if (told <= this.cap) return Array.from({ length: told }, (_, i) => i);
+    if (this.subset) {
+      const grown = [...this.subset.indices];
+      for (let i = this.subset.upTo; i < told; i++) grown.push(i);
+      if (!refitDue(grown.length, this.subset.indices.length)) return grown;
+    }
+    this.subset = { indices: boundedSubset(this.results, this.cap), upTo: told };
+    return this.subset.indices;
   }
 
   private atFullBudget(config: Float64Array): Float64Array {

@@ -112,7 +112,8 @@ describe('the hyperband strategy', () => {
   });
 
   it('under a fake executor, promotes only from the top third of a rung as it stood, while that rung still runs', () => {
-    const hb = new HyperbandStrategy({ space, goal: 'minimize', seed: 5 });
+    // Promotion alone: without the full-budget runs of `exploit`, which take the workers once the search has converged.
+    const hb = new HyperbandStrategy({ space, goal: 'minimize', seed: 5, exploit: false });
     const log = runJob(hb, 4, 120);
     const firstRung = new Map<number, number>();
     for (const { trial } of log) if (!firstRung.has(trial.config)) firstRung.set(trial.config, trial.rung);
@@ -173,6 +174,23 @@ describe('the hyperband strategy', () => {
     // A failed re-run only drops it; an unknown id throws.
     hb.tell(hb.register({ x: 0.3, epochs: 27 }), { failed: true });
     expect(() => hb.tell('t99', { value: 1 })).toThrow(/Unknown trial id/);
+  });
+
+  it('runs a proposal close to the incumbent straight at the full budget once 3 configurations have finished it', () => {
+    const on = runJob(new HyperbandStrategy({ space, goal: 'minimize', seed: 6 }), 2, 90);
+    const off = runJob(new HyperbandStrategy({ space, goal: 'minimize', seed: 6, exploit: false }), 2, 90);
+    const top = 3;
+    const fullStarts = (log: typeof on) => log.filter((l) => l.trial.rung === top && !log.some((m) => m.trial.config === l.trial.config && m.trial.rung < top));
+    // Until 3 full-budget results are in, the two jobs are the same run for run.
+    const firstDifferent = on.findIndex((l, i) => JSON.stringify(l.trial) !== JSON.stringify(off[i]?.trial));
+    expect(firstDifferent).toBeGreaterThan(0);
+    expect(on[firstDifferent].toldBefore.filter((t) => t.trial.rung === top).length).toBeGreaterThanOrEqual(3);
+    // Without it, the full-budget bracket gets its Hyperband share (4 of 49 new configurations) and
+    // its configurations spread over the space; with it, more start there, near the optimum at 0.2.
+    const extra = fullStarts(on).filter((l) => l.toldBefore.filter((t) => t.trial.rung === top).length >= 3);
+    expect(fullStarts(on).length).toBeGreaterThan(fullStarts(off).length + 3);
+    const meanDistance = extra.reduce((s, l) => s + Math.abs((l.trial.params.x as number) - 0.2), 0) / extra.length;
+    expect(meanDistance).toBeLessThan(0.05);
   });
 
   it('replays the same trials for the same seed', () => {
