@@ -16,6 +16,7 @@ import { scaled } from '../../src/lib/train/models/layers';
 import { useKernels } from '../../src/lib/train/kernels/registry';
 import { SgdMomentum } from '../../src/lib/train/optimizer';
 import { Lookahead } from '../../src/lib/train/ema';
+import { evaluateAccuracy } from '../../src/lib/train/evaluate';
 import { batchLoss, trainingBatch } from '../../src/lib/train/training-batch';
 import { countLayersParams, createLayersModel } from './layers-model';
 import type { EngineName } from './options';
@@ -25,6 +26,8 @@ export interface Runner {
   step(): tf.Scalar;
   /** The recipe's lookahead update (the loop runs it every LOOKAHEAD_EVERY steps), where the model's recipe has one; not part of `step`. */
   lookahead?(): void;
+  /** One evaluation pass over the step's batch with the recipe's TTA, as the loop evaluates; not part of `step`. */
+  evaluate?(): Promise<number>;
   dispose(): void;
 }
 
@@ -71,6 +74,10 @@ async function engineRunner(name: ModelName, width: number, batch: number, kerne
           lookahead.update(0.5);
         }
       : undefined,
+    evaluate() {
+      useKernels(kernels);
+      return evaluateAccuracy(model, set, batch, config.tta);
+    },
     step() {
       // Engines run interleaved: each step puts its own kernels in place (a no-op when they already are).
       useKernels(kernels);

@@ -162,6 +162,9 @@ for (const model of models) {
   const counts = await countStep(runner);
   const lookahead = runner.lookahead;
   const lookaheadCounts = lookahead ? await countStep(runner, async () => lookahead()) : undefined;
+  const evaluate = runner.evaluate;
+  if (evaluate) await evaluate(); // warm-up: shaders, and the evaluated set made resident
+  const evalCounts = evaluate ? await countStep(runner, async () => void (await evaluate())) : undefined;
   const wallStart = performance.now();
   let kernels = timer === 'gpu' ? await gpuTimes(runner) : timer === 'program' ? await programTimes(runner) : [];
   let profiledWallMs = performance.now() - wallStart;
@@ -181,7 +184,7 @@ for (const model of models) {
   if (json) {
     console.log(JSON.stringify({
       model, engine, backend: tf.getBackend(), adapter: adapterName(), where: 'node', width, batch, timer: used === 'gpu' ? 'timestamp-query' : used === 'program' ? 'timestamp-query per dispatch' : 'wall-clock',
-      dispatchesPerStep: counts.dispatches, submitsPerStep: counts.submits, lookaheadDispatches: lookaheadCounts?.dispatches, kernelsPerStep: kernels.length, kernelMs, profiledWallMs, kernels: ranking,
+      dispatchesPerStep: counts.dispatches, submitsPerStep: counts.submits, lookaheadDispatches: lookaheadCounts?.dispatches, evalDispatches: evalCounts?.dispatches, kernelsPerStep: kernels.length, kernelMs, profiledWallMs, kernels: ranking,
     }));
     continue;
   }
@@ -190,6 +193,7 @@ for (const model of models) {
       `${kernelMs.toFixed(1)} ms of ${used === 'wall' ? 'wall-clock dispatch time' : used === 'gpu' ? 'timestamp-query kernel time' : 'timestamp-query dispatch time'} (the profiled step took ${profiledWallMs.toFixed(0)} ms)`,
   );
   if (lookaheadCounts) console.log(`lookahead update (every ${LOOKAHEAD_EVERY} steps in the loop, not in the step above): ${lookaheadCounts.dispatches} dispatches`);
+  if (evalCounts) console.log(`evaluation of one batch with the recipe's TTA (not in the step above): ${evalCounts.dispatches} dispatches`);
   console.log(formatRanking(ranking, top));
 }
 process.exit(0);

@@ -122,6 +122,19 @@ export function assembleBatch(resident: ResidentSet, indices: ArrayLike<number>,
   });
 }
 
+/**
+ * An evaluation batch from a resident set: the images as they are (no shift, flip or cutout), and
+ * their labels as int32 (the one-hot targets' argmax), for the accuracy count.
+ */
+export function assembleEvalBatch(resident: ResidentSet, indices: ArrayLike<number>): { images: tf.Tensor4D; labels: tf.Tensor1D } {
+  const n = indices.length;
+  const unmoved: Placement = { dy: new Int32Array(n), dx: new Int32Array(n), flip: new Uint8Array(n) };
+  return tf.tidy(() => {
+    const { images, targets } = assembleBatch(resident, indices, unmoved);
+    return { images, labels: tf.argMax(targets, 1) as tf.Tensor1D };
+  });
+}
+
 /** The trial log's words for the batch assembly. */
 export function describeBatchAssembly(resident: ResidentSet): string {
   return `training set resident on the GPU (${resident.plan.chunks.length} buffer${resident.plan.chunks.length === 1 ? '' : 's'}, ${(resident.bytes / 1e6).toFixed(1)} MB), batch assembled in 2 dispatches`;
