@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { activationWgsl, type Activation } from './activation-wgsl';
-import { runProgram, type Program, type Uniform } from './program';
+import { flatDispatch, runProgram, type Program, type Uniform } from './program';
 
 /**
  * BatchNorm's elementwise passes over NHWC: y = act(scale·x̂ + bias) with x̂ = (x − mean)/√(var + ε),
@@ -8,7 +8,6 @@ import { runProgram, type Program, type Uniform } from './program';
  * (vec4) when C is a multiple of 4, so stats, scale and bias are read as vec4 as well.
  */
 
-const WORKGROUP = 64;
 
 /** Components per thread: 4 when a row's channels split into whole vec4s. */
 export function channelVector(channels: number): 1 | 4 {
@@ -51,9 +50,7 @@ export function normalizeProgram(shape: number[], activation: Activation, source
     outputShape: shape,
     shaderKey: `tabtune_bn_normalize_${activation}_${component}_${source}`,
     dispatchLayout: { x: [0] },
-    dispatch: [Math.ceil(size / component / WORKGROUP), 1, 1],
-    workgroupSize: [WORKGROUP, 1, 1],
-    size: true,
+    ...flatDispatch(size / component),
     uniforms: 'channels : i32, eps : f32,',
     outputComponent: component,
     variableComponents: variableNames.map(() => component),
@@ -84,9 +81,7 @@ export function packProgram(shape: number[]): Program {
     outputShape: [words],
     shaderKey: 'tabtune_bn_pack_f16',
     dispatchLayout: { x: [0] },
-    dispatch: [Math.ceil(words / WORKGROUP), 1, 1],
-    workgroupSize: [WORKGROUP, 1, 1],
-    size: true,
+    ...flatDispatch(words),
     uniforms: 'channels : i32, eps : f32, elements : i32,',
     outputComponent: 1,
     variableComponents: [1, 1],

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { MAX_WORKGROUPS_PER_DIMENSION, onWebGpu, type Uniform } from './program';
+import { FLAT_WORKGROUP, MAX_WORKGROUPS_PER_DIMENSION, onWebGpu, type Uniform } from './program';
 
 /**
  * Dispatches that write several tensors, some of them in place: what tfjs's program interface
@@ -66,9 +66,6 @@ export interface UpdateProgram {
    */
   main: string;
 }
-
-/** Threads per workgroup of an elementwise update over a flat tensor. */
-const FLAT_WORKGROUP = 64;
 
 /**
  * How an elementwise update walks a tensor of `size` floats: four at a time (vec4) where the size
