@@ -15,6 +15,8 @@ import { countParams, createModel } from '../../src/lib/train/models';
 import { scaled } from '../../src/lib/train/models/layers';
 import { useKernels } from '../../src/lib/train/kernels/registry';
 import { SgdMomentum } from '../../src/lib/train/optimizer';
+import { Lookahead } from '../../src/lib/train/ema';
+import { evaluateAccuracy } from '../../src/lib/train/evaluate';
 import { batchLoss, trainingBatch } from '../../src/lib/train/training-batch';
 import { countLayersParams, createLayersModel } from './layers-model';
 import type { EngineName } from './options';
@@ -22,6 +24,10 @@ import type { EngineName } from './options';
 export interface Runner {
   readonly params: number;
   step(): tf.Scalar;
+  /** The recipe's lookahead update (the loop runs it every LOOKAHEAD_EVERY steps), where the model's recipe has one; not part of `step`. */
+  lookahead?(): void;
+  /** One evaluation pass over the step's batch with the recipe's TTA, as the loop evaluates; not part of `step`. */
+  evaluate?(): Promise<number>;
   dispose(): void;
 }
 
@@ -59,8 +65,19 @@ async function engineRunner(name: ModelName, width: number, batch: number, kerne
   const rng = createRng(1);
   const indices = range(0, batch);
   const flipState = new Uint8Array(batch);
+  const lookahead = config.lookahead ? new Lookahead([...model.params.map((p) => p.variable), ...model.buffers], { kernels }) : undefined;
   return {
     params: countParams(model),
+    lookahead: lookahead
+      ? () => {
+          useKernels(kernels);
+          lookahead.update(0.5);
+        }
+      : undefined,
+    evaluate() {
+      useKernels(kernels);
+      return evaluateAccuracy(model, set, batch, config.tta);
+    },
     step() {
       // Engines run interleaved: each step puts its own kernels in place (a no-op when they already are).
       useKernels(kernels);
@@ -71,6 +88,7 @@ async function engineRunner(name: ModelName, width: number, batch: number, kerne
       return loss;
     },
     dispose() {
+      lookahead?.dispose();
       optimizer.dispose();
       model.dispose();
     },

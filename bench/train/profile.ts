@@ -15,6 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { exitUsage, readFlags, UsageError } from '../../src/cli/args';
 import { MODEL_NAMES, type ModelName } from '../../src/lib/recipe/hyperparameters';
+import { LOOKAHEAD_EVERY } from '../../src/lib/train/ema';
 import { adapterName, createRunner, type Runner } from './engines';
 import { durationsFromCompletions, formatRanking, programName, rankKernels, type KernelTime } from './kernel-profile';
 
@@ -78,8 +79,8 @@ async function runStep(runner: Runner): Promise<void> {
   loss.dispose();
 }
 
-/** Dispatches and queue submissions of one ordinary step. */
-async function countStep(runner: Runner): Promise<{ dispatches: number; submits: number }> {
+/** Dispatches and queue submissions of one ordinary step (or of `work`, e.g. the lookahead update). */
+async function countStep(runner: Runner, work: () => Promise<void> = () => runStep(runner)): Promise<{ dispatches: number; submits: number }> {
   let dispatches = 0;
   let submits = 0;
   backend.recordAndSubmit = function (this: WebGpuBackendInternals, ...args) {
@@ -91,7 +92,7 @@ async function countStep(runner: Runner): Promise<{ dispatches: number; submits:
     return originalSubmit.apply(this);
   };
   try {
-    await runStep(runner);
+    await work();
   } finally {
     backend.recordAndSubmit = originalRecord;
     backend.submitQueue = originalSubmit;
@@ -159,6 +160,11 @@ for (const model of models) {
   const runner = await createRunner(engine, model, width, batch);
   await runStep(runner); // warm-up: shader compilation
   const counts = await countStep(runner);
+  const lookahead = runner.lookahead;
+  const lookaheadCounts = lookahead ? await countStep(runner, async () => lookahead()) : undefined;
+  const evaluate = runner.evaluate;
+  if (evaluate) await evaluate(); // warm-up: shaders, and the evaluated set made resident
+  const evalCounts = evaluate ? await countStep(runner, async () => void (await evaluate())) : undefined;
   const wallStart = performance.now();
   let kernels = timer === 'gpu' ? await gpuTimes(runner) : timer === 'program' ? await programTimes(runner) : [];
   let profiledWallMs = performance.now() - wallStart;
@@ -178,7 +184,7 @@ for (const model of models) {
   if (json) {
     console.log(JSON.stringify({
       model, engine, backend: tf.getBackend(), adapter: adapterName(), where: 'node', width, batch, timer: used === 'gpu' ? 'timestamp-query' : used === 'program' ? 'timestamp-query per dispatch' : 'wall-clock',
-      dispatchesPerStep: counts.dispatches, submitsPerStep: counts.submits, kernelsPerStep: kernels.length, kernelMs, profiledWallMs, kernels: ranking,
+      dispatchesPerStep: counts.dispatches, submitsPerStep: counts.submits, lookaheadDispatches: lookaheadCounts?.dispatches, evalDispatches: evalCounts?.dispatches, kernelsPerStep: kernels.length, kernelMs, profiledWallMs, kernels: ranking,
     }));
     continue;
   }
@@ -186,6 +192,8 @@ for (const model of models) {
     `\n${model}: ${counts.dispatches} dispatches and ${counts.submits} queue submissions per step; ${kernels.length} ${used === 'gpu' ? 'tfjs kernels' : 'dispatches'}, ` +
       `${kernelMs.toFixed(1)} ms of ${used === 'wall' ? 'wall-clock dispatch time' : used === 'gpu' ? 'timestamp-query kernel time' : 'timestamp-query dispatch time'} (the profiled step took ${profiledWallMs.toFixed(0)} ms)`,
   );
+  if (lookaheadCounts) console.log(`lookahead update (every ${LOOKAHEAD_EVERY} steps in the loop, not in the step above): ${lookaheadCounts.dispatches} dispatches`);
+  if (evalCounts) console.log(`evaluation of one batch with the recipe's TTA (not in the step above): ${evalCounts.dispatches} dispatches`);
   console.log(formatRanking(ranking, top));
 }
 process.exit(0);

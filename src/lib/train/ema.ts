@@ -1,4 +1,27 @@
 import * as tf from '@tensorflow/tfjs';
+import { canFuseAverage, fusedAverageUpdate } from './kernels/weight-average';
+
+/** `custom`: one dispatch per tensor (kernels/weight-average.ts) where it can run; `stock`: tfjs ops. */
+export interface AverageOptions {
+  kernels?: 'custom' | 'stock';
+}
+
+/**
+ * avg' = decay·avg + (1 − decay)·source for each pair, and with `copyBack` source' = avg'. The tfjs
+ * ops are the reference for the fused kernel and its fallback.
+ */
+function moveAverages(averages: tf.Variable[], sources: tf.Variable[], decay: number, copyBack: boolean, options: AverageOptions): void {
+  tf.tidy(() => {
+    averages.forEach((a, i) => {
+      if (options.kernels === 'custom' && canFuseAverage(a.size)) {
+        fusedAverageUpdate(a, sources[i], decay, copyBack);
+        return;
+      }
+      a.assign(tf.add(tf.mul(a, decay), tf.mul(sources[i], 1 - decay)));
+      if (copyBack) sources[i].assign(a);
+    });
+  });
+}
 
 /**
  * An exponential moving average of the model's weights and BatchNorm statistics, for evaluation.
@@ -9,16 +32,14 @@ export class WeightEma {
   private readonly shadow: tf.Variable[];
   private updates = 0;
 
-  constructor(private readonly sources: tf.Variable[], private readonly decay: number) {
+  constructor(private readonly sources: tf.Variable[], private readonly decay: number, private readonly options: AverageOptions = {}) {
     this.shadow = sources.map((v) => tf.tidy(() => tf.variable(v.clone(), false)));
   }
 
   update(): void {
     this.updates++;
     const decay = Math.min(this.decay, (1 + this.updates) / (10 + this.updates));
-    tf.tidy(() => {
-      this.shadow.forEach((s, i) => s.assign(tf.add(tf.mul(s, decay), tf.mul(this.sources[i], 1 - decay))));
-    });
+    moveAverages(this.shadow, this.sources, decay, false, this.options);
   }
 
   /** In the order of the sources given at construction. */
@@ -49,7 +70,7 @@ export function lookaheadDecay(step: number, totalSteps: number): number {
 export class Lookahead {
   private readonly average: tf.Variable[];
 
-  constructor(private readonly sources: tf.Variable[]) {
+  constructor(private readonly sources: tf.Variable[], private readonly options: AverageOptions = {}) {
     this.average = sources.map((v) => tf.tidy(() => tf.variable(v.clone(), false)));
   }
 
@@ -59,12 +80,7 @@ export class Lookahead {
   }
 
   update(decay: number): void {
-    tf.tidy(() => {
-      this.average.forEach((a, i) => {
-        a.assign(tf.add(tf.mul(a, decay), tf.mul(this.sources[i], 1 - decay)));
-        this.sources[i].assign(a);
-      });
-    });
+    moveAverages(this.average, this.sources, decay, true, this.options);
   }
 
   /** At the end of the run the weights take the average (airbench's last update, with decay 1). */

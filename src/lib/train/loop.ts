@@ -77,9 +77,9 @@ export async function train(config: TrainConfig, data: DataSplits, seed: number,
       { nesterov: config.optimizer === 'nag', weightDecay: config.weightDecay, kernels: config.kernels, lossScale },
     );
     held.push(optimizer);
-    const ema = config.ema ? new WeightEma([...model.params.map((p) => p.variable), ...model.buffers], config.emaDecay) : undefined;
+    const ema = config.ema ? new WeightEma([...model.params.map((p) => p.variable), ...model.buffers], config.emaDecay, { kernels: config.kernels }) : undefined;
     if (ema) held.push(ema);
-    const lookahead = config.lookahead ? new Lookahead([...model.params.map((p) => p.variable), ...model.buffers]) : undefined;
+    const lookahead = config.lookahead ? new Lookahead([...model.params.map((p) => p.variable), ...model.buffers], { kernels: config.kernels }) : undefined;
     if (lookahead) held.push(lookahead);
     return await run(config, data, seed, hooks, { model, optimizer, ema, lookahead }, started);
   } finally {

@@ -51,23 +51,30 @@ interface Held {
   resident: ResidentSet;
 }
 
-/** One per worker (per module instance): a later trial on other data replaces it. */
-let held: Held | undefined;
-let uploads = 0;
+/**
+ * What a resident copy is for: the training set, read by every step, and the set being evaluated
+ * (the validation split each epoch, the test set at the end), read by the evaluation's batches.
+ * Each slot holds one set per worker (per module instance); a different set replaces it.
+ */
+export type ResidentSlot = 'train' | 'eval';
+
+const held = new Map<ResidentSlot, Held>();
+const uploads: Record<ResidentSlot, number> = { train: 0, eval: 0 };
 
 /**
- * The resident copy of `set`, uploading it when it is not the one held (the previous one is
- * released first, so the device never holds two). Splits are views into one loaded array, so a
+ * The resident copy of `set` in `slot`, uploading it when it is not the one held there (the previous
+ * one is released first, so a slot never holds two). Splits are views into one loaded array, so a
  * set is recognized by the memory it views, not by object identity. Undefined off webgpu, or when
- * the set needs more buffers than a dispatch can bind: the caller uploads per step instead.
+ * the set needs more buffers than a dispatch can bind: the caller uploads per batch instead.
  */
-export function residentTrainingSet(set: ImageSet, options: ResidentOptions = {}): ResidentSet | undefined {
+export function residentSet(set: ImageSet, slot: ResidentSlot, options: ResidentOptions = {}): ResidentSet | undefined {
   if (!onWebGpu() || set.count === 0) return undefined;
   const backend = tf.backend() as unknown as WebGpuBackendInternals;
   const { device } = backend;
   const maxChunkBytes = options.maxChunkBytes ?? Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
-  if (held && held.backend === backend && held.maxChunkBytes === maxChunkBytes && sameMemory(held, set)) return held.resident;
-  releaseResidentData();
+  const current = held.get(slot);
+  if (current && current.backend === backend && current.maxChunkBytes === maxChunkBytes && sameMemory(current, set)) return current.resident;
+  release(slot);
   const plan = planChunks(set.count, PIXELS_PER_IMAGE, maxChunkBytes);
   if (plan.chunks.length > device.limits.maxStorageBuffersPerShaderStage - OTHER_STORAGE_BINDINGS) return undefined;
   const upload = (bytes: Uint8Array) => {
@@ -81,7 +88,7 @@ export function residentTrainingSet(set: ImageSet, options: ResidentOptions = {}
   const chunkBuffers = plan.chunks.map((c) => upload(set.images.subarray(c.start * PIXELS_PER_IMAGE, c.start * PIXELS_PER_IMAGE + c.bytes)));
   const labelBuffer = upload(paddedLabels(set.labels.subarray(0, set.count)));
   const buffers = [...chunkBuffers, labelBuffer];
-  uploads++;
+  uploads[slot]++;
   const view = (buffer: GPUBuffer) => tf.tensor({ buffer, zeroCopy: true }, [buffer.size / 4], 'int32') as tf.Tensor1D;
   const resident: ResidentSet = {
     count: set.count,
@@ -89,8 +96,13 @@ export function residentTrainingSet(set: ImageSet, options: ResidentOptions = {}
     bytes: buffers.reduce((sum, b) => sum + b.size, 0),
     views: () => ({ chunks: chunkBuffers.map(view), labels: view(labelBuffer) }),
   };
-  held = { images: set.images, labels: set.labels, count: set.count, backend, maxChunkBytes, buffers, resident };
+  held.set(slot, { images: set.images, labels: set.labels, count: set.count, backend, maxChunkBytes, buffers, resident });
   return resident;
+}
+
+/** The training set's resident copy (see `residentSet`). */
+export function residentTrainingSet(set: ImageSet, options: ResidentOptions = {}): ResidentSet | undefined {
+  return residentSet(set, 'train', options);
 }
 
 function sameMemory(a: Held, set: ImageSet): boolean {
@@ -99,13 +111,13 @@ function sameMemory(a: Held, set: ImageSet): boolean {
 }
 
 /**
- * Frees the resident set, if any. Work already queued that reads it still runs: WebGPU keeps a
+ * Frees a slot's set, if any. Work already queued that reads it still runs: WebGPU keeps a
  * destroyed buffer's memory until the commands submitted before the destroy have finished.
  */
-export function releaseResidentData(): void {
-  if (!held) return;
-  const current = held;
-  held = undefined;
+function release(slot: ResidentSlot): void {
+  const current = held.get(slot);
+  if (!current) return;
+  held.delete(slot);
   const { backend } = current;
   // tfjs records dispatches before it submits them: a command buffer that binds a destroyed buffer fails validation.
   backend.ensureCommandEncoderReady();
@@ -114,16 +126,23 @@ export function releaseResidentData(): void {
   current.buffers.forEach((b) => backend.bufferManager.releaseBuffer(b, false));
 }
 
-/**
- * Frees the resident set unless it is `set`'s: a worker calls it when a trial's data is known, so a
- * change of data frees the old copy before the new trial builds its model, even if that trial
- * never uploads (stock kernels).
- */
-export function retainResidentData(set: ImageSet): void {
-  if (held && !sameMemory(held, set)) releaseResidentData();
+/** Frees every resident set. */
+export function releaseResidentData(): void {
+  release('train');
+  release('eval');
 }
 
-/** What the resident data costs now, and how many uploads this module has made (tests check it stays at one across trials). */
-export function residentDataStats(): { bytes: number; uploads: number } {
-  return { bytes: held?.resident.bytes ?? 0, uploads };
+/**
+ * Frees the resident sets unless the training set is `set`: a worker calls it when a trial's data
+ * is known, so a change of data frees the old copies (the evaluated set with them) before the new
+ * trial builds its model, even if that trial never uploads (stock kernels).
+ */
+export function retainResidentData(set: ImageSet): void {
+  const train = held.get('train');
+  if (train && !sameMemory(train, set)) releaseResidentData();
+}
+
+/** What a slot's resident data costs now, and how many uploads this module has made to it (tests check the training set's stays at one across trials). */
+export function residentDataStats(slot: ResidentSlot = 'train'): { bytes: number; uploads: number } {
+  return { bytes: held.get(slot)?.resident.bytes ?? 0, uploads: uploads[slot] };
 }

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type * as TF from '@tensorflow/tfjs';
 import type { Activation, ActivationStorage } from '../../../src/lib/train/kernels/batchnorm-act';
-import { countDispatches, expectClose, startDawn, uncached } from './webgpu-probes';
+import { countDispatches, expectClose, useDawn, uncached } from './webgpu-probes';
 import { rng } from '../../fixtures/images';
 
 /**
@@ -12,17 +12,9 @@ import { rng } from '../../fixtures/images';
 
 let tf: typeof TF;
 let kernels: typeof import('../../../src/lib/train/kernels/batchnorm-act');
-let device: GPUDevice;
-beforeAll(async () => {
-  tf = await startDawn();
+useDawn(async (started) => {
+  tf = started;
   kernels = await import('../../../src/lib/train/kernels/batchnorm-act');
-  device = (tf.backend() as unknown as { device: GPUDevice }).device;
-  // A bind group that does not match its shader fails on the device without a JavaScript error.
-  device.pushErrorScope('validation');
-});
-
-afterAll(async () => {
-  expect(await device.popErrorScope()).toBeNull();
 });
 
 type Shape = [number, number, number, number];

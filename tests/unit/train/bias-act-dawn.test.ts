@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type * as TF from '@tensorflow/tfjs';
 import type { Activation } from '../../../src/lib/train/kernels/activation-wgsl';
-import { countDispatches, expectClose, startDawn } from './webgpu-probes';
+import { countDispatches, expectClose, useDawn } from './webgpu-probes';
 import { rng } from '../../fixtures/images';
 
 /**
@@ -14,17 +14,10 @@ import { rng } from '../../fixtures/images';
 let tf: typeof TF;
 let kernels: typeof import('../../../src/lib/train/kernels/bias-act');
 let ops: typeof import('../../../src/lib/train/models/ops');
-let device: GPUDevice;
-beforeAll(async () => {
-  tf = await startDawn();
+useDawn(async (started) => {
+  tf = started;
   kernels = await import('../../../src/lib/train/kernels/bias-act');
   ops = await import('../../../src/lib/train/models/ops');
-  device = (tf.backend() as unknown as { device: GPUDevice }).device;
-  device.pushErrorScope('validation');
-});
-
-afterAll(async () => {
-  expect(await device.popErrorScope()).toBeNull();
 });
 
 type Shape = [number, number, number, number];

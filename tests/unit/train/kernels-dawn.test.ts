@@ -81,3 +81,79 @@ describe('fused SGD update on WebGPU (Dawn)', () => {
     expect(custom[9]).toBeLessThan(custom[0]);
   });
 });
+
+describe('fused lookahead and EMA on WebGPU (Dawn)', () => {
+  // One tensor of each layout (vec4 and scalar threads); a conv weight, a BN vector, an odd bias.
+  const shapes = [[3, 3, 5, 8], [16], [7]];
+
+  const start = (seed: number) => shapes.map((shape, i) => tf.randomNormal(shape, 0, 1, 'float32', seed + i));
+  const owned = (tensors: TF.Tensor[]) => tensors.map((t) => tf.tidy(() => tf.variable(t.add(0))));
+  /** What an SGD step does to the weights between two averages: new values, in buffers of their own (seeds above 0: tfjs draws a random seed for 0). */
+  const drift = (variables: TF.Variable[], step: number) =>
+    tf.tidy(() => variables.forEach((v, i) => v.assign(tf.add(v, tf.randomNormal(v.shape, 0, 0.3, 'float32', 1000 + 100 * step + i)))));
+  const values = async (variables: TF.Variable[]) => Promise.all(variables.map(async (v) => (await v.data()) as Float32Array));
+
+  for (const kind of ['lookahead', 'ema'] as const) {
+    it(`${kind}: one dispatch per tensor, the tfjs ops' numbers within 1e-6 relative, no leak`, async () => {
+      const { Lookahead, WeightEma } = await import('../../../src/lib/train/ema');
+      const initial = start(11);
+      const fused = owned(initial);
+      const stock = owned(initial);
+      const make = (sources: TF.Variable[], kernels: 'custom' | 'stock') =>
+        kind === 'lookahead' ? new Lookahead(sources, { kernels }) : new WeightEma(sources, 0.9, { kernels });
+      const fusedAverage = make(fused, 'custom');
+      const stockAverage = make(stock, 'stock');
+      const update = (average: ReturnType<typeof make>, step: number) =>
+        average instanceof Lookahead ? average.update(0.3 + 0.1 * step) : average.update();
+      const device = (tf.backend() as unknown as { device: GPUDevice }).device;
+      device.pushErrorScope('validation');
+      const before = tf.memory().numTensors;
+      // The first update meets buffers shared with the averages' clones; later ones, buffers of their own.
+      for (let step = 0; step < 4; step++) {
+        drift(fused, step);
+        drift(stock, step);
+        expect(countDispatches(tf, () => update(fusedAverage, step)).count).toBe(shapes.length);
+        update(stockAverage, step);
+      }
+      if (fusedAverage instanceof Lookahead && stockAverage instanceof Lookahead) {
+        fusedAverage.finish();
+        stockAverage.finish();
+      }
+      expect(tf.memory().numTensors).toBe(before);
+      expect(await device.popErrorScope()).toBeNull();
+      const [fusedWeights, stockWeights] = [await values(fused), await values(stock)];
+      fusedWeights.forEach((w, i) => expectClose(w, stockWeights[i], `weights ${i}`, 1e-6));
+      if (fusedAverage instanceof WeightEma && stockAverage instanceof WeightEma) {
+        const [a, b] = [await values(fusedAverage.weights as TF.Variable[]), await values(stockAverage.weights as TF.Variable[])];
+        a.forEach((w, i) => expectClose(w, b[i], `average ${i}`, 1e-6));
+        // The average moved off its start: a kernel that wrote nothing would fail here.
+        const initialValues = (await initial[0].data()) as Float32Array;
+        expect(Math.max(...a[0].map((v, j) => Math.abs(v - initialValues[j])))).toBeGreaterThan(1e-2);
+      } else {
+        // A lookahead's weights are pulled back towards the starting point: not the drifted values.
+        const drifted = owned(initial);
+        for (let step = 0; step < 4; step++) drift(drifted, step);
+        const far = await values(drifted);
+        expect(Math.max(...fusedWeights[0].map((v, j) => Math.abs(v - far[0][j])))).toBeGreaterThan(1e-2);
+        tf.dispose(drifted);
+      }
+      // The tensors the variables were made from still hold their values (the fused writes stayed in the variables' buffers).
+      for (const t of initial) expect(await uncached(tf, t)).toEqual(await t.data());
+      fusedAverage.dispose();
+      stockAverage.dispose();
+      tf.dispose([...initial, ...fused, ...stock]);
+    });
+  }
+
+  it('the lookahead shares no buffer with its average afterwards, so the next SGD step is in place', async () => {
+    const { Lookahead } = await import('../../../src/lib/train/ema');
+    const [w] = owned(start(21).slice(0, 1));
+    const lookahead = new Lookahead([w], { kernels: 'custom' });
+    drift([w], 0);
+    lookahead.update(0.5);
+    const backend = tf.backend() as unknown as { refCount(dataId: object): number };
+    expect(backend.refCount(w.dataId)).toBe(1);
+    lookahead.dispose();
+    w.dispose();
+  });
+});

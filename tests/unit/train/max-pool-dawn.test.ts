@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type * as TF from '@tensorflow/tfjs';
-import { countDispatches, expectClose, startDawn } from './webgpu-probes';
+import { countDispatches, expectClose, useDawn } from './webgpu-probes';
 import { rng } from '../../fixtures/images';
 
 /**
@@ -13,20 +13,13 @@ import { rng } from '../../fixtures/images';
 let tf: typeof TF;
 let registry: typeof import('../../../src/lib/train/kernels/registry');
 let pool: typeof import('../../../src/lib/train/kernels/max-pool');
-let device: GPUDevice;
-beforeAll(async () => {
-  tf = await startDawn();
+useDawn(async (started) => {
+  tf = started;
   registry = await import('../../../src/lib/train/kernels/registry');
   pool = await import('../../../src/lib/train/kernels/max-pool');
-  device = (tf.backend() as unknown as { device: GPUDevice }).device;
-  device.pushErrorScope('validation');
 });
 
 afterEach(() => registry.useKernels('stock'));
-
-afterAll(async () => {
-  expect(await device.popErrorScope()).toBeNull();
-});
 
 type Shape = [number, number, number, number];
 

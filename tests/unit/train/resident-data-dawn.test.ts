@@ -1,8 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type * as TF from '@tensorflow/tfjs';
-import type { ImageSet } from '../../../src/lib/data/image-set';
 import type { Placement } from '../../../src/lib/train/augment';
 import { startDawn } from './webgpu-probes';
+import { randomImageSet as randomSet } from '../../fixtures/images';
 
 let tf: typeof TF;
 beforeAll(async () => {
@@ -12,15 +12,6 @@ beforeAll(async () => {
 const PIXELS = 32 * 32 * 3;
 /** Two images per buffer, so a 7-image set spans four. */
 const SMALL_CHUNKS = { maxChunkBytes: 2 * PIXELS + 8 };
-
-/** `count` images of random bytes (the whole 0–255 range, so words with the top bit set), as a view at an offset into a larger pool like splitDataset's. */
-function randomSet(count: number, seed: number, offset = 2): ImageSet {
-  let state = seed;
-  const next = () => (state = (state * 1103515245 + 12345) >>> 0) >>> 16;
-  const images = Uint8Array.from({ length: (count + offset) * PIXELS }, () => next() & 255);
-  const labels = Uint8Array.from({ length: count + offset }, () => next() % 10);
-  return { images: images.subarray(offset * PIXELS), labels: labels.subarray(offset), count };
-}
 
 const device = () => (tf.backend() as unknown as { device: GPUDevice }).device;
 const allocated = () => (tf.memory() as unknown as { numBytesAllocatedInGPU: number }).numBytesAllocatedInGPU;

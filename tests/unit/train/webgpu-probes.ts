@@ -1,5 +1,5 @@
 import type * as TF from '@tensorflow/tfjs';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 /**
  * What the Dawn tests look at besides values: how many dispatches a piece of work records, and what
@@ -17,6 +17,30 @@ export async function startDawn(): Promise<typeof TF> {
   await tf.setBackend('webgpu');
   await tf.ready();
   return tf;
+}
+
+/**
+ * A Dawn test file's setup: tfjs started on Dawn before its tests (then `setup`, for the modules
+ * that must load after it), and the device watched for validation errors over all of them, since a
+ * bind group that does not match its shader fails on the device without a JavaScript error.
+ */
+export function useDawn(setup?: (tf: typeof TF) => Promise<void>): { device(): GPUDevice } {
+  let device: GPUDevice | undefined;
+  beforeAll(async () => {
+    const tf = await startDawn();
+    device = (tf.backend() as unknown as { device: GPUDevice }).device;
+    device.pushErrorScope('validation');
+    await setup?.(tf);
+  });
+  afterAll(async () => {
+    expect(await device?.popErrorScope()).toBeNull();
+  });
+  return {
+    device() {
+      if (!device) throw new Error('Dawn is not started yet: call device() inside a test.');
+      return device;
+    },
+  };
 }
 
 /** The values in the tensor's GPU buffer, not a copy cached on the CPU by an earlier read. */

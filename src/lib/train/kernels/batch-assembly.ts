@@ -4,7 +4,7 @@ import type { Placement } from '../augment';
 import { CIFAR_MEAN, CIFAR_STD } from '../batch';
 import { BATCH_FIELDS, packBatch } from '../resident-chunks';
 import type { ResidentSet } from '../resident-data';
-import { runProgram, type Program } from './program';
+import { flatDispatch, runProgram, type Program } from './program';
 
 /**
  * A training batch built from the resident set in two dispatches: one writes the normalized,
@@ -14,7 +14,6 @@ import { runProgram, type Program } from './program';
  * in the cutout square.
  */
 
-const WORKGROUP = 64;
 const FIELDS = BATCH_FIELDS.length;
 const field = (name: (typeof BATCH_FIELDS)[number]) => BATCH_FIELDS.indexOf(name);
 
@@ -40,9 +39,7 @@ function imagesProgram(batch: number, chunks: number): Program {
     outputShape: [batch, IMAGE_SIZE, IMAGE_SIZE, CHANNELS],
     shaderKey: `tabtune_batch_images_${chunks}`,
     dispatchLayout: { x: [0, 1, 2, 3] },
-    dispatch: [Math.ceil((batch * PIXELS_PER_IMAGE) / WORKGROUP), 1, 1],
-    workgroupSize: [WORKGROUP, 1, 1],
-    size: true,
+    ...flatDispatch(batch * PIXELS_PER_IMAGE),
     uniforms: 'cutoutSize : i32,',
     getUserCode: () => `
       fn sourceByte(chunk : i32, byteIndex : i32) -> i32 {
@@ -90,9 +87,7 @@ function targetsProgram(batch: number): Program {
     outputShape: [batch, CLASSES],
     shaderKey: 'tabtune_batch_targets',
     dispatchLayout: { x: [0, 1] },
-    dispatch: [Math.ceil((batch * CLASSES) / WORKGROUP), 1, 1],
-    workgroupSize: [WORKGROUP, 1, 1],
-    size: true,
+    ...flatDispatch(batch * CLASSES),
     getUserCode: () => `
       fn main(index : i32) {
         if (index < uniforms.size) {
@@ -119,6 +114,19 @@ export function assembleBatch(resident: ResidentSet, indices: ArrayLike<number>,
     const images = runProgram<tf.Rank.R4>(imagesProgram(n, chunks.length), [...chunks, batch], [{ type: 'int32', data: [cutoutSize] }]);
     const targets = runProgram<tf.Rank.R2>(targetsProgram(n), [labels, batch]);
     return { images, targets };
+  });
+}
+
+/**
+ * An evaluation batch from a resident set: the images as they are (no shift, flip or cutout), and
+ * their labels as int32 (the one-hot targets' argmax), for the accuracy count.
+ */
+export function assembleEvalBatch(resident: ResidentSet, indices: ArrayLike<number>): { images: tf.Tensor4D; labels: tf.Tensor1D } {
+  const n = indices.length;
+  const unmoved: Placement = { dy: new Int32Array(n), dx: new Int32Array(n), flip: new Uint8Array(n) };
+  return tf.tidy(() => {
+    const { images, targets } = assembleBatch(resident, indices, unmoved);
+    return { images, labels: tf.argMax(targets, 1) as tf.Tensor1D };
   });
 }
 

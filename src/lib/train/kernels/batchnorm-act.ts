@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Activation } from './activation-wgsl';
 import { batchNormActGrad, type Storage } from './batchnorm-backward';
-import { normalize, packNormalized } from './batchnorm-forward';
+import { normalize, normalizeWithRunning, packNormalized } from './batchnorm-forward';
 import { batchStats, type RunningStats } from './batchnorm-stats';
 
 export type { Activation } from './activation-wgsl';
@@ -80,8 +80,16 @@ export function batchNormAct(x: tf.Tensor4D, scale: tf.Tensor1D, bias: tf.Tensor
   return { y: y as tf.Tensor4D, stats };
 }
 
+/**
+ * Evaluation-mode BatchNorm fused with its activation: one dispatch with the running statistics,
+ * where tfjs ran its BatchNorm kernel and then the activation's ops (GELU's five).
+ */
+export function batchNormActInference(x: tf.Tensor4D, mean: tf.Tensor1D, variance: tf.Tensor1D, scale: tf.Tensor1D, bias: tf.Tensor1D, epsilon: number, activation: Activation): tf.Tensor4D {
+  return normalizeWithRunning(x, mean, variance, scale, bias, epsilon, activation);
+}
+
 /** The Kernels line's words for the fused BatchNorm. */
 export function describeBatchNormAct(): string {
   const forward = defaultStorage === 'f16' ? '3 dispatches + 1 to pack x̂' : '3 dispatches';
-  return `BatchNorm+activation fused (${forward} forward, running stats included; 3 backward; saved activations ${defaultStorage})`;
+  return `BatchNorm+activation fused (${forward} forward, running stats included; 3 backward; saved activations ${defaultStorage}; 1 in evaluation)`;
 }

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { activationWgsl, type Activation } from './activation-wgsl';
 import { normalizedSnippet, channelVector, vectorType } from './batchnorm-forward';
-import { channelTiles, REDUCE_WORKGROUP, rowLaneTreeSum, type ChannelTiles } from './channel-tiles';
-import { TILE_UNIFORMS, tileUniforms } from './batchnorm-stats';
+import { channelTiles, REDUCE_WORKGROUP, rowLaneTreeSum, TILE_UNIFORMS, tileDispatch, tileRowsWgsl, tileUniforms, workgroupSumWgsl, type ChannelTiles } from './channel-tiles';
 import { runProgram, type Program } from './program';
 import { runUpdateProgram, type UpdateProgram } from './update-program';
 
@@ -36,10 +35,7 @@ function partialProgram(t: ChannelTiles, activation: Activation, storage: Storag
     variableNames: storage === 'f32' ? ['DY', 'A', 'S', 'G', 'B'] : ['DY', 'A', 'G', 'B'],
     outputShape: [t.tiles, t.channels, 2],
     shaderKey: `tabtune_bn_grad_partial_${activation}_${storage}_${t.lanes}`,
-    dispatchLayout: { x: [0] },
-    dispatch: [t.tiles, t.channelGroups, 1],
-    workgroupSize: [REDUCE_WORKGROUP, 1, 1],
-    size: false,
+    ...tileDispatch(t),
     uniforms: `${TILE_UNIFORMS} eps : f32,`,
     outputComponent: 2,
     variableComponents: storage === 'f32' ? [1, 1, 1, 1, 1] : [1, 1, 1, 1],
@@ -50,11 +46,7 @@ function partialProgram(t: ChannelTiles, activation: Activation, storage: Storag
       var<workgroup> sumDz : array<f32, ${REDUCE_WORKGROUP}>;
       var<workgroup> sumDzXhat : array<f32, ${REDUCE_WORKGROUP}>;
       fn main(index : i32) {
-        let lane = i32(localIndex);
-        let rowLane = lane / ${t.lanes};
-        let c = i32(workgroupId.y) * ${t.lanes} + lane % ${t.lanes};
-        let first = i32(workgroupId.x) * uniforms.rowsPerTile;
-        let last = min(first + uniforms.rowsPerTile, uniforms.rows);
+        ${tileRowsWgsl(t)}
         var s0 = 0.0;
         var s1 = 0.0;
         if (c < uniforms.channels) {
@@ -102,13 +94,7 @@ function sumProgram(t: ChannelTiles): UpdateProgram {
         acc = acc + P(tile * uniforms.channels + c);
       }
       part[lane] = acc;
-      workgroupBarrier();
-      for (var stride = ${REDUCE_WORKGROUP / 2}; stride > 0; stride = stride / 2) {
-        if (lane < stride) {
-          part[lane] = part[lane] + part[lane + stride];
-        }
-        workgroupBarrier();
-      }
+      ${workgroupSumWgsl('part')}
       if (lane == 0) {
         SumDz[c] = part[0].x;
         SumDzXhat[c] = part[0].y;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { channelTiles, REDUCE_WORKGROUP, rowLaneTreeSum, type ChannelTiles } from './channel-tiles';
+import { channelTiles, REDUCE_WORKGROUP, rowLaneTreeSum, TILE_UNIFORMS, tileDispatch, tileRowsWgsl, tileUniforms, type ChannelTiles } from './channel-tiles';
 import { runProgram, type Program, type Uniform } from './program';
 import { runUpdateProgram, type UpdateProgram } from './update-program';
 
@@ -15,25 +15,13 @@ import { runUpdateProgram, type UpdateProgram } from './update-program';
  * channel (0) and accurate when it is tiny beside mean², as airbench's eps of 1e-12 needs.
  */
 
-export function tileUniforms(t: ChannelTiles): Uniform[] {
-  return [
-    { type: 'int32', data: [t.rows] },
-    { type: 'int32', data: [t.channels] },
-    { type: 'int32', data: [t.rowsPerTile] },
-    { type: 'int32', data: [t.tiles] },
-  ];
-}
-export const TILE_UNIFORMS = 'rows : i32, channels : i32, rowsPerTile : i32, tiles : i32,';
 
 function partialProgram(t: ChannelTiles): Program {
   return {
     variableNames: ['X'],
     outputShape: [t.tiles, t.channels, 4],
     shaderKey: `tabtune_bn_stats_partial_${t.lanes}`,
-    dispatchLayout: { x: [0] },
-    dispatch: [t.tiles, t.channelGroups, 1],
-    workgroupSize: [REDUCE_WORKGROUP, 1, 1],
-    size: false,
+    ...tileDispatch(t),
     uniforms: TILE_UNIFORMS,
     outputComponent: 4,
     variableComponents: [1],
@@ -41,11 +29,7 @@ function partialProgram(t: ChannelTiles): Program {
       var<workgroup> sumD : array<f32, ${REDUCE_WORKGROUP}>;
       var<workgroup> sumD2 : array<f32, ${REDUCE_WORKGROUP}>;
       fn main(index : i32) {
-        let lane = i32(localIndex);
-        let rowLane = lane / ${t.lanes};
-        let c = i32(workgroupId.y) * ${t.lanes} + lane % ${t.lanes};
-        let first = i32(workgroupId.x) * uniforms.rowsPerTile;
-        let last = min(first + uniforms.rowsPerTile, uniforms.rows);
+        ${tileRowsWgsl(t)}
         var shift = 0.0;
         var d1 = 0.0;
         var d2 = 0.0;

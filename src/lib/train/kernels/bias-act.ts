@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { activationWgsl, type Activation } from './activation-wgsl';
 import { channelVector, vectorType } from './batchnorm-forward';
-import { tileUniforms, TILE_UNIFORMS } from './batchnorm-stats';
-import { channelTiles, REDUCE_WORKGROUP, rowLaneTreeSum, type ChannelTiles } from './channel-tiles';
-import { runProgram, type Program } from './program';
+import { channelTiles, REDUCE_WORKGROUP, rowLaneTreeSum, TILE_UNIFORMS, tileDispatch, tileRowsWgsl, tileUniforms, workgroupSumWgsl, type ChannelTiles } from './channel-tiles';
+import { flatDispatch, runProgram, type Program } from './program';
 
 /**
  * y = act(x + bias) over an NHWC tensor, bias per channel: airbench's whitening layer. tfjs composes
@@ -14,7 +13,6 @@ import { runProgram, type Program } from './program';
  * one more, only when x needs a gradient.
  */
 
-const WORKGROUP = 64;
 
 function forwardProgram(shape: number[], activation: Activation): Program {
   const channels = shape[shape.length - 1];
@@ -26,9 +24,7 @@ function forwardProgram(shape: number[], activation: Activation): Program {
     outputShape: shape,
     shaderKey: `tabtune_bias_act_${activation}_${component}`,
     dispatchLayout: { x: [0] },
-    dispatch: [Math.ceil(size / component / WORKGROUP), 1, 1],
-    workgroupSize: [WORKGROUP, 1, 1],
-    size: true,
+    ...flatDispatch(size / component),
     uniforms: 'channels : i32,',
     outputComponent: component,
     variableComponents: [component, component],
@@ -70,20 +66,13 @@ function partialProgram(t: ChannelTiles, activation: Activation): Program {
     variableNames: ['DY', 'X', 'B'],
     outputShape: [t.tiles, t.channels],
     shaderKey: `tabtune_bias_act_grad_partial_${activation}_${t.lanes}`,
-    dispatchLayout: { x: [0] },
-    dispatch: [t.tiles, t.channelGroups, 1],
-    workgroupSize: [REDUCE_WORKGROUP, 1, 1],
-    size: false,
+    ...tileDispatch(t),
     uniforms: TILE_UNIFORMS,
     getUserCode: () => `
       ${activationWgsl(activation, 'f32')}
       var<workgroup> sums : array<f32, ${REDUCE_WORKGROUP}>;
       fn main(index : i32) {
-        let lane = i32(localIndex);
-        let rowLane = lane / ${t.lanes};
-        let c = i32(workgroupId.y) * ${t.lanes} + lane % ${t.lanes};
-        let first = i32(workgroupId.x) * uniforms.rowsPerTile;
-        let last = min(first + uniforms.rowsPerTile, uniforms.rows);
+        ${tileRowsWgsl(t)}
         var s = 0.0;
         if (c < uniforms.channels) {
           let b = B[c];
@@ -124,13 +113,7 @@ function totalProgram(t: ChannelTiles): Program {
           acc = acc + P[tile * uniforms.channels + c];
         }
         part[lane] = acc;
-        workgroupBarrier();
-        for (var stride = ${REDUCE_WORKGROUP / 2}; stride > 0; stride = stride / 2) {
-          if (lane < stride) {
-            part[lane] = part[lane] + part[lane + stride];
-          }
-          workgroupBarrier();
-        }
+      ${workgroupSumWgsl('part')}
         if (lane == 0) {
           setOutputAtIndex(c, part[0]);
         }

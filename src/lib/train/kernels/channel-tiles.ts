@@ -1,3 +1,5 @@
+import type { Program, Uniform } from './program';
+
 /**
  * How the per-channel reductions of BatchNorm walk an NHWC tensor viewed as [rows, C] (rows =
  * N·H·W) without transposing it: a workgroup of 64 threads covers `lanes` adjacent channels (so a
@@ -45,4 +47,46 @@ export function rowLaneTreeSum(tiles: ChannelTiles, names: string[], lane: strin
       }
       workgroupBarrier();
     }`;
+}
+
+/** The uniforms every tiled pass takes (TILE_UNIFORMS, in that order). */
+export function tileUniforms(t: ChannelTiles): Uniform[] {
+  return [
+    { type: 'int32', data: [t.rows] },
+    { type: 'int32', data: [t.channels] },
+    { type: 'int32', data: [t.rowsPerTile] },
+    { type: 'int32', data: [t.tiles] },
+  ];
+}
+
+export const TILE_UNIFORMS = 'rows : i32, channels : i32, rowsPerTile : i32, tiles : i32,';
+
+/** A partial pass's dispatch: one workgroup per tile of rows and group of `lanes` channels. */
+export function tileDispatch(t: ChannelTiles): Pick<Program, 'dispatchLayout' | 'dispatch' | 'workgroupSize' | 'size'> {
+  return { dispatchLayout: { x: [0] }, dispatch: [t.tiles, t.channelGroups, 1], workgroupSize: [REDUCE_WORKGROUP, 1, 1], size: false };
+}
+
+/** WGSL: where a partial pass's thread is: `lane` (its local index), `rowLane`, its channel `c`, and its tile's rows [first, last). */
+export function tileRowsWgsl(t: ChannelTiles): string {
+  return `
+        let lane = i32(localIndex);
+        let rowLane = lane / ${t.lanes};
+        let c = i32(workgroupId.y) * ${t.lanes} + lane % ${t.lanes};
+        let first = i32(workgroupId.x) * uniforms.rowsPerTile;
+        let last = min(first + uniforms.rowsPerTile, uniforms.rows);`;
+}
+
+/**
+ * WGSL that sums the workgroup array `name` (REDUCE_WORKGROUP entries, one per `lane`) into entry 0,
+ * for the passes that merge the tiles' partials with one workgroup per channel.
+ */
+export function workgroupSumWgsl(name: string): string {
+  return `
+      workgroupBarrier();
+      for (var stride = ${REDUCE_WORKGROUP / 2}; stride > 0; stride = stride / 2) {
+        if (lane < stride) {
+          ${name}[lane] = ${name}[lane] + ${name}[lane + stride];
+        }
+        workgroupBarrier();
+      }`;
 }

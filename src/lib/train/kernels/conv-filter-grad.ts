@@ -3,7 +3,8 @@ import type { Program } from './program';
 import type { KernelOverride } from './registry';
 import { fitTiles, fitsDiv, fitsI32, gemmUserCode, gemmWorkgroupSize, MAX_GROUPS, tilesKey, tilesLabel, tilesProblem, type GemmBackend } from './conv-gemm';
 import { gemmHalfType, gemmPrecisionKey } from './compute-precision';
-import { convGeometry, convGradCalls, geometryKey, tunedTiles, type ConvGeometry, type FilterGradTiles } from './conv-geometry';
+import { convGeometry, matchingOutputGradient, type ConvGeometry, type FilterGradTiles } from './conv-geometry';
+import { convOverride, defaultTiles, layerTiles } from './conv-override';
 
 /**
  * Conv2DBackpropFilter as an implicit GEMM with split K:
@@ -26,17 +27,15 @@ const SPLIT_MIN_K = 256;
 const SPLIT_MAX = 64;
 const PARTIAL_MAX_FLOATS = 1 << 24;
 
-let defaultTiles: FilterGradTiles = { ...DEFAULT_FILTER_TILES };
+const defaults = defaultTiles('Conv2DBackpropFilter', DEFAULT_FILTER_TILES);
 
 /** Replaces the tiles every layer without tuned tiles uses (tests and benchmarks pick configurations this way). */
 export function setFilterGradTiles(tiles: FilterGradTiles): void {
-  const problem = tilesProblem(tiles);
-  if (problem) throw new Error(`Conv2DBackpropFilter tiles: ${problem}.`);
-  defaultTiles = { ...tiles };
+  defaults.set(tiles);
 }
 
 export function filterGradTiles(): FilterGradTiles {
-  return { ...defaultTiles };
+  return defaults.get();
 }
 
 export interface FilterGemmPlan {
@@ -194,7 +193,7 @@ export function runFilterGrad(backend: GemmBackend, x: tf.TensorInfo, dy: tf.Ten
 
 /** The tiles this layer runs with: tuned for its shape if autotuning ran, else the default. */
 export function tilesForFilterGrad(g: ConvGeometry): FilterGradTiles {
-  return fitFilterTiles(g, tunedTiles.filter.get(geometryKey(g)) ?? defaultTiles);
+  return layerTiles('filter', g, defaults, fitFilterTiles);
 }
 
 /** `tiles` as this layer runs them: fitted to its M × N when they ask to be. */
@@ -208,30 +207,23 @@ type Params = Parameters<tf.KernelFunc>[0];
 export function filterGradGeometry(params: Params): ConvGeometry | null {
   const { x, dy } = params.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const attrs = params.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-  if (!x || !dy || x.dtype !== 'float32' || dy.dtype !== 'float32') return null;
-  const g = convGeometry(x.shape, attrs.filterShape, attrs.strides, attrs.pad, attrs.dataFormat, attrs.dimRoundingMode);
-  if (!g) return null;
-  const expected = [g.inShape[0], g.outShape[1], g.outShape[2], g.filterShape[3]];
-  return dy.shape.length === 4 && dy.shape.every((d, i) => d === expected[i]) ? g : null;
+  if (!x || x.dtype !== 'float32') return null;
+  return matchingOutputGradient(convGeometry(x.shape, attrs.filterShape, attrs.strides, attrs.pad, attrs.dataFormat, attrs.dimRoundingMode), dy);
 }
 
-export const conv2dBackpropFilterOverride: KernelOverride = {
+export const conv2dBackpropFilterOverride: KernelOverride = convOverride({
+  kind: 'filter',
   kernelName: 'Conv2DBackpropFilter',
-  run(params, stock) {
-    const g = filterGradGeometry(params);
-    const tiles = g && tilesForFilterGrad(g);
-    if (!g || !tiles || unsupported(g, tiles, planFilterGemm(g, tiles))) {
-      convGradCalls.filterStock++;
-      return stock(params);
-    }
-    convGradCalls.filterOwn++;
+  geometry: filterGradGeometry,
+  tiles: tilesForFilterGrad,
+  unsupported: (g, tiles) => unsupported(g, tiles, planFilterGemm(g, tiles)),
+  run(params, g, tiles) {
     const { x, dy } = params.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
     return runFilterGrad(params.backend as unknown as GemmBackend, x, dy, g, tiles);
   },
-  describe() {
-    const t = defaultTiles;
+  label() {
+    const t = defaults.get();
     const split = t.splitK === 'auto' ? `K split from its length (≥ ${SPLIT_MIN_K} per split, ≤ ${SPLIT_MAX} splits)` : `K split ${t.splitK} ways`;
-    const tuned = tunedTiles.filter.size > 0 ? `, ${tunedTiles.filter.size} layer shapes autotuned` : '';
-    return `Conv2DBackpropFilter split-K GEMM ${tilesLabel(t)}, ${split}${tuned}`;
+    return `Conv2DBackpropFilter split-K GEMM ${tilesLabel(t)}, ${split}`;
   },
-};
+});

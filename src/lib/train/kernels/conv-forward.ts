@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Program } from './program';
 import type { KernelOverride } from './registry';
-import { fitTapChannels, fitTiles, gemmLimit, gemmUserCode, gemmWorkgroupSize, tapGemmUniforms, tilesKey, tilesLabel, tilesProblem, type GemmBackend, type GemmTiles } from './conv-gemm';
-import { gemmHalfType, gemmPrecisionKey } from './compute-precision';
-import { convGeometry, convGradCalls, geometryKey, tunedTiles, type ConvGeometry } from './conv-geometry';
+import { fitTapChannels, fitTiles, gemmLimit, tapGemmProgram, tapGemmUniforms, tilesKey, tilesLabel, type GemmBackend, type GemmTiles } from './conv-gemm';
+import { convGeometry, type ConvGeometry } from './conv-geometry';
+import { convOverride, defaultTiles, layerTiles } from './conv-override';
 
 /**
  * Conv2D (the forward convolution) on the same implicit-GEMM body as the two gradients:
@@ -15,16 +15,14 @@ import { convGeometry, convGradCalls, geometryKey, tunedTiles, type ConvGeometry
 
 export const DEFAULT_FORWARD_TILES: GemmTiles = { tileM: 64, tileN: 32, tileK: 8, threadM: 8, threadN: 4, fit: true, square: true };
 
-let defaultTiles: GemmTiles = { ...DEFAULT_FORWARD_TILES };
+const defaults = defaultTiles('Conv2D', DEFAULT_FORWARD_TILES);
 
 export function setForwardTiles(tiles: GemmTiles): void {
-  const problem = tilesProblem(tiles);
-  if (problem) throw new Error(`Conv2D tiles: ${problem}.`);
-  defaultTiles = { ...tiles };
+  defaults.set(tiles);
 }
 
 export function forwardTiles(): GemmTiles {
-  return { ...defaultTiles };
+  return defaults.get();
 }
 
 /** `tiles` as this layer runs them: fitted to its M × N when they ask to be. */
@@ -40,24 +38,14 @@ export function planForwardGemm(g: ConvGeometry): { m: number; n: number; k: num
 }
 
 function gemmProgram(g: ConvGeometry, tiles: GemmTiles): Program {
-  const { m, n } = planForwardGemm(g);
-  const half = gemmHalfType();
-  return {
+  return tapGemmProgram({
     variableNames: ['x', 'W'],
     outputShape: [...g.outShape],
-    shaderKey: `tabtune_conv_forward_${tilesKey(tiles)}${gemmPrecisionKey()}`,
-    dispatchLayout: { x: [3], y: [0, 1, 2] },
-    dispatch: [Math.ceil(n / tiles.tileN), Math.ceil(m / tiles.tileM), 1],
-    workgroupSize: gemmWorkgroupSize(tiles),
-    size: false,
-    uniforms: 'padTop : i32, padLeft : i32, strideH : i32, strideW : i32, dimM : i32, dimN : i32, channelTiles : i32, numTiles : i32,',
-    getUserCode: () =>
-      gemmUserCode({
-        tiles,
-        half,
-        aAlongK: true,
-        bAlongK: false,
-        helpers: `
+    shaderKey: `tabtune_conv_forward_${tilesKey(tiles)}`,
+    gemm: planForwardGemm(g),
+    tiles,
+    bAlongK: false,
+    helpers: `
       struct ARow { b : i32, y : i32, x : i32, ok : bool, }
       fn ttARow(m : i32) -> ARow {
         let t = ttDiv(m, uniforms.outShape.z);
@@ -86,11 +74,7 @@ function gemmProgram(g: ConvGeometry, tiles: GemmTiles): Program {
         let ok = col.ok & (c < uniforms.xShape.w);
         return select(0.0, W[select(0, tile.wBase + c * uniforms.dimN + col.n, ok)], ok);
       }`,
-        kRange: `
-        let numTiles = uniforms.numTiles;`,
-        outIndex: 'm * uniforms.dimN + n',
-      }),
-  };
+  });
 }
 
 function unsupported(g: ConvGeometry, tiles: GemmTiles): string | null {
@@ -114,21 +98,15 @@ function forwardGeometry(params: Params): ConvGeometry | null {
   return convGeometry(x.shape, filter.shape, attrs.strides, attrs.pad as Parameters<typeof convGeometry>[3], attrs.dataFormat, attrs.dimRoundingMode);
 }
 
-export const conv2dForwardOverride: KernelOverride = {
+export const conv2dForwardOverride: KernelOverride = convOverride({
+  kind: 'forward',
   kernelName: 'Conv2D',
-  run(params, stock) {
-    const g = forwardGeometry(params);
-    const tiles = g && fitForwardTiles(g, tunedTiles.forward.get(geometryKey(g)) ?? defaultTiles);
-    if (!g || !tiles || unsupported(g, tiles)) {
-      convGradCalls.forwardStock++;
-      return stock(params);
-    }
-    convGradCalls.forwardOwn++;
+  geometry: forwardGeometry,
+  tiles: (g) => layerTiles('forward', g, defaults, fitForwardTiles),
+  unsupported,
+  run(params, g, tiles) {
     const { x, filter } = params.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
     return runForward(params.backend as unknown as GemmBackend, x, filter, g, tiles);
   },
-  describe() {
-    const tuned = tunedTiles.forward.size > 0 ? `, ${tunedTiles.forward.size} layer shapes autotuned` : '';
-    return `Conv2D implicit GEMM ${tilesLabel(defaultTiles)}${tuned}`;
-  },
-};
+  label: () => `Conv2D implicit GEMM ${tilesLabel(defaults.get())}`,
+});

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { halfAliasWgsl, type HalfType } from './compute-precision';
+import { gemmHalfType, gemmPrecisionKey, halfAliasWgsl, type HalfType } from './compute-precision';
+import type { Program } from './program';
 
 /**
  * The tiled GEMM both convolution gradients share: C[M, N] = Σ_k A[m, k] · B[k, n], where A and
@@ -248,6 +249,37 @@ export function gemmUserCode(s: GemmSource): string {
         ${stores}
       }
   `;
+}
+
+/**
+ * The program of a GEMM whose K runs tap by tap, each tap's channels in whole K tiles (the forward
+ * convolution and the input gradient): a tile never straddles two taps, so its tap (and the part of
+ * every address that depends on it) is worked out once. Its uniforms are `tapGemmUniforms`'; the
+ * caller gives the gathering helpers and the names; the precision in force is part of the key.
+ */
+export function tapGemmProgram(p: { variableNames: [string, string]; outputShape: number[]; shaderKey: string; gemm: { m: number; n: number }; tiles: GemmTiles; bAlongK: boolean; helpers: string }): Program {
+  const half = gemmHalfType();
+  return {
+    variableNames: p.variableNames,
+    outputShape: p.outputShape,
+    shaderKey: `${p.shaderKey}${gemmPrecisionKey()}`,
+    dispatchLayout: { x: [3], y: [0, 1, 2] },
+    dispatch: [Math.ceil(p.gemm.n / p.tiles.tileN), Math.ceil(p.gemm.m / p.tiles.tileM), 1],
+    workgroupSize: gemmWorkgroupSize(p.tiles),
+    size: false,
+    uniforms: 'padTop : i32, padLeft : i32, strideH : i32, strideW : i32, dimM : i32, dimN : i32, channelTiles : i32, numTiles : i32,',
+    getUserCode: () =>
+      gemmUserCode({
+        tiles: p.tiles,
+        half,
+        aAlongK: true,
+        bAlongK: p.bAlongK,
+        helpers: p.helpers,
+        kRange: `
+        let numTiles = uniforms.numTiles;`,
+        outIndex: 'm * uniforms.dimN + n',
+      }),
+  };
 }
 
 /** The webgpu backend as the convolution kernels use it. */

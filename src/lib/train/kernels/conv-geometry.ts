@@ -49,6 +49,13 @@ export function convGeometry(
   };
 }
 
+/** `g` when `dy` is the gradient of its output (float32, the output's shape), else null: a gradient kernel's inputs checked against its attributes. */
+export function matchingOutputGradient(g: ConvGeometry | null, dy: tf.TensorInfo | undefined): ConvGeometry | null {
+  if (!g || !dy || dy.dtype !== 'float32') return null;
+  const expected = [g.inShape[0], g.outShape[1], g.outShape[2], g.filterShape[3]];
+  return dy.shape.length === 4 && dy.shape.every((d, i) => d === expected[i]) ? g : null;
+}
+
 /** A convolution layer's identity for tile tables and autotuning: shapes, strides and pads. */
 export function geometryKey(g: ConvGeometry): string {
   return `${g.inShape.join('x')}|${g.filterShape.join('x')}|s${g.strides.join('x')}|p${g.pads.join('x')}`;

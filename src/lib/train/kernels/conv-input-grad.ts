@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Program } from './program';
 import type { KernelOverride } from './registry';
-import { fitTapChannels, fitTiles, gemmLimit, gemmUserCode, gemmWorkgroupSize, tapGemmUniforms, tilesKey, tilesLabel, tilesProblem, type GemmBackend, type GemmTiles } from './conv-gemm';
-import { gemmHalfType, gemmPrecisionKey } from './compute-precision';
-import { convGeometry, convGradCalls, geometryKey, tunedTiles, type ConvGeometry } from './conv-geometry';
+import { fitTapChannels, fitTiles, gemmLimit, tapGemmProgram, tapGemmUniforms, tilesKey, tilesLabel, type GemmBackend, type GemmTiles } from './conv-gemm';
+import { convGeometry, matchingOutputGradient, type ConvGeometry } from './conv-geometry';
+import { convOverride, defaultTiles, layerTiles } from './conv-override';
 
 /**
  * Conv2DBackpropInput (the transposed convolution) as an implicit GEMM:
@@ -17,16 +17,14 @@ import { convGeometry, convGradCalls, geometryKey, tunedTiles, type ConvGeometry
 
 export const DEFAULT_INPUT_TILES: GemmTiles = { tileM: 64, tileN: 32, tileK: 8, threadM: 8, threadN: 4, fit: true, square: true };
 
-let defaultTiles: GemmTiles = { ...DEFAULT_INPUT_TILES };
+const defaults = defaultTiles('Conv2DBackpropInput', DEFAULT_INPUT_TILES);
 
 export function setInputGradTiles(tiles: GemmTiles): void {
-  const problem = tilesProblem(tiles);
-  if (problem) throw new Error(`Conv2DBackpropInput tiles: ${problem}.`);
-  defaultTiles = { ...tiles };
+  defaults.set(tiles);
 }
 
 export function inputGradTiles(): GemmTiles {
-  return { ...defaultTiles };
+  return defaults.get();
 }
 
 export function planInputGemm(g: ConvGeometry): { m: number; n: number; k: number } {
@@ -36,32 +34,20 @@ export function planInputGemm(g: ConvGeometry): { m: number; n: number; k: numbe
 }
 
 function gemmProgram(g: ConvGeometry, tiles: GemmTiles): Program {
-  const { m, n } = planInputGemm(g);
   const unit = g.strides[0] === 1 && g.strides[1] === 1;
   // At stride 1 every tap divides exactly; other strides come as uniforms (one pipeline for all).
   const taps = unit
     ? `let iy = py; let ix = px; let exact = true;`
     : `let iy = ttDiv(max(py, 0), uniforms.strideH); let ix = ttDiv(max(px, 0), uniforms.strideW);
         let exact = (iy * uniforms.strideH == py) & (ix * uniforms.strideW == px);`;
-  const half = gemmHalfType();
-  return {
+  return tapGemmProgram({
     variableNames: ['dy', 'W'],
     outputShape: [...g.inShape],
-    shaderKey: `tabtune_conv_input_grad_${tilesKey(tiles)}_${unit ? 'unit' : 'strided'}${gemmPrecisionKey()}`,
-    dispatchLayout: { x: [3], y: [0, 1, 2] },
-    dispatch: [Math.ceil(n / tiles.tileN), Math.ceil(m / tiles.tileM), 1],
-    workgroupSize: gemmWorkgroupSize(tiles),
-    size: false,
-    uniforms: 'padTop : i32, padLeft : i32, strideH : i32, strideW : i32, dimM : i32, dimN : i32, channelTiles : i32, numTiles : i32,',
-    getUserCode: () =>
-      gemmUserCode({
-        tiles,
-        half,
-        aAlongK: true,
-        bAlongK: true,
-        // K runs tap by tap, each tap's output channels in whole tiles: a tile never straddles two
-        // taps, so its tap (and the part of every address that depends on it) is worked out once.
-        helpers: `
+    shaderKey: `tabtune_conv_input_grad_${tilesKey(tiles)}_${unit ? 'unit' : 'strided'}`,
+    gemm: planInputGemm(g),
+    tiles,
+    bAlongK: true,
+    helpers: `
       struct ARow { b : i32, y : i32, x : i32, ok : bool, }
       fn ttARow(m : i32) -> ARow {
         let t = ttDiv(m, uniforms.outShape.z);
@@ -89,11 +75,7 @@ function gemmProgram(g: ConvGeometry, tiles: GemmTiles): Program {
         let ok = col.ok & (co < uniforms.dyShape.w);
         return select(0.0, W[select(0, tile.wBase + col.n * uniforms.dyShape.w + co, ok)], ok);
       }`,
-        kRange: `
-        let numTiles = uniforms.numTiles;`,
-        outIndex: 'm * uniforms.dimN + n',
-      }),
-  };
+  });
 }
 
 function unsupported(g: ConvGeometry, tiles: GemmTiles): string | null {
@@ -107,7 +89,7 @@ export function runInputGrad(backend: GemmBackend, dy: tf.TensorInfo, filter: tf
 }
 
 export function tilesForInputGrad(g: ConvGeometry): GemmTiles {
-  return fitInputTiles(g, tunedTiles.input.get(geometryKey(g)) ?? defaultTiles);
+  return layerTiles('input', g, defaults, fitInputTiles);
 }
 
 /** `tiles` as this layer runs them: fitted to its M × N when they ask to be. */
@@ -121,28 +103,19 @@ type Params = Parameters<tf.KernelFunc>[0];
 export function inputGradGeometry(params: Params): ConvGeometry | null {
   const { dy, filter } = params.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const attrs = params.attrs as unknown as tf.Conv2DBackpropInputAttrs;
-  if (!dy || !filter || dy.dtype !== 'float32' || filter.dtype !== 'float32') return null;
-  const g = convGeometry(attrs.inputShape, filter.shape, attrs.strides, attrs.pad, attrs.dataFormat, attrs.dimRoundingMode);
-  if (!g) return null;
-  const expected = [g.inShape[0], g.outShape[1], g.outShape[2], g.filterShape[3]];
-  return dy.shape.length === 4 && dy.shape.every((d, i) => d === expected[i]) ? g : null;
+  if (!filter || filter.dtype !== 'float32') return null;
+  return matchingOutputGradient(convGeometry(attrs.inputShape, filter.shape, attrs.strides, attrs.pad, attrs.dataFormat, attrs.dimRoundingMode), dy);
 }
 
-export const conv2dBackpropInputOverride: KernelOverride = {
+export const conv2dBackpropInputOverride: KernelOverride = convOverride({
+  kind: 'input',
   kernelName: 'Conv2DBackpropInput',
-  run(params, stock) {
-    const g = inputGradGeometry(params);
-    const tiles = g && tilesForInputGrad(g);
-    if (!g || !tiles || unsupported(g, tiles)) {
-      convGradCalls.inputStock++;
-      return stock(params);
-    }
-    convGradCalls.inputOwn++;
+  geometry: inputGradGeometry,
+  tiles: tilesForInputGrad,
+  unsupported,
+  run(params, g, tiles) {
     const { dy, filter } = params.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
     return runInputGrad(params.backend as unknown as GemmBackend, dy, filter, g, tiles);
   },
-  describe() {
-    const tuned = tunedTiles.input.size > 0 ? `, ${tunedTiles.input.size} layer shapes autotuned` : '';
-    return `Conv2DBackpropInput implicit GEMM ${tilesLabel(defaultTiles)}${tuned}`;
-  },
-};
+  label: () => `Conv2DBackpropInput implicit GEMM ${tilesLabel(defaults.get())}`,
+});

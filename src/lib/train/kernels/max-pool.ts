@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Program } from './program';
+import { flatDispatch, type Program } from './program';
 import type { KernelOverride } from './registry';
 
 /**
@@ -16,7 +16,6 @@ import type { KernelOverride } from './registry';
  * Every other pool or reduction goes to tfjs's kernel.
  */
 
-const WORKGROUP = 64;
 
 export const maxPoolCalls = { gradOwn: 0, gradStock: 0, globalOwn: 0, globalStock: 0 };
 
@@ -31,9 +30,7 @@ function poolGradProgram(inShape: number[]): Program {
     outputShape: inShape,
     shaderKey: 'tabtune_max_pool_grad_2x2',
     dispatchLayout: { x: [0, 1, 2, 3] },
-    dispatch: [Math.ceil(size / WORKGROUP), 1, 1],
-    workgroupSize: [WORKGROUP, 1, 1],
-    size: true,
+    ...flatDispatch(size),
     getUserCode: () => `
       fn main(index : i32) {
         if (index < uniforms.size) {
@@ -77,9 +74,7 @@ function globalMaxProgram(xShape: number[], outShape: number[]): Program {
     outputShape: outShape,
     shaderKey: 'tabtune_global_max_hw',
     dispatchLayout: { x: [0] },
-    dispatch: [Math.ceil((batch * channels) / WORKGROUP), 1, 1],
-    workgroupSize: [WORKGROUP, 1, 1],
-    size: true,
+    ...flatDispatch(batch * channels),
     getUserCode: () => `
       fn main(index : i32) {
         if (index < uniforms.size) {
@@ -116,19 +111,29 @@ function isPlain2x2(params: Params): boolean {
   return dy.shape.every((d, i) => d === expected[i]) && input.shape.every((d) => d > 0) && expected.every((d) => d > 0);
 }
 
-export const maxPoolGradOverride: KernelOverride = {
-  kernelName: 'MaxPoolGrad',
-  run(params, stock) {
-    if (!isPlain2x2(params)) {
-      maxPoolCalls.gradStock++;
-      return stock(params);
-    }
-    maxPoolCalls.gradOwn++;
+/** An override that takes the cases `accepts` admits and hands tfjs's kernel the rest, counting which ran. */
+function poolOverride(kernelName: string, calls: 'grad' | 'global', accepts: (params: Params) => boolean, run: (params: Params) => tf.TensorInfo, describe: () => string): KernelOverride {
+  return {
+    kernelName,
+    run(params, stock) {
+      const own = accepts(params);
+      maxPoolCalls[`${calls}${own ? 'Own' : 'Stock'}`]++;
+      return own ? run(params) : stock(params);
+    },
+    describe,
+  };
+}
+
+export const maxPoolGradOverride = poolOverride(
+  'MaxPoolGrad',
+  'grad',
+  isPlain2x2,
+  (params) => {
     const { dy, input } = params.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
     return runTensorInfo(params, poolGradProgram(input.shape), [dy, input]);
   },
-  describe: () => 'MaxPoolGrad 2×2/2 in 1 dispatch',
-};
+  () => 'MaxPoolGrad 2×2/2 in 1 dispatch',
+);
 
 /** The reduced axes when they are exactly H and W of a rank-4 tensor. */
 function isGlobalHw(params: Params): boolean {
@@ -139,21 +144,18 @@ function isGlobalHw(params: Params): boolean {
   return axes.length === 2 && axes[0] === 1 && axes[1] === 2;
 }
 
-export const globalMaxOverride: KernelOverride = {
-  kernelName: 'Max',
-  run(params, stock) {
-    if (!isGlobalHw(params)) {
-      maxPoolCalls.globalStock++;
-      return stock(params);
-    }
-    maxPoolCalls.globalOwn++;
+export const globalMaxOverride = poolOverride(
+  'Max',
+  'global',
+  isGlobalHw,
+  (params) => {
     const { x } = params.inputs as { x: tf.TensorInfo };
     const keepDims = (params.attrs as unknown as tf.MaxAttrs).keepDims;
     const [batch, , , channels] = x.shape;
     return runTensorInfo(params, globalMaxProgram(x.shape, keepDims ? [batch, 1, 1, channels] : [batch, channels]), [x]);
   },
-  describe: () => 'global max over H×W in 1 dispatch',
-};
+  () => 'global max over H×W in 1 dispatch',
+);
 
 interface ProgramRunner {
   runWebGPUProgram(program: Program, inputs: tf.TensorInfo[], dtype: tf.DataType): tf.TensorInfo;

@@ -33,6 +33,14 @@ interface WebGpuRunner {
   runWebGPUProgram(program: Program, inputs: tf.TensorInfo[], dtype: tf.DataType, uniforms?: Uniform[], output?: tf.TensorInfo): tf.TensorInfo;
 }
 
+/** Threads per workgroup of the kernels with one thread per element (or group of four). */
+export const FLAT_WORKGROUP = 64;
+
+/** `threads` threads in 1-D workgroups of FLAT_WORKGROUP, each checking its index against `uniforms.size` (the output's elements, or groups of them). */
+export function flatDispatch(threads: number): Pick<Program, 'dispatch' | 'workgroupSize' | 'size'> {
+  return { dispatch: [Math.ceil(threads / FLAT_WORKGROUP), 1, 1], workgroupSize: [FLAT_WORKGROUP, 1, 1], size: true };
+}
+
 /** WebGPU's guaranteed workgroups per dispatch dimension. */
 export const MAX_WORKGROUPS_PER_DIMENSION = 65535;
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { MAX_WORKGROUPS_PER_DIMENSION, onWebGpu, type Uniform } from './program';
-import { runUpdateProgram, type UpdateProgram } from './update-program';
+import type { Uniform } from './program';
+import { canRunFlat, flatLayout, runUpdateProgram, type UpdateProgram } from './update-program';
 import type { StepGate } from '../loss-scale';
 
 /**
@@ -14,19 +14,16 @@ import type { StepGate } from '../loss-scale';
  * Under a dynamic loss scale (f16 compute) a gate tensor unscales the gradient and can skip the step.
  */
 
-const WORKGROUP = 64;
-
 function program(size: number, nesterov: boolean, gated: boolean): UpdateProgram {
-  const component = size % 4 === 0 ? 4 : 1;
-  const type = component === 4 ? 'vec4<f32>' : 'f32';
+  const { component, type, workgroupSize, dispatch } = flatLayout(size);
   // With a loss-scale gate S = [1/scale, apply]: the gradient is unscaled, and a skipped step
   // writes back the old values (select, not a blend: a NaN gradient must not leak through a 0).
   const grad = gated ? `G(i) * ${type}(S(0))` : 'G(i)';
   const write = (name: string, value: string) => (gated ? `${name}[i] = select(${name}_prev(i), ${value}, S(1) != 0.0);` : `${name}[i] = ${value};`);
   return {
     shaderKey: `sgd_${nesterov ? 'nesterov' : 'heavy'}_${component}${gated ? '_gated' : ''}`,
-    workgroupSize: WORKGROUP,
-    dispatch: [Math.ceil(size / component / WORKGROUP), 1, 1],
+    workgroupSize,
+    dispatch,
     uniforms: 'n : i32, lr : f32, decay : f32, momentum : f32,',
     reads: gated ? [{ name: 'G', component }, { name: 'S', component: 1 }] : [{ name: 'G', component }],
     updates: [
@@ -49,7 +46,7 @@ function program(size: number, nesterov: boolean, gated: boolean): UpdateProgram
 
 /** Whether the fused update can run here: the webgpu backend, and a parameter small enough for one flat dispatch. */
 export function canFuseSgd(size: number): boolean {
-  return onWebGpu() && Math.ceil(size / WORKGROUP) <= MAX_WORKGROUPS_PER_DIMENSION;
+  return canRunFlat(size);
 }
 
 /**
@@ -59,7 +56,7 @@ export function canFuseSgd(size: number): boolean {
 export function fusedSgdUpdate(variable: tf.Variable, velocity: tf.Variable, grad: tf.Tensor, lr: number, decay: number, momentum: number, nesterov: boolean, gate?: StepGate): void {
   const p = program(variable.size, nesterov, gate !== undefined);
   const uniforms: Uniform[] = [
-    { type: 'int32', data: [variable.size / p.reads[0].component] },
+    { type: 'int32', data: [flatLayout(variable.size).n] },
     { type: 'float32', data: [lr] },
     { type: 'float32', data: [decay] },
     { type: 'float32', data: [momentum] },

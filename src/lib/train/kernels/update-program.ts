@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Uniform } from './program';
+import { FLAT_WORKGROUP, MAX_WORKGROUPS_PER_DIMENSION, onWebGpu, type Uniform } from './program';
 
 /**
  * Dispatches that write several tensors, some of them in place: what tfjs's program interface
@@ -65,6 +65,21 @@ export interface UpdateProgram {
    * read `uniforms` and every binding: the 'auto' layout drops a binding the shader never uses.
    */
   main: string;
+}
+
+/**
+ * How an elementwise update walks a tensor of `size` floats: four at a time (vec4) where the size
+ * allows, one thread per element group; `n` (the element groups) goes in the program's uniforms.
+ */
+export function flatLayout(size: number): { component: 1 | 4; type: string; workgroupSize: number; dispatch: [number, number, number]; n: number } {
+  const component = size % 4 === 0 ? 4 : 1;
+  const n = size / component;
+  return { component, type: component === 4 ? 'vec4<f32>' : 'f32', workgroupSize: FLAT_WORKGROUP, dispatch: [Math.ceil(n / FLAT_WORKGROUP), 1, 1], n };
+}
+
+/** Whether a flat update of `size` floats can run here: the webgpu backend, and one dispatch row large enough. */
+export function canRunFlat(size: number): boolean {
+  return onWebGpu() && Math.ceil(size / FLAT_WORKGROUP) <= MAX_WORKGROUPS_PER_DIMENSION;
 }
 
 export interface UpdateResult {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchNormAct, type Activation } from '../kernels/batchnorm-act';
+import { batchNormAct, batchNormActInference, type Activation } from '../kernels/batchnorm-act';
 import { biasAct, type BiasActOptions } from '../kernels/bias-act';
 import { customKernelsActive } from '../kernels/registry';
 import type { ModelState, Pass, Ref } from './model';
@@ -83,14 +83,17 @@ export function batchNorm(pass: Pass, x: tf.Tensor4D, bn: BatchNormRefs): tf.Ten
 }
 
 /**
- * BatchNorm then an activation. A training pass with the engine's own kernels runs them fused
- * (kernels/batchnorm-act.ts), the running statistics moved in its statistics dispatch; every
- * other pass is exactly `activate(batchNorm(...))`.
+ * BatchNorm then an activation. With the engine's own kernels they run fused (kernels/batchnorm-act.ts):
+ * a training pass with the batch statistics, the running ones moved in its statistics dispatch; an
+ * evaluation pass in one dispatch with the running statistics. Otherwise exactly `activate(batchNorm(...))`.
  */
 export function bnAct(pass: Pass, x: tf.Tensor4D, bn: BatchNormRefs, activation: Activation): tf.Tensor4D {
-  if (!pass.training || !customKernelsActive()) return activate(batchNorm(pass, x, bn), activation);
+  if (!customKernelsActive()) return activate(batchNorm(pass, x, bn), activation);
   const scale = pass.read(bn.scale) as tf.Tensor1D;
   const bias = pass.read(bn.bias) as tf.Tensor1D;
+  if (!pass.training) {
+    return batchNormActInference(x, pass.read(bn.mean) as tf.Tensor1D, pass.read(bn.variance) as tf.Tensor1D, scale, bias, bn.epsilon, activation);
+  }
   const running = { mean: pass.buffer(bn.mean), variance: pass.buffer(bn.variance), momentum: bn.momentum };
   return batchNormAct(x, scale, bias, bn.epsilon, activation, { learnScale: bn.scale.kind === 'param', running }).y;
 }
