@@ -133,7 +133,7 @@ function hyperbandPath(sizes: number[], repeats: number, modelCap: number | unde
     `hyperband path: in-process ask(2) with epochs 1–27, ${repeats} asks centred on N results at any rung, each followed by 2 tells; model cap ${modelCap ?? 'default'}, exploit ${exploit ? 'on' : 'off'}`,
   );
   for (const size of sizes) {
-    const strategy = new HyperbandStrategy({ space: { ...space, epochs: { type: 'integer', min: 1, max: 27, scale: 'log' } }, goal: 'minimize', seed: size, modelCap, exploit });
+    const strategy = new HyperbandStrategy({ space: { ...space, epochs: { type: 'integer', min: 1, max: 27, scale: 'log' } }, goal: 'minimize', seed: size, modelCap, exploitAtFullBudget: exploit });
     const rng = createRng(size + 3000);
     let configs = 0;
     let full = 0;

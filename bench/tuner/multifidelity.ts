@@ -83,7 +83,7 @@ function run(fn: CurveFunction, strategy: 'hyperband' | 'bayesian', seed: number
   const noiseRng = noiseStream(seed);
   const s: Strategy =
     strategy === 'hyperband'
-      ? new HyperbandStrategy({ space: curveSpace(fn), goal: 'minimize', seed, exploit, modelCap, brackets: process.env.BRACKETS ? Number(process.env.BRACKETS) : undefined })
+      ? new HyperbandStrategy({ space: curveSpace(fn), goal: 'minimize', seed, exploitAtFullBudget: exploit, modelCap, brackets: process.env.BRACKETS ? Number(process.env.BRACKETS) : undefined })
       : new BayesianStrategy({ space: fn.base.space, goal: 'minimize', seed });
   const epochsOf = (t: Suggestion) => (t as HyperbandSuggestion).epochs ?? MAX_EPOCHS;
   const curve: Curve = [];

@@ -26,7 +26,7 @@ export interface HyperbandOptions extends StrategyOptions {
    * incumbent straight at the full budget, outside the bracket cycle (default on; off: only
    * Hyperband's brackets). See `exploits`.
    */
-  exploit?: boolean;
+  exploitAtFullBudget?: boolean;
 }
 
 /** Full-budget results the GP needs before a configuration may skip the low rungs. */
@@ -229,7 +229,7 @@ export class HyperbandStrategy implements Strategy {
    * epochs (docs/PERFORMANCE.md, Hyperband vs bayesian).
    */
   private exploits(config: Params): boolean {
-    if (this.options.exploit === false || this.fullBudgetResults < EXPLOIT_AFTER) return false;
+    if (this.options.exploitAtFullBudget === false || this.fullBudgetResults < EXPLOIT_AFTER) return false;
     const edge = this.fidelity.fullBudgetEdge(config);
     return edge !== null && edge >= -EXPLOIT_SD;
   }

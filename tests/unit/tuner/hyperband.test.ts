@@ -112,8 +112,8 @@ describe('the hyperband strategy', () => {
   });
 
   it('under a fake executor, promotes only from the top third of a rung as it stood, while that rung still runs', () => {
-    // Promotion alone: without the full-budget runs of `exploit`, which take the workers once the search has converged.
-    const hb = new HyperbandStrategy({ space, goal: 'minimize', seed: 5, exploit: false });
+    // Promotion alone: without the full-budget runs of `exploitAtFullBudget`, which take the workers once the search has converged.
+    const hb = new HyperbandStrategy({ space, goal: 'minimize', seed: 5, exploitAtFullBudget: false });
     const log = runJob(hb, 4, 120);
     const firstRung = new Map<number, number>();
     for (const { trial } of log) if (!firstRung.has(trial.config)) firstRung.set(trial.config, trial.rung);
@@ -178,7 +178,7 @@ describe('the hyperband strategy', () => {
 
   it('runs a proposal close to the incumbent straight at the full budget once 3 configurations have finished it', () => {
     const on = runJob(new HyperbandStrategy({ space, goal: 'minimize', seed: 6 }), 2, 90);
-    const off = runJob(new HyperbandStrategy({ space, goal: 'minimize', seed: 6, exploit: false }), 2, 90);
+    const off = runJob(new HyperbandStrategy({ space, goal: 'minimize', seed: 6, exploitAtFullBudget: false }), 2, 90);
     const top = 3;
     const fullStarts = (log: typeof on) => log.filter((l) => l.trial.rung === top && !log.some((m) => m.trial.config === l.trial.config && m.trial.rung < top));
     // Until 3 full-budget results are in, the two jobs are the same run for run.
