@@ -328,10 +328,13 @@ export class JobRunner {
   /**
    * The budget to give the strategy (`StrategyOptions.maxTrials`): the suggestions it will still be
    * asked for, max jobs less those an earlier run of a resumed job spent; none under Hyperband,
-   * whose suggestions max jobs does not bound. Re-runs are registered, not asked: not counted.
+   * whose suggestions max jobs does not bound, nor when none is left (a job resumed after max jobs
+   * to run a re-run: the strategy is asked for nothing). Re-runs are registered, not asked: not counted.
    */
   get strategyMaxTrials(): number | undefined {
-    return this.job.strategy === 'hyperband' ? undefined : this.suggestionsLeft;
+    if (this.job.strategy === 'hyperband') return undefined;
+    const left = this.suggestionsLeft;
+    return left > 0 ? left : undefined;
   }
 
   /** Completed trials that trained the largest number of epochs the space allows (Hyperband's full budget). */

@@ -70,6 +70,12 @@ describe('JobRunner resume', () => {
     expect(hyperband.runner.strategyMaxTrials).toBeUndefined();
   });
 
+  it('gives the strategy no budget when a finished job is resumed only to run a re-run (max jobs already reached)', async () => {
+    const earlier = await earlierRun(2);
+    const { runner } = setup({ maxJobs: 2 }, { resume: { trials: earlier } });
+    expect(runner.strategyMaxTrials).toBeUndefined();
+  });
+
   it('tells failed and user-stopped trials as failed points, rule-stopped ones their value', async () => {
     const earlier = await earlierRun(3);
     earlier[0] = { ...earlier[0], status: 'failed', reason: 'diverged', objective: undefined };
