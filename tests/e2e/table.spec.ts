@@ -111,6 +111,8 @@ test('after a Bayesian job the card recommends a trial by the model; Re-run runs
   await expect(page.getByText('Resumed: the tuner was told 2 finished trials.')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 120_000 });
   await expect(trialRows(page)).toHaveCount(3);
+  // The re-run comes on top of max jobs, and the summary says so instead of "3 of 2 trials".
+  await expect(page.getByTestId('job-counts')).toHaveText('2 of 2 trials + 1 re-run: 3 completed');
   const rerun = page.locator('section.trials tbody tr[data-trial="3"]');
   await expect(rerun).toHaveAttribute('data-rerun-of', original);
   await expect(rerun).toHaveAttribute('data-status', 'completed');
