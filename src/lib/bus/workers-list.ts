@@ -16,11 +16,10 @@ export async function listWorkers(place: Pick<JobPlace, 'live' | 'names'>, limit
   const seen = new Set<string>();
   const keys = await place.live.keys(place.names.workerKeys);
   const iterator = keys[Symbol.asyncIterator]();
-  const deadline = Date.now() + limitMs;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<'timed out'>((resolve) => (timer = setTimeout(() => resolve('timed out'), limitMs)));
   try {
-    while (Date.now() < deadline) {
+    for (;;) {
       const next = await Promise.race([iterator.next(), timedOut]);
       if (next === 'timed out' || next.done) break;
       const key = next.value;

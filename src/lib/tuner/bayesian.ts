@@ -193,8 +193,7 @@ export class BayesianStrategy implements Strategy {
     if (!model || model.posterior.noise < NOISY) return null;
     const r = this.results.bestByModel(this.layout, model.posterior, model.warp);
     if (!r) return null;
-    const key = this.key(r.params);
-    for (const p of this.pending.values()) if (this.key(p.params) === key) return null;
+    if (this.pendingKeys().has(this.key(r.params))) return null;
     if (model.posterior.predict(encodeParams(this.layout, r.params)).variance < model.posterior.noise / 2) return null;
     this.asksSinceReevaluation = 0;
     return r.params;
@@ -216,10 +215,14 @@ export class BayesianStrategy implements Strategy {
     // Counted from the end, so that whatever the share, the last ask runs the minimizer.
     if ((this.options.exploit ?? 'alternate') === 'alternate' && (budget - this.asked) % 2 === 0) {
       const r = this.results.bestByModel(this.layout, model.posterior, model.warp);
-      const key = r && this.key(r.params);
-      if (r && ![...this.pending.values()].some((p) => this.key(p.params) === key)) return r.params;
+      if (r && !this.pendingKeys().has(this.key(r.params))) return r.params;
     }
     return this.meanMinimizer(model);
+  }
+
+  /** The configurations handed out and not yet told, by `key`. */
+  private pendingKeys(): Set<string> {
+    return new Set([...this.pending.values()].map((p) => this.key(p.params)));
   }
 
   /**
@@ -228,7 +231,7 @@ export class BayesianStrategy implements Strategy {
    * a point already evaluated is allowed: it is a replicate).
    */
   private meanMinimizer(model: FittedModel): Params | null {
-    const pending = new Set([...this.pending.values()].map((p) => this.key(p.params)));
+    const pending = this.pendingKeys();
     const means = this.observations.map((o) => ({ features: o.features, mean: model.posterior.predict(o.features).mean }));
     means.sort((a, b) => a.mean - b.mean);
     const x = maximizeAcquisition({
