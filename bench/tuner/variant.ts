@@ -6,12 +6,13 @@
 import { UsageError, type FlagSpecs, type FlagValues } from '../../src/cli/args';
 import type { BayesianOptions } from '../../src/lib/tuner/bayesian';
 
-export const VARIANT_USAGE = '[--budget on|off] [--exploit alternate|minimizer] [--exploit-share F]';
+export const VARIANT_USAGE = '[--budget on|off] [--exploit alternate|minimizer] [--exploit-share F] [--acquisition ei|nei]';
 
 export const variantFlags: FlagSpecs = {
   budget: { type: 'string' },
   exploit: { type: 'string' },
   'exploit-share': { type: 'string' },
+  acquisition: { type: 'string' },
 };
 
 /** The options the flags ask for, and whether the function's budget is passed (`--budget`, default on). */
@@ -24,6 +25,7 @@ export function variantOptions(values: FlagValues): { options: Partial<BayesianO
   };
   const budget = oneOf('budget', ['on', 'off'] as const) ?? 'on';
   const exploit = oneOf('exploit', ['alternate', 'minimizer'] as const);
+  const acquisition = oneOf('acquisition', ['ei', 'nei'] as const);
   const shareText = text('exploit-share');
   const share = shareText === undefined ? undefined : Number(shareText);
   if (share !== undefined && !(share >= 0 && share <= 1)) throw new UsageError('invalid', `--exploit-share must be a number from 0 to 1, got "${shareText}".`);
@@ -31,6 +33,7 @@ export function variantOptions(values: FlagValues): { options: Partial<BayesianO
     budget: budget === 'on',
     options: {
       ...(exploit !== undefined ? { exploit } : {}),
+      ...(acquisition !== undefined ? { noisyAcquisition: acquisition } : {}),
       ...(share !== undefined ? { exploitShare: share } : {}),
     },
   };

@@ -27,6 +27,8 @@ export interface AcquisitionProblem {
    * improvement on `best`. The Bayesian strategy's exploitation minimizes the mean instead.
    */
   criterion?: (mean: number, sd: number) => number;
+  /** What is maximized at a feature vector, when it needs more of the model than the mean and σ there (noisy EI); overrides `criterion`. */
+  scoreAt?: (features: Float64Array) => number;
 }
 
 const LOCAL_PER_INCUMBENT = 40;
@@ -44,9 +46,14 @@ export function maximizeAcquisition(problem: AcquisitionProblem): Float64Array |
   const { layout, rng } = problem;
   const effort = problem.effort ?? 1;
   const criterion = problem.criterion ?? ((mean: number, sd: number) => logExpectedImprovement(mean, sd, problem.best));
+  const scoreAt = problem.scoreAt;
   const score = (x: Float64Array): number => {
-    const { mean, variance } = problem.posterior.predict(x);
-    const value = criterion(mean, Math.sqrt(variance));
+    let value: number;
+    if (scoreAt) value = scoreAt(x);
+    else {
+      const { mean, variance } = problem.posterior.predict(x);
+      value = criterion(mean, Math.sqrt(variance));
+    }
     return Number.isNaN(value) ? -Infinity : value;
   };
 

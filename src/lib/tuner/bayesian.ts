@@ -1,6 +1,7 @@
 import { createRng, type Rng } from '../rng';
 import { decodeFeatures, encodeParams, encodingLayout, fromUnitPoint, paramsKey, sampleParams, type EncodingLayout, type Params } from '../space';
 import { maximizeAcquisition } from './acquisition';
+import { noisyExpectedImprovement } from './noisy-ei';
 import { assertParams } from '../space';
 import { latinHypercube } from './design';
 import type { GpPosterior } from './gp';
@@ -34,6 +35,11 @@ export interface BayesianOptions extends StrategyOptions {
    * configuration (`alternate`, default), or the minimizer alone (`minimizer`, an ablation).
    */
   exploit?: 'minimizer' | 'alternate';
+  /**
+   * What is maximized once the objective is found noisy: noisy expected improvement (`nei`) or
+   * EI on the best observed value (`ei`); without noise always EI. docs/TUNER.md, Noise.
+   */
+  noisyAcquisition?: 'ei' | 'nei';
 }
 
 /** On the noisy bench, re-evaluating at most every third ask cut the recommendation's mean regret most (docs/PERFORMANCE.md). */
@@ -46,6 +52,8 @@ const DEFAULT_REEVALUATE_EVERY = 3;
 const EXPLOIT_SHARE = 0.07;
 /** Below this noise variance (GP units: outputs standardized) the objective counts as noiseless and nothing is re-evaluated. */
 const NOISY = 0.01;
+/** Joint draws of the latent function at the evaluated points that noisy EI averages over. */
+const NEI_SAMPLES = 32;
 
 /**
  * Initial design size. In the bench (docs/PERFORMANCE.md) 5 points beat 3, 8 and 12 on the worst
@@ -290,6 +298,8 @@ export class BayesianStrategy implements Strategy {
     });
     const posterior = model.posterior.believe(believed, believedList.length, values);
     const best = model.best;
+    const noisy = (this.options.noisyAcquisition ?? 'ei') === 'nei' && model.posterior.noise >= NOISY;
+    const scoreAt = noisy ? (noisyExpectedImprovement(posterior, NEI_SAMPLES, this.searchRng.fork()) ?? undefined) : undefined;
 
     // Scoring a point costs O(n²): past 60 observations the search shrinks so an ask stays
     // within its latency budget, to no fewer than 300 global candidates and no less than 30 %
@@ -305,6 +315,7 @@ export class BayesianStrategy implements Strategy {
       rng: this.searchRng,
       globalCandidates: Math.round(Math.max(300, effort * Math.min(2000, 500 + 150 * this.layout.blocks.length))),
       effort: Math.max(0.3, effort),
+      scoreAt,
     });
     return x ? decodeFeatures(this.layout, x) : null;
   }

@@ -1,4 +1,4 @@
-import { choleskyWithJitter, extendCholesky, inverseFromCholesky, solveLower, solveUpper } from './linalg';
+import { choleskyWithJitter, dot, extendCholesky, inverseFromCholesky, solveLower, solveUpper } from './linalg';
 import { matern52, matern52LengthscaleFactor, scaledDistance2 } from './kernel';
 
 /**
@@ -235,6 +235,44 @@ export class GpPosterior {
     targets.set(fantasies.subarray(0, m), n);
     const alpha = solveUpper(factor, n + m, solveLower(factor, n + m, Float64Array.from(targets)));
     return new GpPosterior(this.data, this.theta, { weights: this.weights, alpha, targets, points, size: n + m, factor, jitter: this.jitter });
+  }
+
+  /** Training points then believed points (row-major), how many there are, and how many of them are training points. */
+  get conditionedOn(): { points: Float64Array; size: number; observed: number } {
+    return { points: this.points, size: this.size, observed: this.data.n };
+  }
+
+  /** The prior covariance of the latent function between two feature vectors. */
+  covariance(a: Float64Array, aOffset: number, b: Float64Array, bOffset: number): number {
+    return this.kernel(a, aOffset, b, bOffset);
+  }
+
+  /**
+   * The joint posterior of the latent function at `m` feature vectors (row-major): means and
+   * the m×m covariance. O(m·n² + m²·n) for n conditioning points.
+   */
+  jointLatent(points: Float64Array, m: number): { mean: Float64Array; cov: Float64Array } {
+    const { dims } = this.data;
+    const size = this.size;
+    const mean = new Float64Array(m);
+    const explained = new Float64Array(m * size);
+    for (let j = 0; j < m; j++) {
+      const kv = new Float64Array(size);
+      for (let i = 0; i < size; i++) {
+        kv[i] = this.kernel(this.points, i * dims, points, j * dims);
+        mean[j] += kv[i] * this.alpha[i];
+      }
+      explained.set(solveLower(this.factor, size, kv), j * size);
+    }
+    const cov = new Float64Array(m * m);
+    for (let a = 0; a < m; a++) {
+      for (let c = 0; c <= a; c++) {
+        const v = this.kernel(points, a * dims, points, c * dims) - dot(explained, a * size, explained, c * size, size);
+        cov[a * m + c] = v;
+        cov[c * m + a] = v;
+      }
+    }
+    return { mean, cov };
   }
 
   /** Posterior mean and variance of the latent function at a feature vector. */
