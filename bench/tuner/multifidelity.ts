@@ -2,13 +2,16 @@
  * Hyperband vs bayesian at an equal number of epochs, on a function whose value after e epochs
  * follows a learning curve to its final value.
  * Usage: npm run bench:tuner-fidelity [-- --seeds 15 --epochs 1080 --strategies hyperband,bayesian --exploit on
- *   --model-cap N]
+ *   --model-cap N --regret observed|recommended]
  * Two runs always pending, as in regret.ts. Regret = the true final value of the configuration
  * with the best observed full-budget run − the minimum; bayesian runs every trial at full
  * budget. --noise σ adds Gaussian noise to every value the strategies see; --exploit off runs
  * hyperband without its full-budget runs of configurations close to the incumbent (`exploit`);
  * --model-cap N fits hyperband's sampling GP to at most N results (`modelCap`, default 150,
- * which 1080 epochs, about 180 results, barely reach).
+ * which 1080 epochs, about 180 results, barely reach). --regret recommended scores instead the
+ * configuration each strategy recommends (`Strategy.recommend`, asked after every result;
+ * hyperband's counts once it recommends from the full-budget rung), which under noise is not
+ * the best observed run (issue 13's recommendation).
  */
 import { scriptOptions, UsageError, wholeNumberFlag } from '../../src/cli/args';
 import type { Params, SearchSpace } from '../../src/lib/space';
@@ -22,7 +25,7 @@ import { median, noiseStream } from './run';
 
 const MAX_EPOCHS = 27;
 const STRATEGIES = ['hyperband', 'bayesian'] as const;
-const USAGE = 'Usage: bench:tuner-fidelity [--seeds N] [--epochs N] [--strategies hyperband,bayesian] [--functions Hartmann3,MixedTraining] [--noise σ] [--exploit on|off] [--model-cap N]';
+const USAGE = 'Usage: bench:tuner-fidelity [--seeds N] [--epochs N] [--strategies hyperband,bayesian] [--functions Hartmann3,MixedTraining] [--noise σ] [--exploit on|off] [--model-cap N] [--regret observed|recommended]';
 
 /**
  * A benchmark function with a learning curve: its value is the final one, and a run of e
@@ -79,7 +82,7 @@ function rankCorrelation(fn: CurveFunction, epochs: number, points = 2000): numb
 /** Regret after each completed run: [epochs spent so far, regret of the best full-budget result]. */
 type Curve = [number, number][];
 
-function run(fn: CurveFunction, strategy: 'hyperband' | 'bayesian', seed: number, totalEpochs: number, noise: number, exploit: boolean, modelCap: number | undefined): Curve {
+function run(fn: CurveFunction, strategy: 'hyperband' | 'bayesian', seed: number, totalEpochs: number, noise: number, exploit: boolean, modelCap: number | undefined, scored: Scored): Curve {
   const noiseRng = noiseStream(seed);
   const s: Strategy =
     strategy === 'hyperband'
@@ -110,11 +113,17 @@ function run(fn: CurveFunction, strategy: 'hyperband' | 'bayesian', seed: number
     s.tell(trial.id, { value });
     // The best observed full-budget run, and the true final value of its configuration.
     if (epochs === MAX_EPOCHS && value < best) [best, bestTruth] = [value, fn.base.evaluate(trial.params)];
-    curve.push([spent, bestTruth - fn.base.minimum]);
+    if (scored === 'recommended') {
+      const r = s.recommend();
+      const full = r && Number(r.params.epochs ?? MAX_EPOCHS) === MAX_EPOCHS;
+      curve.push([spent, full ? fn.base.evaluate(r.params) - fn.base.minimum : Infinity]);
+    } else curve.push([spent, bestTruth - fn.base.minimum]);
     if (asked < totalEpochs) start(1);
   }
   return curve;
 }
+
+type Scored = 'observed' | 'recommended';
 
 /** The regret of a curve once `epochs` have been spent (Infinity before its first full-budget result). */
 const regretAt = (curve: Curve, epochs: number) => curve.reduce((r, [e, v]) => (e <= epochs ? v : r), Infinity);
@@ -135,14 +144,17 @@ function options() {
     'bench:tuner-fidelity',
     USAGE,
     process.argv.slice(2),
-    { seeds: { type: 'string' }, epochs: { type: 'string' }, strategies: { type: 'string' }, functions: { type: 'string' }, noise: { type: 'string' }, exploit: { type: 'string' }, 'model-cap': { type: 'string' } },
-    { noise: '0', exploit: 'on', 'model-cap': '', seeds: '15', epochs: String(40 * MAX_EPOCHS), strategies: STRATEGIES.join(','), functions: Object.keys(curveFunctions).join(',') },
+    { seeds: { type: 'string' }, epochs: { type: 'string' }, strategies: { type: 'string' }, functions: { type: 'string' }, noise: { type: 'string' }, exploit: { type: 'string' }, 'model-cap': { type: 'string' }, regret: { type: 'string' } },
+    { regret: 'observed', noise: '0', exploit: 'on', 'model-cap': '', seeds: '15', epochs: String(40 * MAX_EPOCHS), strategies: STRATEGIES.join(','), functions: Object.keys(curveFunctions).join(',') },
     (values) => {
       const functions = (values.functions as string).split(',');
       for (const f of functions) if (!curveFunctions[f]) throw new UsageError('invalid', `--functions takes ${Object.keys(curveFunctions).join(', ')}, got "${f}".`);
       const strategies = (values.strategies as string).split(',');
       for (const s of strategies) if (!(STRATEGIES as readonly string[]).includes(s)) throw new UsageError('invalid', `--strategies takes ${STRATEGIES.join(', ')}, got "${s}".`);
+      const regret = values.regret as string;
+      if (regret !== 'observed' && regret !== 'recommended') throw new UsageError('invalid', `--regret takes observed or recommended, got "${regret}".`);
       return {
+        regret: regret as Scored,
         seeds: wholeNumberFlag('seeds', values.seeds as string, 1),
         epochs: wholeNumberFlag('epochs', values.epochs as string, MAX_EPOCHS),
         strategies: strategies as (typeof STRATEGIES)[number][],
@@ -155,15 +167,15 @@ function options() {
   );
 }
 
-const { seeds, epochs, strategies, functions, noise, exploit, modelCap } = options();
-console.log(`seeds 1..${seeds}; two runs pending; noise σ ${noise}; hyperband exploit ${exploit ? 'on' : 'off'}, model cap ${modelCap ?? 'default'}; ${epochs} epochs each (bayesian: ${epochs / MAX_EPOCHS} trials of ${MAX_EPOCHS}); median regret over seeds after a fraction of the epochs`);
+const { seeds, epochs, strategies, functions, noise, exploit, modelCap, regret } = options();
+console.log(`seeds 1..${seeds}; two runs pending; noise σ ${noise}; regret of the ${regret === 'observed' ? 'best observed full-budget run' : 'recommended configuration'}; hyperband exploit ${exploit ? 'on' : 'off'}, model cap ${modelCap ?? 'default'}; ${epochs} epochs each (bayesian: ${epochs / MAX_EPOCHS} trials of ${MAX_EPOCHS}); median regret over seeds after a fraction of the epochs`);
 const checkpoints = Array.from({ length: 16 }, (_, i) => Math.round(((i + 1) / 16) * epochs));
 for (const [name, fn] of functions) {
   console.log(`${name}: rank correlation of the value after 1, 3, 9 epochs with the final one: ${[1, 3, 9].map((e) => rankCorrelation(fn, e).toFixed(2)).join(', ')}`);
   const medians = new Map<string, number[]>();
   for (const strategy of strategies) {
     const started = performance.now();
-    const curves = Array.from({ length: seeds }, (_, i) => run(fn, strategy, i + 1, epochs, noise, exploit, modelCap));
+    const curves = Array.from({ length: seeds }, (_, i) => run(fn, strategy, i + 1, epochs, noise, exploit, modelCap, regret));
     const row = checkpoints.map((e) => median(curves.map((c) => regretAt(c, e))));
     medians.set(strategy, row);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
