@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import type { BrowserContext, Page, TestInfo } from '@playwright/test';
+import { expect, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
 import type { NatsServer } from '../unit/bus/nats-server';
 
 /**
@@ -7,10 +7,34 @@ import type { NatsServer } from '../unit/bus/nats-server';
  * each line (the worker tab logs what its worker does), each open tab's text, the server's
  * consumers and connections, and its log. A hang on a trial shows there as a pull that never
  * got the spec, a delivery nobody acked, or a tab that stopped pulling.
+ *
+ * It also holds the console errors and uncaught errors of every tab it follows (worker tabs and
+ * other browsers' tabs, which the fixture's check of the test's own page does not see), for
+ * `expectNoConsoleErrors`.
  */
 export class NatsDiagnostics {
   private readonly lines = new Map<Page, string[]>();
+  private readonly errors = new Map<Page, string[]>();
+  private readonly allowed: RegExp[] = [];
   private readonly started = Date.now();
+
+  /** `onAllow` hears of every pattern allowed, so the test's own page can allow the same. */
+  constructor(private readonly onAllow?: (pattern: RegExp) => void) {}
+
+  /** A console error the test expects, on any tab. */
+  allow(pattern: RegExp): void {
+    this.allowed.push(pattern);
+    this.onAllow?.(pattern);
+  }
+
+  /** Fails with every unexpected console or uncaught error of every tab followed, named by its tab. */
+  expectNoConsoleErrors(): void {
+    expect(this.unexpectedErrors(), 'console errors on the tabs').toEqual([]);
+  }
+
+  private unexpectedErrors(): string[] {
+    return [...this.errors.values()].flatMap((errors, index) => errors.filter((e) => !this.allowed.some((p) => p.test(e))).map((e) => `tab-${index + 1}: ${e}`));
+  }
 
   /** Follows the console of every tab `context` has and opens from now on. */
   follow(context: BrowserContext): void {
@@ -21,10 +45,18 @@ export class NatsDiagnostics {
   private watch(page: Page): void {
     if (this.lines.has(page)) return;
     const lines: string[] = [];
+    const errors: string[] = [];
     this.lines.set(page, lines);
+    this.errors.set(page, errors);
     const at = () => `${((Date.now() - this.started) / 1000).toFixed(1).padStart(6)} s`;
-    page.on('console', (message) => lines.push(`${at()} ${message.type()}: ${message.text()}`));
-    page.on('pageerror', (error) => lines.push(`${at()} pageerror: ${error.message}`));
+    page.on('console', (message) => {
+      lines.push(`${at()} ${message.type()}: ${message.text()}`);
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    page.on('pageerror', (error) => {
+      lines.push(`${at()} pageerror: ${error.message}`);
+      errors.push(error.message);
+    });
     page.on('framenavigated', (frame) => {
       if (frame === page.mainFrame()) lines.push(`${at()} navigated to ${frame.url()}`);
     });
@@ -32,11 +64,12 @@ export class NatsDiagnostics {
   }
 
   /**
-   * Keeps everything in the test's output folder and report when it failed (or always, with
-   * TABTUNE_NATS_DIAGNOSE=always, to compare with a run that passed).
+   * Keeps everything in the test's output folder and report when it failed or a tab logged an
+   * unexpected error (or always, with TABTUNE_NATS_DIAGNOSE=always, to compare with a run that passed).
    */
   async attachIfFailed(testInfo: TestInfo, server: NatsServer): Promise<void> {
-    if (testInfo.status === testInfo.expectedStatus && process.env.TABTUNE_NATS_DIAGNOSE !== 'always') return;
+    const failed = testInfo.status !== testInfo.expectedStatus || this.unexpectedErrors().length > 0;
+    if (!failed && process.env.TABTUNE_NATS_DIAGNOSE !== 'always') return;
     let index = 0;
     for (const [page, lines] of this.lines) {
       const name = `tab-${++index}`;

@@ -17,12 +17,15 @@ test.afterAll(async () => {
 });
 
 let diagnostics: NatsDiagnostics;
-test.beforeEach(({ context }) => {
-  diagnostics = new NatsDiagnostics();
+test.beforeEach(({ context, consoleErrors }) => {
+  // Errors a test allows are allowed on every tab, the fixture's own page included.
+  diagnostics = new NatsDiagnostics((pattern) => consoleErrors.allow(pattern));
   diagnostics.follow(context);
 });
 test.afterEach(async ({}, testInfo) => {
   await diagnostics.attachIfFailed(testInfo, server);
+  // Every tab the test opened (worker tabs, another browser's), not only the coordinator's page.
+  diagnostics.expectNoConsoleErrors();
 });
 
 /**
@@ -67,8 +70,8 @@ async function expectEachTrialTrainedOnce(worker: Page): Promise<void> {
   expect(log).not.toMatch(new RegExp(`Training trial ${TAKE_OVER_TRIALS + 1}`));
 }
 
-test('a tab joined by the job\'s link trains its trials; the coordinator lists the worker and reads every result', async ({ page, context, consoleErrors }, testInfo) => {
-  consoleErrors.allow(SERVER_CLOSE_FRAME);
+test('a tab joined by the job\'s link trains its trials; the coordinator lists the worker and reads every result', async ({ page, context }, testInfo) => {
+  diagnostics.allow(SERVER_CLOSE_FRAME);
   await page.goto('/');
   await configureTinyJob(page, { maxJobs: 3, parallel: 2 });
   await page.getByRole('textbox', { name: /^NATS server/ }).fill(server.wsUrl);
@@ -106,8 +109,8 @@ test('a tab joined by the job\'s link trains its trials; the coordinator lists t
   await screenshots(worker, testInfo, 'worker');
 });
 
-test('the NATS server field refuses credentials and other schemes, and an unreachable server fails the job with the reason', async ({ page, consoleErrors }) => {
-  consoleErrors.allow(/WebSocket connection to .* failed/);
+test('the NATS server field refuses credentials and other schemes, and an unreachable server fails the job with the reason', async ({ page }) => {
+  diagnostics.allow(/WebSocket connection to .* failed/);
   await page.goto('/');
   const field = page.getByRole('textbox', { name: /^NATS server/ });
   await field.fill('wss://alice:secret@nats.example:8222');
@@ -125,9 +128,9 @@ test('the NATS server field refuses credentials and other schemes, and an unreac
   await expect(page.getByRole('button', { name: 'Tune' })).toBeEnabled();
 });
 
-test('a coordinator tab that dies is taken over by the next tab that resumes the job: no trial runs twice', async ({ page, context, consoleErrors }) => {
+test('a coordinator tab that dies is taken over by the next tab that resumes the job: no trial runs twice', async ({ page, context }) => {
   test.setTimeout(300_000);
-  consoleErrors.allow(SERVER_CLOSE_FRAME);
+  diagnostics.allow(SERVER_CLOSE_FRAME);
   const { worker } = await coordinatedJob(page, context);
   await waitForFirstResult(page);
 
@@ -144,8 +147,8 @@ test('a coordinator tab that dies is taken over by the next tab that resumes the
   await expectEachTrialTrainedOnce(worker);
 });
 
-test('with authentication on the server: a wrong password is refused with the reason, the right one connects, and neither reaches the link', async ({ page, consoleErrors }) => {
-  consoleErrors.allow(SERVER_CLOSE_FRAME);
+test('with authentication on the server: a wrong password is refused with the reason, the right one connects, and neither reaches the link', async ({ page }) => {
+  diagnostics.allow(SERVER_CLOSE_FRAME);
   const guarded = await startNats({ auth: { user: 'lab', password: 's3cret-pw' } });
   try {
     await page.goto('/');
@@ -186,9 +189,9 @@ test('with authentication on the server: a wrong password is refused with the re
   }
 });
 
-test('another browser opens the job by its coordinator link and takes it over when the first machine goes silent', async ({ page, context, browser, consoleErrors }) => {
+test('another browser opens the job by its coordinator link and takes it over when the first machine goes silent', async ({ page, context, browser }) => {
   test.setTimeout(300_000);
-  consoleErrors.allow(SERVER_CLOSE_FRAME);
+  diagnostics.allow(SERVER_CLOSE_FRAME);
   const { worker, coordinateUrl } = await coordinatedJob(page, context);
   expect(coordinateUrl).toContain(`#coordinate=${encodeURIComponent(server.wsUrl)}&job=`);
 

@@ -122,3 +122,46 @@ test('a kept CIFAR-10 job waits for CIFAR-10 before it resumes', async ({ page, 
   await expect(reopened.getByText('Load CIFAR-10 in the Data panel to resume this job.')).toBeVisible();
   await reopened.close();
 });
+
+/**
+ * Leaves the page (for about:blank) in the same task that shows the job's status as `status`:
+ * the quickest a person could close the tab after seeing it.
+ */
+async function leaveWhenStatus(page: Page, status: string): Promise<void> {
+  await page.evaluate((wanted) => {
+    const observer = new MutationObserver(() => {
+      if (document.querySelector('[data-testid=job-status]')?.textContent !== wanted) return;
+      observer.disconnect();
+      location.replace('about:blank');
+    });
+    observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+  }, status);
+}
+
+for (const end of ['completed', 'stopped'] as const) {
+  test(`a job shown as ${end} is kept as ${end}, with its last trial, though the page is left at once`, async ({ page }) => {
+    await page.goto('/');
+    // The stopped job's trial trains long enough (2 epochs) to be running when Stop now ends it.
+    await configureTinyJob(page, end === 'completed' ? { maxJobs: 2, parallel: 1 } : { maxJobs: 2, parallel: 1, epochs: 2, trainSize: 480 });
+    await leaveWhenStatus(page, end);
+    await page.getByRole('button', { name: 'Tune' }).click();
+    if (end === 'stopped') {
+      await expect(page.getByTestId('trial-progress')).toBeVisible({ timeout: 60_000 });
+      await page.getByRole('button', { name: 'Stop now' }).click();
+    }
+    await page.waitForURL('about:blank', { timeout: 120_000 });
+
+    await page.goto('/');
+    // Not interrupted: nothing is opened for a Resume, and the Jobs list says how it ended.
+    await expect(page.getByText('Jobs kept in this browser')).toBeVisible();
+    await expect(page.getByText(/This job was interrupted/)).toHaveCount(0);
+    await page.getByText('Jobs kept in this browser').click();
+    const row = page.locator('details.jobs tbody tr');
+    await expect(row).toHaveCount(1);
+    await expect(row.locator('td').nth(4)).toHaveText(end);
+    await row.getByRole('button', { name: 'Open' }).click();
+    const trials = end === 'completed' ? 2 : 1;
+    await expect(trialRows(page)).toHaveCount(trials);
+    await expect(page.locator(`section.trials tbody tr[data-status=${end}]`)).toHaveCount(trials);
+  });
+}

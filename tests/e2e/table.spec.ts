@@ -69,7 +69,7 @@ test('Re-run queues the best trial again with the same hyperparameters and anoth
   await expect(rerun).toHaveAttribute('data-status', 'completed');
 });
 
-test('hyperparameters typed by the user run next, ahead of new suggestions and on top of max jobs', async ({ page }) => {
+test('hyperparameters typed by the user run next, ahead of new suggestions and on top of max jobs', async ({ page }, testInfo) => {
   await page.goto('/');
   await configureTinyJob(page, { maxJobs: 2, parallel: 1, trainSize: 320 });
   await page.getByRole('button', { name: 'Tune' }).click();
@@ -90,6 +90,11 @@ test('hyperparameters typed by the user run next, ahead of new suggestions and o
   const mine = page.locator('section.trials tbody tr[data-trial="2"]');
   expect((await mine.locator('td.num').allTextContents()).slice(1, 4)).toEqual(['0.0123', '0.85', 'sgd']);
   await expect(mine).toHaveAttribute('data-status', 'completed');
+  await expect(mine).toHaveAttribute('data-added', 'true');
+  await expect(mine).toContainText('added');
+  // The added trial is counted apart from max jobs, as re-runs are, instead of "3 of 2 trials".
+  await expect(page.getByTestId('job-counts')).toHaveText('2 of 2 trials + 1 added: 3 completed');
+  await screenshots(page, testInfo, 'summary-added', page.locator('section.job-status'));
 });
 
 test('after a Bayesian job the card recommends a trial by the model; Re-run runs it on, and its runs show their mean', async ({ page }, testInfo) => {

@@ -59,6 +59,7 @@ function trialProblem(raw: unknown): string | undefined {
     if (t[key] !== undefined && (typeof t[key] !== 'number' || !Number.isFinite(t[key]))) return `has a ${key} that is not a number`;
   }
   for (const key of ['reason', 'backend'] as const) if (t[key] !== undefined && typeof t[key] !== 'string') return `has a ${key} that is not text`;
+  if (t.added !== undefined && t.added !== true) return 'has an added mark that is not true';
   if (t.stoppedBy !== undefined && t.stoppedBy !== 'rule' && t.stoppedBy !== 'user') return 'has an unknown stoppedBy';
   if (!isRecord(t.metrics) || !Object.values(t.metrics).every((values) => Array.isArray(values) && values.every((v) => typeof v === 'number'))) {
     return 'has metrics that are not lists of numbers';

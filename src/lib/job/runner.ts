@@ -1,6 +1,7 @@
 import type { JobDefinition } from '../config';
 import { MetricTracker } from '../metrics';
 import { readTrialLine } from './trial-log';
+import { isExtraTrial } from './trial-counts';
 import { paramsError, paramsKey, type Params } from '../space';
 import { MedianStoppingRule } from '../tuner/stopping';
 import type { StrategyClient } from '../tuner/types';
@@ -67,7 +68,7 @@ export interface EnqueueOptions {
 /**
  * Owns a tuning job's state machine: asks the strategy for trials, keeps at most
  * maxParallelJobs running and at most maxJobs suggestions in all, runs the trials the page
- * enqueues (re-runs) ahead of new suggestions, reads each trial's objective from its log lines
+ * enqueues (re-runs, and hyperparameters the user typed in) ahead of new suggestions, reads each trial's objective from its log lines
  * (and the engine's epochs, final line and resolved hyperparameters), tells the strategy the
  * outcome, and handles stops and failures.
  */
@@ -91,7 +92,7 @@ export class JobRunner {
   private exhausted = false;
   /** Resolves once the warm start has been given to the strategy, which hears of it before anything else. */
   private warmStarted: Promise<void> = Promise.resolve();
-  /** Trials the strategy proposed: maxJobs bounds these, and enqueued re-runs come on top. */
+  /** Trials the strategy proposed: maxJobs bounds these, and enqueued trials (re-runs, added ones) come on top. */
   private suggested = 0;
   /** Calls of `enqueue` still on their way (the tuner registering the point). */
   private enqueuing = 0;
@@ -147,8 +148,8 @@ export class JobRunner {
         if (this.adopting) this.nextNumber = Math.max(this.nextNumber, earlier.number + 1);
       }
     }
-    // Suggestions spent: an interrupted suggestion's rerun spends the one it was.
-    this.suggested = sorted.filter((t) => t.rerunOf === undefined).length;
+    // Suggestions spent: an interrupted suggestion's rerun spends the one it was; re-runs and added trials spent none.
+    this.suggested = sorted.filter((t) => !isExtraTrial(t)).length;
   }
 
   subscribe(listener: (event: JobEvent) => void): () => void {
@@ -204,7 +205,7 @@ export class JobRunner {
       for (const earlier of interrupted) {
         const id = await this.strategy.register(earlier.params);
         if (this.adopting) this.launch(this.adopt(id, earlier));
-        else this.waiting.push(this.create(id, { ...earlier.params }, earlier.rerunOf));
+        else this.waiting.push(this.create(id, { ...earlier.params }, extraMark(earlier)));
       }
     } catch (error) {
       this.fail(`The tuner failed: ${(error as Error).message}`);
@@ -294,7 +295,7 @@ export class JobRunner {
         }
         this.assertRunning();
       }
-      const trial = this.create(id, { ...params }, rerunOf);
+      const trial = this.create(id, { ...params }, rerunOf !== undefined ? { rerunOf } : { added: true });
       this.waiting.push(trial);
       void this.pump();
       return trial;
@@ -337,11 +338,14 @@ export class JobRunner {
     return left > 0 ? left : undefined;
   }
 
-  /** Completed trials that trained the largest number of epochs the space allows (Hyperband's full budget). */
+  /**
+   * Completed trials of the strategy's that trained the largest number of epochs the space allows
+   * (Hyperband's full budget); re-runs and added trials come on top, as they do of max jobs elsewhere.
+   */
   get fullBudgetCompleted(): number {
     const epochs = this.job.parameters.epochs;
     if (!epochs || epochs.type === 'categorical') return 0;
-    return this.trials.filter((t) => t.status === 'completed' && Number(t.params.epochs) === epochs.max).length;
+    return this.trials.filter((t) => t.status === 'completed' && !isExtraTrial(t) && Number(t.params.epochs) === epochs.max).length;
   }
 
   private hyperbandEnd(): string | undefined {
@@ -401,12 +405,11 @@ export class JobRunner {
     return trial;
   }
 
-  /** A new trial, `pending`, numbered next: its number sets its seed. */
-  private create(id: string, params: Params, rerunOf?: number): Trial {
+  /** A new trial, `pending`, numbered next: its number sets its seed; `extra` marks an enqueued one. */
+  private create(id: string, params: Params, extra: ExtraMark = {}): Trial {
     const number = this.nextNumber++;
     const seed = this.job.seed * 100_003 + number;
-    const trial: Trial = { id, number, seed, params, status: 'pending', createdAt: this.now(), metrics: {}, epochs: [], logs: [] };
-    if (rerunOf !== undefined) trial.rerunOf = rerunOf;
+    const trial: Trial = { id, number, seed, params, status: 'pending', createdAt: this.now(), metrics: {}, epochs: [], logs: [], ...extra };
     this.trials.push(trial);
     this.emitTrial(trial);
     return trial;
@@ -599,6 +602,13 @@ export class JobRunner {
   private emit(event: JobEvent): void {
     for (const listener of this.listeners) listener(event);
   }
+}
+
+type ExtraMark = Pick<Trial, 'rerunOf' | 'added'>;
+
+/** What makes a trial extra (see `isExtraTrial`), so that an interrupted one run again keeps it. */
+function extraMark({ rerunOf, added }: Trial): ExtraMark {
+  return rerunOf !== undefined ? { rerunOf } : added ? { added } : {};
 }
 
 /** "90 s", "2 min", "1 h 30 min": a time budget as a person sets it. */

@@ -16,6 +16,8 @@ export interface Trial {
   params: Params;
   /** Set on a trial enqueued to repeat another (Re-run): that trial's number. */
   rerunOf?: number;
+  /** Set on a trial whose hyperparameters the user typed in (Run next): like a re-run, it comes on top of max jobs. */
+  added?: true;
   /** Under Hyperband, the trial's rung (0: the fewest epochs); its budget is `params.epochs`. */
   rung?: number;
   status: TrialStatus;

@@ -1,6 +1,6 @@
 import type { JobDefinition } from '../../lib/config';
 import { epochRange, rungBudgets } from '../../lib/tuner/rungs';
-import type { Trial } from '../../lib/job';
+import { isExtraTrial, type Trial } from '../../lib/job';
 
 /** A Hyperband job's rung budgets in epochs, ascending; empty for any other job (or one without a usable epochs range). */
 export function jobRungs(job: JobDefinition): number[] {
@@ -25,7 +25,7 @@ export function rungLabel(rung: number, budgets: readonly number[]): string {
  */
 export function epochsSpent(
   job: JobDefinition,
-  trials: readonly Pick<Trial, 'epochs' | 'status' | 'params'>[],
+  trials: readonly Pick<Trial, 'epochs' | 'status' | 'params' | 'rerunOf' | 'added'>[],
 ): { spent: number; fullSearch: number; fullRuns: number } | undefined {
   const budgets = jobRungs(job);
   if (budgets.length === 0) return undefined;
@@ -34,7 +34,7 @@ export function epochsSpent(
     spent: trials.reduce((sum, t) => sum + t.epochs.length, 0),
     fullSearch: job.maxJobs * full,
     // What max jobs counts under Hyperband (JobRunner.fullBudgetCompleted).
-    fullRuns: trials.filter((t) => t.status === 'completed' && Number(t.params.epochs) === full).length,
+    fullRuns: trials.filter((t) => t.status === 'completed' && !isExtraTrial(t) && Number(t.params.epochs) === full).length,
   };
 }
 

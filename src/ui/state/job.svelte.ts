@@ -427,8 +427,16 @@ export class JobSession {
     }
     runner.subscribe((event) => {
       if (event.type === 'job') {
-        this.status = event.status;
-        this.message = event.message;
+        const show = () => {
+          this.status = event.status;
+          this.message = event.message;
+        };
+        // The recorder heard of this event first and queued its write. A job is shown as ended only
+        // once that write has committed (or failed and said so): a page left the moment it reads
+        // "completed" or "stopped" would otherwise abort the write, and the job would come back
+        // as interrupted. A flush never rejects.
+        if (recorder && (event.status === 'completed' || event.status === 'stopped' || event.status === 'failed')) void recorder.flush().then(show);
+        else show();
         return;
       }
       if (event.type === 'progress') {

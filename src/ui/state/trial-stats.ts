@@ -1,4 +1,4 @@
-import type { Trial, TrialStatus } from '../../lib/job';
+import { trialCounts, type Trial, type TrialStatus } from '../../lib/job';
 
 /** Seconds a trial has run: to its end, or to `now` while it runs; undefined before it starts. */
 export function trialSeconds(trial: Trial, now: number): number | undefined {
@@ -64,7 +64,8 @@ export function remainingSeconds(trials: Trial[], maxJobs: number, parallel: num
   const perTrial = perTrialFromFinished ?? (estimates.length ? estimates.reduce((a, b) => a + b, 0) / estimates.length : undefined);
   if (perTrial === undefined) return undefined;
   if (runningLeft.length < running.length) return undefined;
-  const notStarted = Math.max(0, maxJobs - trials.length) + trials.filter((t) => t.status === 'pending').length;
+  // Max jobs bounds the strategy's trials; re-runs and added trials are on top and already in the list.
+  const notStarted = Math.max(0, maxJobs - trialCounts(trials).searched) + trials.filter((t) => t.status === 'pending').length;
   return (runningLeft.reduce((a, b) => a + b, 0) + notStarted * perTrial) / Math.max(1, parallel);
 }
 
@@ -73,4 +74,20 @@ export function formatDuration(seconds: number): string {
   if (seconds < 60) return `${Math.round(seconds)} s`;
   if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
   return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
+}
+
+/**
+ * The job summary's count line: the strategy's trials against max jobs (under Hyperband, with
+ * `fullRuns`, its full-budget completions against max jobs, then its trials), the trials added
+ * by the user and the re-runs on top, then how many trials are in each status, e.g.
+ * "4 of 4 trials + 1 added + 1 re-run: 5 completed, 1 failed".
+ */
+export function jobCountsText(trials: readonly Trial[], maxJobs: number, fullRuns?: number): string {
+  const { searched, added, reruns } = trialCounts(trials);
+  const byStatus = new Map<string, number>();
+  for (const t of trials) byStatus.set(t.status, (byStatus.get(t.status) ?? 0) + 1);
+  const statuses = [...byStatus].map(([status, n]) => `${n} ${status}`).join(', ');
+  const extras = `${added ? ` + ${added} added` : ''}${reruns ? ` + ${reruns} re-run${reruns > 1 ? 's' : ''}` : ''}`;
+  const search = fullRuns === undefined ? `${searched} of ${maxJobs} trials` : `${fullRuns} of ${maxJobs} full-budget runs; ${searched} trials`;
+  return `${search}${extras}: ${statuses}`;
 }

@@ -27,6 +27,7 @@ const trials: Trial[] = [
     status: 'failed',
     reason: 'Diverged, "loss" was NaN\nat step 3',
     attempt: 2,
+    added: true,
     failedAttempts: [{ attempt: 1, reason: 'The trainer worker crashed', endedAt: 2000 }],
     createdAt: 1100,
     startedAt: 2100,
@@ -70,6 +71,9 @@ describe('Export JSON', () => {
     const broken = structuredClone(file);
     (broken.trials[1] as Record<string, unknown>).objective = 'high';
     expect(readImport(JSON.stringify(broken))).toEqual({ kind: 'error', message: 'Trial 2 in the file has a objective that is not a number; nothing was imported.' });
+    const marked = structuredClone(file);
+    (marked.trials[1] as Record<string, unknown>).added = 'yes';
+    expect(readImport(JSON.stringify(marked))).toEqual({ kind: 'error', message: 'Trial 2 in the file has an added mark that is not true; nothing was imported.' });
     const twice = { ...file, trials: [file.trials[0], file.trials[0]] };
     expect(readImport(JSON.stringify(twice))).toMatchObject({ kind: 'error', message: expect.stringContaining('Two trials in the file have number 1') });
   });

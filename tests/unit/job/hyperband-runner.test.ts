@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultJob, validateJob, type JobDefinition } from '../../../src/lib/config';
-import { HYPERBAND_SUGGESTION_CAP, JobRunner } from '../../../src/lib/job';
+import { HYPERBAND_SUGGESTION_CAP, JobRunner, type Trial } from '../../../src/lib/job';
 import { HyperbandStrategy } from '../../../src/lib/tuner/hyperband';
 import { FakeExecutor } from './fakes';
 
@@ -46,6 +46,14 @@ describe('the job runner under Hyperband', () => {
     for (const trial of runner.trials) expect(trial.rung).toBe([1, 3, 9].indexOf(Number(trial.params.epochs)));
     expect(new Set(runner.trials.map((t) => t.rung)).size).toBeGreaterThanOrEqual(2);
     expect(runner.message).toBeUndefined();
+  });
+
+  it("counts only the strategy's full-budget completions towards max jobs: re-runs and added trials come on top", () => {
+    const job = hyperbandJob({ maxJobs: 2 });
+    const full = (number: number, fields: Partial<Trial> = {}): Trial => ({ id: `t${number}`, number, seed: number, params: { lr: 0.05, momentum: 0.9, optimizer: 'nag', epochs: 9 }, status: 'completed', objective: 0.5, createdAt: 0, metrics: {}, epochs: [], logs: [], ...fields });
+    const trials = [full(1), full(2, { rerunOf: 1 }), full(3, { added: true })];
+    const runner = new JobRunner(job, new HyperbandStrategy({ space: job.parameters, goal: 'maximize', seed: 5 }), new FakeExecutor(), { resume: { trials } });
+    expect(runner.fullBudgetCompleted).toBe(1);
   });
 
   it('stops at its cap when full-budget runs keep failing, and says so', async () => {

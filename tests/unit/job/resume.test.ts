@@ -70,6 +70,37 @@ describe('JobRunner resume', () => {
     expect(hyperband.runner.strategyMaxTrials).toBeUndefined();
   });
 
+  it('counts neither added trials nor re-runs of the earlier run as suggestions spent, and keeps the mark of an interrupted one', async () => {
+    const { executor, runner: first } = setup({ maxJobs: 3, maxParallelJobs: 1 });
+    void first.start();
+    await flush();
+    const added = await first.enqueue({ lr: 0.01, momentum: 0.9, optimizer: 'sgd' });
+    const rerun = await first.enqueue(first.trials[0].params, { rerunOf: 1 });
+    executor.completeAll(0.3);
+    await flush();
+    expect(first.trials.map((t) => [t.number, t.status])).toEqual([[1, 'completed'], [2, 'running'], [3, 'pending']]);
+    expect([added.number, rerun.number]).toEqual([2, 3]);
+    const earlier = structuredClone(first.trials);
+    const { runner, strategy, executor: next } = setup({ maxJobs: 3, maxParallelJobs: 1 }, { resume: { trials: earlier } });
+    // One suggestion spent (trial 1): two are left, whatever the added trial and the re-run were.
+    expect(runner.strategyMaxTrials).toBe(2);
+    const done = runner.start();
+    for (let round = 0; round < 6 && runner.status === 'running'; round++) {
+      await flush();
+      next.completeAll(0.4);
+    }
+    await done;
+    // The interrupted added trial and re-run run again (numbered after the last finished one), still marked; then two new suggestions.
+    expect(runner.trials.map((t) => [t.number, t.status, t.added, t.rerunOf])).toEqual([
+      [1, 'completed', undefined, undefined],
+      [2, 'completed', true, undefined],
+      [3, 'completed', undefined, 1],
+      [4, 'completed', undefined, undefined],
+      [5, 'completed', undefined, undefined],
+    ]);
+    expect(strategy.asked).toBe(2);
+  });
+
   it('gives the strategy no budget when a finished job is resumed only to run a re-run (max jobs already reached)', async () => {
     const earlier = await earlierRun(2);
     const { runner } = setup({ maxJobs: 2 }, { resume: { trials: earlier } });

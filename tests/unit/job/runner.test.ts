@@ -369,7 +369,9 @@ describe('JobRunner.enqueue (Re-run)', () => {
   it('comes on top of maxJobs: the job asks for maxJobs suggestions and ends only after the re-run', async () => {
     const { executor, runner, strategy, done } = await running({ maxJobs: 1, maxParallelJobs: 1 });
     const rerun = await runner.enqueue(runner.trials[0].params);
+    // Without rerunOf the trial is one the user added: marked so, since it too comes on top of max jobs.
     expect(rerun.rerunOf).toBeUndefined();
+    expect(rerun.added).toBe(true);
     executor.completeAll();
     await flush();
     expect(runner.status).toBe('running');

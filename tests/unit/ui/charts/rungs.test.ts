@@ -19,6 +19,9 @@ describe('rungs on the charts', () => {
     const trials = [run(1), run(1), run(3), run(9), run(9, 'failed')];
     expect(epochsSpent(hyperband, trials)).toEqual({ spent: 23, fullSearch: 36, fullRuns: 1 });
     expect(epochsSpent({ ...hyperband, strategy: 'random' }, trials)).toBeUndefined();
+    // A full-budget re-run or added trial trains epochs but is not one of max jobs' full runs.
+    const extras = [...trials, { ...run(9), rerunOf: 4 }, { ...run(9), added: true as const }];
+    expect(epochsSpent(hyperband, extras)).toEqual({ spent: 41, fullSearch: 36, fullRuns: 1 });
   });
 });
 
