@@ -79,8 +79,8 @@ const api = {
   importance: (): Importance | null => current().beliefs.importance(),
   /**
    * The recommended configuration from the last display fit (best observed without a GP); null
-   * before any result. Hyperband answers from its own models, one per rung, the largest budget
-   * with a result first: the display belief knows nothing of budgets.
+   * before any result. Hyperband answers itself (`HyperbandStrategy.recommend`, from a fit of
+   * its own beside the search's): the display belief knows nothing of budgets.
    */
   recommend: (): Promise<Recommendation | null> => (strategyName === 'hyperband' ? Promise.resolve(current().strategy.recommend()) : current().beliefs.recommend()),
 };

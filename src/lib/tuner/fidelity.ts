@@ -3,8 +3,10 @@ import { decodeFeatures, encodeParams, encodingLayout, paramsKey, type EncodingL
 import { maximizeAcquisition, type Predictor } from './acquisition';
 import { assertModelCap, boundedSubset, DEFAULT_MODEL_CAP, type RungResult } from './fidelity-subset';
 import type { GpPosterior } from './gp';
+import { ObservedConfigurations, type Recommendation } from './recommend';
 import { BUDGET_PARAMETER } from './rungs';
 import { refitDue, surrogateData, SurrogateFitter, type SurrogateObservation } from './surrogate';
+import type { OutputWarp } from './warp';
 
 /**
  * One GP over the configuration and the budget (BOHB's sampling with the budget as a feature,
@@ -23,10 +25,21 @@ export class FidelityModel {
   private readonly searchRng: Rng;
   /** The fit, with how many results it saw (the acquisition search shrinks as they grow). */
   private model: { posterior: GpPosterior; best: number; incumbents: Float64Array[]; fitted: number } | null = null;
+  /**
+   * The recommendation's own fitter and last fit (with how many results it saw): the search's
+   * fitter keeps a history (refit schedule, warm starts, random draws), so fitting it whenever
+   * the page asks for a recommendation would change the next proposals.
+   */
+  private readonly recommendFitter: SurrogateFitter;
+  private recommendModel: { posterior: GpPosterior; warp: OutputWarp; told: number } | null = null;
   /** Past the cap: the subset chosen at the last refit, and how many results had been told then. */
   private subset: { indices: number[]; upTo: number } | null = null;
   /** Configurations observed, by key: they are never proposed again. */
   private readonly configs = new Map<string, Float64Array>();
+  /** Full-budget results by configuration (params with the budget, oriented values), for `recommend`. */
+  private readonly fullBudget: ObservedConfigurations;
+
+  private readonly budgetMax: number;
 
   constructor(
     private readonly configSpace: SearchSpace,
@@ -38,9 +51,12 @@ export class FidelityModel {
     assertModelCap(cap);
     this.configLayout = encodingLayout(configSpace);
     this.layout = encodingLayout({ ...configSpace, [BUDGET_PARAMETER]: { type: 'integer', min: budget.min, max: budget.max, scale: 'log' } });
+    this.fullBudget = new ObservedConfigurations({ ...configSpace, [BUDGET_PARAMETER]: { type: 'integer', min: budget.min, max: budget.max, scale: 'log' } }, 1);
+    this.budgetMax = budget.max;
     const rng = createRng(seed);
     this.fitter = new SurrogateFitter(rng.fork());
     this.searchRng = rng.fork();
+    this.recommendFitter = new SurrogateFitter(rng.fork());
   }
 
   get size(): number {
@@ -53,7 +69,29 @@ export class FidelityModel {
     this.observations.push({ features: encodeParams(this.layout, { ...config, [BUDGET_PARAMETER]: epochs }), value });
     this.results.push({ budget: epochs, value });
     this.configs.set(paramsKey(this.configSpace, config), encodeParams(this.configLayout, config));
+    if (epochs === this.budgetMax) this.fullBudget.add({ ...config, [BUDGET_PARAMETER]: epochs }, value);
     this.model = null;
+  }
+
+  /**
+   * Among the configurations that completed the full budget, the one this GP predicts best
+   * there (the rule of `ObservedConfigurations.bestByModel`), in oriented units, `epochs` set:
+   * the joint model has seen every rung's runs of a configuration and of its neighbours, where
+   * a model of full-budget results alone has a few dozen noisy values. Null before 2
+   * full-budget results or without a fit.
+   */
+  recommend(): Recommendation | null {
+    if (this.fullBudget.size < 2) return null;
+    const told = this.observations.length;
+    if (this.recommendModel?.told !== told) {
+      // The same results the search's GP is fitted to, chosen afresh past the cap (boundedSubset is a pure function of them).
+      const indices = told <= this.cap ? Array.from({ length: told }, (_, i) => i) : boundedSubset(this.results, this.cap);
+      const { data, warp } = surrogateData(this.layout, indices.map((i) => this.observations[i]));
+      const posterior = this.recommendFitter.fit(data);
+      this.recommendModel = posterior && { posterior, warp, told };
+    }
+    const model = this.recommendModel;
+    return model && this.fullBudget.bestByModel(this.layout, model.posterior, model.warp);
   }
 
   /**

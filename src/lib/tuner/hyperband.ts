@@ -88,7 +88,7 @@ export class HyperbandStrategy implements Strategy {
   private readonly configs: Configuration[] = [];
   private readonly byKey = new Map<string, Configuration>();
   private readonly pending = new PendingTrials<PendingRun | { registered: Params }>();
-  /** A GP per rung budget, told every result at that budget: the recommendation's models. */
+  /** A GP per rung budget, told every result at that budget: the recommendation before the joint model has 2 full-budget results. */
   private readonly models: BayesianStrategy[];
   /** The GP over configuration and budget that samples new configurations. */
   private readonly fidelity: FidelityModel;
@@ -159,11 +159,16 @@ export class HyperbandStrategy implements Strategy {
   }
 
   /**
-   * The configuration at full budget with the best posterior mean of the full-budget GP
-   * (`basis: 'model'`, see `Recommendation`), with `epochs` at the maximum; before 2 full-budget
-   * results, the best observed at the highest rung any configuration has completed.
+   * Among the configurations run at the full budget, the one with the best posterior mean there
+   * of the GP over configuration and budget (`basis: 'model'`, see `Recommendation`), `epochs`
+   * at the maximum: that model has seen every rung's runs, so under noise it ranks full-budget
+   * results better than they rank themselves (docs/TUNER.md). It is fitted apart from the
+   * search's, so asking changes no suggestion. Before 2 full-budget results (or without a fit),
+   * the recommendation of the per-rung model at the highest rung any configuration completed.
    */
   recommend(): Recommendation | null {
+    const joint = this.fidelity.recommend();
+    if (joint) return { ...joint, observed: this.sign * joint.observed, mean: joint.mean === null ? null : this.sign * joint.mean };
     for (let rung = this.budgets.length - 1; rung >= 0; rung--) {
       const r = this.models[rung].recommend();
       if (r) return { ...r, params: this.withBudget(r.params, this.budgets[rung]) };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Params, SearchSpace } from '../../../src/lib/space';
 import { createStrategy } from '../../../src/lib/tuner';
 import { HyperbandStrategy, type HyperbandSuggestion } from '../../../src/lib/tuner/hyperband';
+import { createRng } from '../../../src/lib/rng';
 import { BracketCycle, bracketShares, epochRange, rungBudgets } from '../../../src/lib/tuner/rungs';
 
 const space: SearchSpace = {
@@ -163,6 +164,24 @@ describe('the hyperband strategy', () => {
     expect(Math.abs((r.params.x as number) - 0.2)).toBeLessThan(0.1);
   });
 
+  it('under noise recommends by the model of every rung, not by a lucky full-budget draw', () => {
+    const hb = new HyperbandStrategy({ space, goal: 'minimize', seed: 4 });
+    const rng = createRng(9);
+    // Short runs all over the space, each with noise σ 0.05: together they show the minimum at 0.2.
+    for (let i = 0; i < 30; i++) {
+      const x = (i + 0.5) / 30;
+      for (const epochs of [1, 3, 9]) hb.observe({ x, epochs }, loss({ x, epochs }) + 0.05 * rng.normal());
+    }
+    // Two full runs: the truly best configuration drew high, a poor one drew low.
+    hb.observe({ x: 0.2, epochs: 27 }, loss({ x: 0.2, epochs: 27 }) + 0.06);
+    hb.observe({ x: 0.6, epochs: 27 }, loss({ x: 0.6, epochs: 27 }) - 0.12);
+    const r = hb.recommend()!;
+    expect(r.params).toEqual({ x: 0.2, epochs: 27 });
+    expect(r.basis).toBe('model');
+    // Stated in the objective's units: the model's mean there is below what was observed.
+    expect(r.mean!).toBeLessThan(r.observed);
+  });
+
   it('checks registered and observed points, and learns from them at their budget', () => {
     const hb = new HyperbandStrategy({ space, goal: 'minimize', seed: 4 });
     expect(() => hb.register({ x: 0.5, epochs: 2.5 })).toThrow(/"epochs" as a whole number from 1 to 27/);
@@ -193,9 +212,18 @@ describe('the hyperband strategy', () => {
     expect(meanDistance).toBeLessThan(0.05);
   });
 
-  it('replays the same trials for the same seed', () => {
+  it('replays the same trials for the same seed, whether or not its recommendation is asked for meanwhile', () => {
     const a = runJob(new HyperbandStrategy({ space, goal: 'minimize', seed: 9 }), 3, 40).map((l) => l.trial);
     const b = runJob(new HyperbandStrategy({ space, goal: 'minimize', seed: 9 }), 3, 40).map((l) => l.trial);
     expect(b).toEqual(a);
+    // The page asks after every result; the recommendation fits its own model.
+    const watched = new HyperbandStrategy({ space, goal: 'minimize', seed: 9 });
+    const recommendations: unknown[] = [];
+    const c = runJob(watched, 3, 40, (p) => {
+      recommendations.push(watched.recommend());
+      return loss(p);
+    }).map((l) => l.trial);
+    expect(c).toEqual(a);
+    expect(recommendations.filter((r) => (r as { basis?: string } | null)?.basis === 'model').length).toBeGreaterThan(0);
   });
 });
