@@ -1,4 +1,5 @@
 import type { JobDefinition } from '../config';
+import type { ExtraMark } from '../job/types';
 import type { TrainProgress } from '../metrics/engine';
 import type { CategoryValue } from '../space';
 
@@ -36,7 +37,7 @@ export type TrialRunOutcome = { status: 'completed' } | { status: 'stopped' } | 
 /** What a worker says about a trial it took, as NATS delivery `attempt` of it. */
 export type TrialEventBody =
   /** The coordinator put the trial on the queue (so a new coordinator can rebuild it). */
-  | { kind: 'queued'; trial: TrialMessage; specSeq?: number }
+  | { kind: 'queued'; trial: TrialMessage; specSeq?: number; extra?: ExtraMark }
   | { kind: 'start'; worker: string; backend: string; adapter?: string }
   | { kind: 'log'; line: string }
   | { kind: 'progress'; progress: TrainProgress }
@@ -87,6 +88,15 @@ export function readTrialMessage(data: Uint8Array): { trial: TrialMessage } | { 
   const dataset = readDatasetRef(m.dataset);
   if (!dataset) return { error: 'The trial message names no data set.' };
   return { trial: { v: 1, job: m.job, number: m.number as number, seed: m.seed as number, hyperparameters: m.hyperparameters as TrialMessage['hyperparameters'], dataset } };
+}
+
+/** A queued event's extra mark (`TrialSpec.extra`), or undefined when it has none or a malformed one (then the trial counts as searched). */
+export function readExtraMark(value: unknown): ExtraMark | undefined {
+  const mark = value as Partial<{ rerunOf: unknown; added: unknown }> | undefined;
+  if (typeof mark !== 'object' || mark === null) return undefined;
+  if (Number.isSafeInteger(mark.rerunOf) && (mark.rerunOf as number) >= 1) return { rerunOf: mark.rerunOf as number };
+  if (mark.added === true) return { added: true };
+  return undefined;
 }
 
 function readDatasetRef(value: unknown): DatasetRef | undefined {

@@ -1,9 +1,9 @@
 import { DeliverPolicy } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
 import type { JobDefinition } from '../config';
-import type { StopMode, TrialBus, TrialHooks, TrialRunResult, TrialSpec } from '../job/types';
+import type { ExtraMark, StopMode, TrialBus, TrialHooks, TrialRunResult, TrialSpec } from '../job/types';
 import { Lease } from './lease';
-import { encode, readJson, type DatasetRef, type JobRecord, type TrialEvent, type TrialEventBody, type TrialMessage, type TrialRunOutcome, type WorkerRecord } from './messages';
+import { encode, readExtraMark, readJson, type DatasetRef, type JobRecord, type TrialEvent, type TrialEventBody, type TrialMessage, type TrialRunOutcome, type WorkerRecord } from './messages';
 import { LIVE_TTL_MS, messageId } from './names';
 import { prepareJob, type JobPlace } from './setup';
 import { listWorkers } from './workers-list';
@@ -31,6 +31,8 @@ export interface NatsBusOptions {
 export interface TrialHistory {
   number: number;
   trial?: TrialMessage;
+  /** Why it runs on top of max jobs, as its first coordinator said (`TrialSpec.extra`). */
+  extra?: ExtraMark;
   /** The stream sequence of its spec on the work queue (to take it back, or to read an advisory). */
   specSeq?: number;
   /** The NATS delivery that last started it (0: none has). */
@@ -154,6 +156,7 @@ export class NatsTrialBus implements TrialBus {
     switch (event.kind) {
       case 'queued':
         history.trial = event.trial;
+        history.extra = readExtraMark(event.extra);
         history.specSeq = event.specSeq ?? history.specSeq;
         return;
       case 'start': {
@@ -205,7 +208,7 @@ export class NatsTrialBus implements TrialBus {
     if (history.trial) void this.adopt(history, hooks).catch(failed);
     else {
       const trial: TrialMessage = { v: 1, job: this.place.job, number, seed: spec.seed, hyperparameters: spec.hyperparameters, dataset: this.options.dataset };
-      void this.publish(trial, history).catch(failed);
+      void this.publish(trial, history, spec.extra).catch(failed);
     }
     return result;
   }
@@ -229,9 +232,10 @@ export class NatsTrialBus implements TrialBus {
    * leaves a trial its successor knows of and queues again (`adopt`), never one queued unseen,
    * whose number the successor would give to another trial.
    */
-  private async publish(trial: TrialMessage, history: TrialHistory): Promise<void> {
+  private async publish(trial: TrialMessage, history: TrialHistory, extra: ExtraMark | undefined): Promise<void> {
     history.trial = trial;
-    await this.event(trial.number, 1, { kind: 'queued', trial });
+    history.extra = extra;
+    await this.event(trial.number, 1, { kind: 'queued', trial, ...(extra ? { extra } : {}) });
     await this.queue(trial, history);
   }
 

@@ -5,7 +5,7 @@ import { isExtraTrial } from './trial-counts';
 import { paramsError, paramsKey, type Params } from '../space';
 import { MedianStoppingRule } from '../tuner/stopping';
 import type { StrategyClient } from '../tuner/types';
-import type { JobEvent, JobStatus, StopMode, StoppedBy, Trial, TrialBus, TrialRunResult } from './types';
+import type { ExtraMark, JobEvent, JobStatus, StopMode, StoppedBy, Trial, TrialBus, TrialRunResult, TrialSpec } from './types';
 
 export interface RunnerOptions {
   now?: () => number;
@@ -406,7 +406,7 @@ export class JobRunner {
   }
 
   /** A new trial, `pending`, numbered next: its number sets its seed; `extra` marks an enqueued one. */
-  private create(id: string, params: Params, extra: ExtraMark = {}): Trial {
+  private create(id: string, params: Params, extra?: ExtraMark): Trial {
     const number = this.nextNumber++;
     const seed = this.job.seed * 100_003 + number;
     const trial: Trial = { id, number, seed, params, status: 'pending', createdAt: this.now(), metrics: {}, epochs: [], logs: [], ...extra };
@@ -417,7 +417,8 @@ export class JobRunner {
 
   private launch(trial: Trial): void {
     let tracker = new MetricTracker(this.job.metricDefinitions);
-    const spec = { trialId: trial.id, number: trial.number, hyperparameters: { ...this.job.fixed, ...trial.params }, seed: trial.seed };
+    const extra = extraMark(trial);
+    const spec: TrialSpec = { trialId: trial.id, number: trial.number, hyperparameters: { ...this.job.fixed, ...trial.params }, seed: trial.seed, ...(extra ? { extra } : {}) };
     this.bus
       .run(spec, {
         onStart: ({ backend, workerId, worker }) => {
@@ -604,11 +605,9 @@ export class JobRunner {
   }
 }
 
-type ExtraMark = Pick<Trial, 'rerunOf' | 'added'>;
-
-/** What makes a trial extra (see `isExtraTrial`), so that an interrupted one run again keeps it. */
-function extraMark({ rerunOf, added }: Trial): ExtraMark {
-  return rerunOf !== undefined ? { rerunOf } : added ? { added } : {};
+/** What makes a trial extra (see `isExtraTrial`), so that an interrupted one run again keeps it; empty for a searched trial. */
+function extraMark({ rerunOf, added }: Trial): ExtraMark | undefined {
+  return rerunOf !== undefined ? { rerunOf } : added ? { added } : undefined;
 }
 
 /** "90 s", "2 min", "1 h 30 min": a time budget as a person sets it. */

@@ -61,7 +61,15 @@ export interface TrialSpec {
   number?: number;
   hyperparameters: Record<string, CategoryValue | boolean>;
   seed: number;
+  /**
+   * Why the trial runs on top of max jobs, if it does (see `isExtraTrial`): a bus records it, so
+   * a coordinator that takes the job over counts the trial as this one did.
+   */
+  extra?: ExtraMark;
 }
+
+/** What makes a trial extra: a re-run of another, or one the user added. */
+export type ExtraMark = { rerunOf: number } | { added: true };
 
 export type TrialRunResult =
   | { status: 'completed' }

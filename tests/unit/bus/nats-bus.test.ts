@@ -5,11 +5,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { defaultJob, type JobDefinition } from '../../../src/lib/config';
 import { NatsTrialBus, type NatsBusOptions } from '../../../src/lib/bus/nats-bus';
 import { LeaseHeldError } from '../../../src/lib/bus/lease';
-import { encode, readJson } from '../../../src/lib/bus/messages';
+import { encode, readExtraMark, readJson } from '../../../src/lib/bus/messages';
 import { jobNames } from '../../../src/lib/bus/names';
 import { trialsFromHistory } from '../../../src/lib/bus/rebuild';
 import { serveJob, type WorkerSummary } from '../../../src/lib/bus/worker';
-import { JobRunner } from '../../../src/lib/job';
+import { JobRunner, trialCounts } from '../../../src/lib/job';
 import { RandomStrategy } from '../../../src/lib/tuner/random';
 import { FakeTrainer, until } from './fake-trainer';
 import { startNats, type NatsServer } from './nats-server';
@@ -272,6 +272,50 @@ describe('NATS trial bus', () => {
     expect(runner.message).toBe('Resumed: the tuner was told 1 finished trial; 1 trial still on the bus carries on.');
     await b!.bus.close();
     await serving;
+  });
+});
+
+describe('re-runs and added trials on the bus', () => {
+  it('keep their mark for a coordinator that takes the job over, so they still count apart from max jobs', async () => {
+    const job = quickJob({ maxJobs: 1, maxParallelJobs: 1 });
+    const id = `marks${++jobCount}`;
+    const first = await connect({ servers: server.url });
+    const a = await coordinator(job, { nc: first, job: id, owner: 'tab A' });
+    const trainer = new FakeTrainer({ hold: true });
+    const serving = worker(id, 'steady', trainer, await client());
+    void a.runner.start();
+    await until(() => trainer.holding.length === 1, 'trial 1 on the worker');
+    const original = a.runner.trials[0];
+    await a.runner.enqueue({ ...original.params }, { rerunOf: 1 });
+    await a.runner.enqueue({ ...original.params, lr: 0.05 });
+    trainer.release(trainer.holding[0]);
+    await until(() => trainer.runs.length === 2 && trainer.holding.length === 1, 'the re-run on the worker');
+    trainer.release(trainer.holding[0]);
+    await until(() => trainer.runs.length === 3, 'the added trial on the worker');
+
+    await first.close();
+    let b: Awaited<ReturnType<typeof coordinator>> | undefined;
+    const nc = await client();
+    await until(async () => {
+      b = await coordinator(job, { nc, job: id, owner: 'tab B' }).catch(() => undefined);
+      return b !== undefined;
+    }, 'the lease to lapse');
+    const earlier = trialsFromHistory(job, b!.bus.history.values(), Date.now());
+    expect(earlier.map((t) => [t.number, t.rerunOf, t.added])).toEqual([
+      [1, undefined, undefined],
+      [2, 1, undefined],
+      [3, undefined, true],
+    ]);
+    expect(trialCounts(earlier)).toMatchObject({ reruns: 1, added: 1 });
+    for (const held of trainer.holding) trainer.release(held);
+    await b!.bus.close();
+    await serving;
+  });
+
+  it('reads a malformed mark as none', () => {
+    expect(readExtraMark({ rerunOf: 2 })).toEqual({ rerunOf: 2 });
+    expect(readExtraMark({ added: true })).toEqual({ added: true });
+    for (const bad of [undefined, null, 'x', { rerunOf: 0 }, { rerunOf: 1.5 }, { added: 'yes' }, {}]) expect(readExtraMark(bad)).toBeUndefined();
   });
 });
 
