@@ -1,10 +1,19 @@
 import { createRng, type Rng } from '../rng';
 import { decodeFeatures, encodeParams, encodingLayout, paramsKey, type EncodingLayout, type Params, type SearchSpace } from '../space';
 import { maximizeAcquisition, type Predictor } from './acquisition';
+import { curveKernel } from './curve-kernel';
 import { assertModelCap, boundedSubset, DEFAULT_MODEL_CAP, type RungResult } from './fidelity-subset';
 import type { GpPosterior } from './gp';
 import { BUDGET_PARAMETER } from './rungs';
 import { refitDue, surrogateData, SurrogateFitter, type SurrogateObservation } from './surrogate';
+
+/**
+ * How the budget enters the GP: `feature`, one more input of the Matérn ARD product kernel;
+ * `curve`, the learning-curve kernel (`curve-kernel.ts`), a full-budget function plus a gap
+ * that vanishes at the full budget.
+ */
+export const FIDELITY_KERNELS = ['feature', 'curve'] as const;
+export type FidelityKernel = (typeof FIDELITY_KERNELS)[number];
 
 /**
  * One GP over the configuration and the budget (BOHB's sampling with the budget as a feature,
@@ -34,12 +43,15 @@ export class FidelityModel {
     seed: number,
     /** Results the GP is fitted to at most (`boundedSubset`). */
     private readonly cap = DEFAULT_MODEL_CAP,
+    /** How the budget enters the GP (`FidelityKernel`). */
+    kernel: FidelityKernel = 'feature',
   ) {
     assertModelCap(cap);
+    if (!FIDELITY_KERNELS.includes(kernel)) throw new RangeError(`Hyperband's kernel is one of ${FIDELITY_KERNELS.join(', ')}, got ${JSON.stringify(kernel)}.`);
     this.configLayout = encodingLayout(configSpace);
     this.layout = encodingLayout({ ...configSpace, [BUDGET_PARAMETER]: { type: 'integer', min: budget.min, max: budget.max, scale: 'log' } });
     const rng = createRng(seed);
-    this.fitter = new SurrogateFitter(rng.fork());
+    this.fitter = new SurrogateFitter(rng.fork(), kernel === 'curve' ? curveKernel : undefined);
     this.searchRng = rng.fork();
   }
 

@@ -3,37 +3,13 @@ import { GpPosterior, logMarginalLikelihood, pairGroupDistances, type GpData } f
 import { fitHyperparameters } from '../../../src/lib/tuner/fit';
 import { choleskyWithJitter } from '../../../src/lib/tuner/linalg';
 import { createRng } from '../../../src/lib/rng';
+import { invertAndDet, matern } from './reference-gp';
 
-/** Independent, textbook implementation: explicit kernel, Gauss-Jordan inverse, determinant. */
-function matern(r: number): number {
-  return (1 + Math.sqrt(5) * r + (5 / 3) * r * r) * Math.exp(-Math.sqrt(5) * r);
-}
+/** The Matérn ARD kernel written out, for the independent reference below. */
 function kernel(a: number[], b: number[], ls: number[], groupOf: number[], signal: number): number {
   let r2 = 0;
   a.forEach((v, d) => (r2 += ((v - b[d]) / ls[groupOf[d]]) ** 2));
   return signal * matern(Math.sqrt(r2));
-}
-function invertAndDet(m: number[][]): { inv: number[][]; det: number } {
-  const n = m.length;
-  const a = m.map((row, i) => [...row, ...row.map((_, j) => (i === j ? 1 : 0))]);
-  let det = 1;
-  for (let c = 0; c < n; c++) {
-    let pivot = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(a[r][c]) > Math.abs(a[pivot][c])) pivot = r;
-    if (pivot !== c) {
-      [a[c], a[pivot]] = [a[pivot], a[c]];
-      det = -det;
-    }
-    det *= a[c][c];
-    const p = a[c][c];
-    for (let j = 0; j < 2 * n; j++) a[c][j] /= p;
-    for (let r = 0; r < n; r++) {
-      if (r === c) continue;
-      const f = a[r][c];
-      for (let j = 0; j < 2 * n; j++) a[r][j] -= f * a[c][j];
-    }
-  }
-  return { inv: a.map((row) => row.slice(n)), det };
 }
 
 // Three 2-feature points, plus a categorical one-hot block sharing one lengthscale.
