@@ -1,5 +1,4 @@
-import type { HyperPrior, KernelFamily } from './fit';
-import { NOISE_FLOOR } from './fit';
+import { NOISE_FLOOR, type HyperPrior, type KernelFamily } from './fit';
 import { pairGroupDistances, type Covariance, type GpData, type Theta } from './gp';
 import { choleskyWithJitter, inverseFromCholesky, solveLower, solveUpper } from './linalg';
 import { matern52, matern52LengthscaleFactor } from './kernel';
@@ -35,11 +34,9 @@ import { matern52, matern52LengthscaleFactor } from './kernel';
  * θ = [log ℓ₁ per parameter…, log ℓ₂ per parameter…, log σ₁², log σ₂², log β², log p, log ℓ_s,
  * log σ²_n].
  */
-export const curveKernel: KernelFamily = {
-  prior: curvePrior,
-  likelihood: curveLikelihood,
-  covariance: curveCovariance,
-};
+export function curveKernel(noiseFloor = NOISE_FLOOR): Required<KernelFamily> {
+  return { prior: (data) => curvePrior(data, noiseFloor), likelihood: curveLikelihood, covariance: curveCovariance };
+}
 
 /** The configuration's parameters: every group but the budget's. */
 function parameters(data: GpData): number {
@@ -59,7 +56,7 @@ const at = (p: number) => ({ l1: 0, l2: p, full: 2 * p, gap: 2 * p + 1, bias: 2 
  * linearly in log-epochs, give or take a factor of 1.6, bounded to [0.2, 5]; log ℓ_s ~ N(0, 1):
  * the gap's shape across the budget range is smooth unless the data say otherwise.
  */
-function curvePrior(data: GpData): HyperPrior {
+function curvePrior(data: GpData, noiseFloor: number): HyperPrior {
   const p = parameters(data);
   const i = at(p);
   const mean = new Float64Array(i.size);
@@ -79,7 +76,7 @@ function curvePrior(data: GpData): HyperPrior {
   set(i.bias, 0, 1.5, 1e-4, 100);
   set(i.power, 0, 0.5, 0.2, 5);
   set(i.budget, 0, 1, 0.05, 500);
-  set(i.noise, -6, 3, NOISE_FLOOR, 2);
+  set(i.noise, -6, 3, noiseFloor, 2);
   return { mean, sd, lower, upper, lengthscales: 2 * p };
 }
 

@@ -24,20 +24,25 @@ export interface HyperPrior {
 }
 
 /**
- * A GP kernel other than the Matérn ARD product (`gp.ts`), with its own hyperparameters: their
- * prior, the log marginal likelihood with its gradient, and the covariance a posterior uses.
+ * A GP kernel with its hyperparameters' prior, the log marginal likelihood with its gradient,
+ * and the covariance a posterior uses (absent: the Matérn ARD product `gp.ts` builds from θ).
  * The last hyperparameter is the log noise variance, as in the Matérn one.
  */
 export interface KernelFamily {
   prior(data: GpData): HyperPrior;
   /** log p(y | θ) on `data`, its gradient into `grad` when given; −Infinity when K cannot be factored. */
   likelihood(data: GpData): (theta: Theta, grad?: Float64Array) => number;
-  covariance(data: GpData, theta: Theta): Covariance;
+  covariance?(data: GpData, theta: Theta): Covariance;
+}
+
+/** The Matérn ARD kernel with its priors (`hyperPrior`) and the noise variance floored at `noiseFloor` instead. */
+export function maternKernel(noiseFloor: number): KernelFamily {
+  return { prior: (data) => hyperPrior(data.groups, noiseFloor), likelihood: maternLikelihood };
 }
 
 export const NOISE_FLOOR = 1e-6;
 
-export function hyperPrior(groups: number): HyperPrior {
+export function hyperPrior(groups: number, noiseFloor = NOISE_FLOOR): HyperPrior {
   const size = groups + 2;
   const mean = new Float64Array(size);
   const sd = new Float64Array(size);
@@ -56,7 +61,7 @@ export function hyperPrior(groups: number): HyperPrior {
   upper[groups] = Math.log(100);
   mean[groups + 1] = -6;
   sd[groups + 1] = 3;
-  lower[groups + 1] = Math.log(NOISE_FLOOR);
+  lower[groups + 1] = Math.log(noiseFloor);
   upper[groups + 1] = Math.log(2);
   return { mean, sd, lower, upper, lengthscales: groups };
 }

@@ -89,7 +89,7 @@ export class SurrogateFitter {
   private posterior: GpPosterior | null = null;
   private fits = 0;
 
-  /** `family`: a kernel other than the Matérn ARD one (Hyperband's learning-curve kernel). */
+  /** `family`: the kernel and priors, when not the Bayesian strategy's (Hyperband's GP). */
   constructor(
     private readonly rng: Rng,
     private readonly family?: KernelFamily,
@@ -104,7 +104,7 @@ export class SurrogateFitter {
     let posterior = this.posterior && !refitDue(n, this.fittedSize) ? this.posterior.extend(data) : null;
     if (!posterior) {
       const theta = this.fitTheta(data);
-      posterior = GpPosterior.fit(data, theta, this.family?.covariance(data, theta));
+      posterior = GpPosterior.fit(data, theta, this.family?.covariance?.(data, theta));
       if (!posterior) return null;
       this.theta = theta;
       this.fittedSize = n;

@@ -41,7 +41,7 @@ function reference(t: Theta) {
 describe('learning-curve kernel', () => {
   it('matches the explicit log marginal likelihood, and its gradient matches finite differences', () => {
     const grad = new Float64Array(theta.length);
-    const value = curveKernel.likelihood(data)(theta, grad);
+    const value = curveKernel().likelihood(data)(theta, grad);
     expect(value).toBeCloseTo(reference(theta).lml, 10);
     for (let i = 0; i < theta.length; i++) {
       const h = 1e-6;
@@ -55,7 +55,7 @@ describe('learning-curve kernel', () => {
   });
 
   it('predicts the explicit posterior, with the gap gone at the full budget', () => {
-    const posterior = GpPosterior.fit(data, theta, curveKernel.covariance(data, theta))!;
+    const posterior = GpPosterior.fit(data, theta, curveKernel().covariance(data, theta))!;
     const ref = reference(theta);
     for (const query of [[0.2, 1, 0, 1], [0.7, 0, 1, 0], [0.5, 0, 1, 0.3], [0.45, 1, 0, 0.5]]) {
       const kx = points.map((p) => ref.k(p, query));
@@ -66,14 +66,14 @@ describe('learning-curve kernel', () => {
       expect(got.variance).toBeCloseTo(variance, 10);
     }
     // At the full budget the prior variance is f_full's alone.
-    const fresh = GpPosterior.fit({ ...data, n: 0, x: new Float64Array(0), y: new Float64Array(0) }, theta, curveKernel.covariance(data, theta))!;
+    const fresh = GpPosterior.fit({ ...data, n: 0, x: new Float64Array(0), y: new Float64Array(0) }, theta, curveKernel().covariance(data, theta))!;
     expect(fresh.predict(Float64Array.from([0.2, 1, 0, 1])).variance).toBeCloseTo(Math.exp(theta[4]), 12);
     expect(fresh.predict(Float64Array.from([0.2, 1, 0, 0])).variance).toBeCloseTo(1.3 + 0.6 + 0.8, 12);
   });
 
   it('refuses data whose last group is not a single budget feature', () => {
-    expect(() => curveKernel.prior({ ...data, groupOf: Int32Array.from([0, 1, 2, 2]) })).toThrow(/budget as the last group/);
-    expect(() => curveKernel.prior({ ...data, dims: 1, x: new Float64Array(5), groupOf: Int32Array.from([0]), groups: 1 })).toThrow(/at least one parameter/);
+    expect(() => curveKernel().prior({ ...data, groupOf: Int32Array.from([0, 1, 2, 2]) })).toThrow(/budget as the last group/);
+    expect(() => curveKernel().prior({ ...data, dims: 1, x: new Float64Array(5), groupOf: Int32Array.from([0]), groups: 1 })).toThrow(/at least one parameter/);
   });
 
   it('recovers f_full at the full budget from mostly short runs of f_full + φ·g', () => {
@@ -95,8 +95,8 @@ describe('learning-curve kernel', () => {
     const mean = values.reduce((s, v) => s + v, 0) / values.length;
     const sd = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / values.length);
     const d: GpData = { x: Float64Array.from(rows.flat()), y: Float64Array.from(values, (v) => (v - mean) / sd), n: rows.length, dims: 3, groupOf: Int32Array.from([0, 1, 2]), groups: 3 };
-    const t = fitHyperparameters(d, { rng: createRng(2), fromPrior: true, randomStarts: 3, maxIterations: 80, family: curveKernel });
-    const posterior = GpPosterior.fit(d, t, curveKernel.covariance(d, t))!;
+    const t = fitHyperparameters(d, { rng: createRng(2), fromPrior: true, randomStarts: 3, maxIterations: 80, family: curveKernel() });
+    const posterior = GpPosterior.fit(d, t, curveKernel().covariance(d, t))!;
     let squared = 0;
     let spread = 0;
     const tests = 40;

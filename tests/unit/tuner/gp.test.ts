@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GpPosterior, logMarginalLikelihood, pairGroupDistances, type GpData } from '../../../src/lib/tuner/gp';
-import { fitHyperparameters } from '../../../src/lib/tuner/fit';
+import { fitHyperparameters, maternKernel, NOISE_FLOOR } from '../../../src/lib/tuner/fit';
 import { choleskyWithJitter } from '../../../src/lib/tuner/linalg';
 import { createRng } from '../../../src/lib/rng';
 import { invertAndDet, matern } from './reference-gp';
@@ -152,5 +152,21 @@ describe('GP posterior', () => {
     expect(Math.exp(t[0])).toBeLessThan(0.5);
     expect(Math.exp(t[1])).toBeGreaterThan(2 * Math.exp(t[0]));
     expect(Math.exp(t[3])).toBeLessThan(0.01);
+  });
+
+  it('on noiseless data fits the noise on the floor, and below it under a family with a lower floor (Hyperband)', () => {
+    const rng = createRng(6);
+    const n = 40;
+    const xs = Array.from({ length: n }, () => [rng.next(), rng.next()]);
+    const ys = xs.map(([a, b]) => Math.sin(2 * a) + b * b);
+    const mean = ys.reduce((s, v) => s + v, 0) / n;
+    const sd = Math.sqrt(ys.reduce((s, v) => s + (v - mean) ** 2, 0) / n);
+    const d: GpData = { x: Float64Array.from(xs.flat()), y: Float64Array.from(ys.map((v) => (v - mean) / sd)), n, dims: 2, groupOf: Int32Array.from([0, 1]), groups: 2 };
+    const options = { rng: createRng(4), randomStarts: 2, maxIterations: 60, fromPrior: true };
+    const noiseOf = (t: Float64Array) => Math.exp(t[t.length - 1]);
+    expect(noiseOf(fitHyperparameters(d, options))).toBeCloseTo(NOISE_FLOOR, 12);
+    const low = noiseOf(fitHyperparameters(d, { ...options, family: maternKernel(1e-9) }));
+    expect(low).toBeLessThan(NOISE_FLOOR / 10);
+    expect(low).toBeGreaterThanOrEqual(1e-9 * (1 - 1e-9));
   });
 });
