@@ -11,7 +11,8 @@
  * Each ask is followed by a tell of both trials.
  * Usage: npm run bench:tuner-latency [-- --paths history,cli,hyperband --sizes 25,50,100,200,300
  *   --cli-sizes 100,300 --hb-sizes 100,200,400 --repeats 15 --cli-repeats 7 --hb-repeats 40
- *   --hb-cap N (the sampling GP's cap, `modelCap`) --hb-exploit on|off (`exploit`)]
+ *   --hb-cap N (the sampling GP's cap, `modelCap`) --hb-exploit on|off (`exploit`)
+ *   --hb-kernel feature|curve (the sampling GP's kernel, `fidelityKernel`)]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,11 +24,13 @@ import { scriptOptions, UsageError, wholeNumberFlag } from '../../src/cli/args';
 import { createRng } from '../../src/lib/rng';
 import { sampleParams, type Params, type SearchSpace } from '../../src/lib/space';
 import { createStrategy } from '../../src/lib/tuner';
+import type { FidelityKernel } from '../../src/lib/tuner/fidelity';
 import { HyperbandStrategy } from '../../src/lib/tuner/hyperband';
 import { median } from './run';
+import { kernelFlag } from './variant';
 
 const USAGE =
-  'Usage: bench:tuner-latency [--paths history,cli,hyperband] [--sizes 25,50,100,200,300] [--cli-sizes 100,300] [--hb-sizes 100,200,400] [--repeats 15] [--cli-repeats 7] [--hb-repeats 40] [--hb-cap N] [--hb-exploit on|off]';
+  'Usage: bench:tuner-latency [--paths history,cli,hyperband] [--sizes 25,50,100,200,300] [--cli-sizes 100,300] [--hb-sizes 100,200,400] [--repeats 15] [--cli-repeats 7] [--hb-repeats 40] [--hb-cap N] [--hb-exploit on|off] [--hb-kernel feature|curve]';
 const PATHS = ['history', 'cli', 'hyperband'];
 
 function onOff(name: string, text: string): boolean {
@@ -50,8 +53,9 @@ function options() {
       'hb-repeats': { type: 'string' },
       'hb-cap': { type: 'string' },
       'hb-exploit': { type: 'string' },
+      'hb-kernel': { type: 'string' },
     },
-    { paths: PATHS.join(','), sizes: '25,50,100,200,300', 'cli-sizes': '100,300', 'hb-sizes': '100,200,400', repeats: '15', 'cli-repeats': '7', 'hb-repeats': '40', 'hb-cap': '', 'hb-exploit': 'on' },
+    { paths: PATHS.join(','), sizes: '25,50,100,200,300', 'cli-sizes': '100,300', 'hb-sizes': '100,200,400', repeats: '15', 'cli-repeats': '7', 'hb-repeats': '40', 'hb-cap': '', 'hb-exploit': 'on', 'hb-kernel': 'feature' },
     (values) => {
       const text = (name: string) => values[name] as string;
       const list = (name: string, min: number): number[] => (text(name) === '' ? [] : text(name).split(',').map((s) => wholeNumberFlag(name, s, min)));
@@ -67,6 +71,7 @@ function options() {
         hbRepeats: wholeNumberFlag('hb-repeats', text('hb-repeats'), 1),
         hbCap: text('hb-cap') === '' ? undefined : wholeNumberFlag('hb-cap', text('hb-cap'), 3),
         hbExploit: onOff('hb-exploit', text('hb-exploit')),
+        hbKernel: kernelFlag('hb-kernel', text('hb-kernel')),
       };
     },
   );
@@ -128,12 +133,12 @@ function objectiveAt(params: Params, noise: number): number {
   return objective(params, noise) + gap * (Math.sqrt(27 / (params.epochs as number)) - 1);
 }
 
-function hyperbandPath(sizes: number[], repeats: number, modelCap: number | undefined, exploit: boolean): void {
+function hyperbandPath(sizes: number[], repeats: number, modelCap: number | undefined, exploit: boolean, kernel: FidelityKernel): void {
   console.log(
-    `hyperband path: in-process ask(2) with epochs 1–27, ${repeats} asks centred on N results at any rung, each followed by 2 tells; model cap ${modelCap ?? 'default'}, exploit ${exploit ? 'on' : 'off'}`,
+    `hyperband path: in-process ask(2) with epochs 1–27, ${repeats} asks centred on N results at any rung, each followed by 2 tells; model cap ${modelCap ?? 'default'}, exploit ${exploit ? 'on' : 'off'}, kernel ${kernel}`,
   );
   for (const size of sizes) {
-    const strategy = new HyperbandStrategy({ space: { ...space, epochs: { type: 'integer', min: 1, max: 27, scale: 'log' } }, goal: 'minimize', seed: size, modelCap, exploitAtFullBudget: exploit });
+    const strategy = new HyperbandStrategy({ space: { ...space, epochs: { type: 'integer', min: 1, max: 27, scale: 'log' } }, goal: 'minimize', seed: size, modelCap, exploitAtFullBudget: exploit, fidelityKernel: kernel });
     const rng = createRng(size + 3000);
     let configs = 0;
     let full = 0;
@@ -225,10 +230,10 @@ async function cliPath(sizes: number[], repeats: number): Promise<void> {
   }
 }
 
-const { paths, sizes, cliSizes, hbSizes, repeats, cliRepeats, hbRepeats, hbCap, hbExploit } = options();
+const { paths, sizes, cliSizes, hbSizes, repeats, cliRepeats, hbRepeats, hbCap, hbExploit, hbKernel } = options();
 const started = performance.now();
 console.log(`8-parameter mixed space; load average at start ${load()}`);
 if (paths.includes('history')) historyPath(sizes, repeats);
 if (paths.includes('cli')) await cliPath(cliSizes, cliRepeats);
-if (paths.includes('hyperband')) hyperbandPath(hbSizes, hbRepeats, hbCap, hbExploit);
+if (paths.includes('hyperband')) hyperbandPath(hbSizes, hbRepeats, hbCap, hbExploit, hbKernel);
 console.log(`load average at end ${load()}; ${((performance.now() - started) / 1000).toFixed(0)} s`);

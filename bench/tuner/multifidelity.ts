@@ -2,30 +2,34 @@
  * Hyperband vs bayesian at an equal number of epochs, on a function whose value after e epochs
  * follows a learning curve to its final value.
  * Usage: npm run bench:tuner-fidelity [-- --seeds 15 --epochs 1080 --strategies hyperband,bayesian --exploit on
- *   --model-cap N --regret observed|recommended]
+ *   --model-cap N --kernel feature|curve --brackets N --regret observed|recommended]
  * Two runs always pending, as in regret.ts. Regret = the true final value of the configuration
  * with the best observed full-budget run − the minimum; bayesian runs every trial at full
  * budget. --noise σ adds Gaussian noise to every value the strategies see; --exploit off runs
  * hyperband without its full-budget runs of configurations close to the incumbent (`exploit`);
  * --model-cap N fits hyperband's sampling GP to at most N results (`modelCap`, default 150,
- * which 1080 epochs, about 180 results, barely reach). --regret recommended scores instead the
- * configuration each strategy recommends (`Strategy.recommend`, asked after every result;
- * hyperband's counts once it recommends from the full-budget rung), which under noise is not
- * the best observed run (issue 13's recommendation).
+ * which 1080 epochs, about 180 results, barely reach); --kernel curve gives hyperband's GP the
+ * learning-curve kernel (`fidelityKernel`) instead of the budget as one more Matérn feature;
+ * --brackets N runs only hyperband's N most aggressive brackets (`brackets`; 1 is ASHA; default all).
+ * --regret recommended scores instead the configuration each strategy recommends
+ * (`Strategy.recommend`, asked after every result; hyperband's counts once it recommends a
+ * full-budget configuration), which under noise is not the best observed run (issue 13).
  */
 import { scriptOptions, UsageError, wholeNumberFlag } from '../../src/cli/args';
 import type { Params, SearchSpace } from '../../src/lib/space';
 import { BayesianStrategy } from '../../src/lib/tuner/bayesian';
+import type { FidelityKernel } from '../../src/lib/tuner/fidelity';
 import { HyperbandStrategy, type HyperbandSuggestion } from '../../src/lib/tuner/hyperband';
 import type { Strategy, Suggestion } from '../../src/lib/tuner';
 import { hartmann3, mixedTraining, type BenchFunction } from './functions';
 import { createRng } from '../../src/lib/rng';
 import { sampleParams } from '../../src/lib/space';
 import { median, noiseStream } from './run';
+import { kernelFlag } from './variant';
 
 const MAX_EPOCHS = 27;
 const STRATEGIES = ['hyperband', 'bayesian'] as const;
-const USAGE = 'Usage: bench:tuner-fidelity [--seeds N] [--epochs N] [--strategies hyperband,bayesian] [--functions Hartmann3,MixedTraining] [--noise σ] [--exploit on|off] [--model-cap N] [--regret observed|recommended]';
+const USAGE = 'Usage: bench:tuner-fidelity [--seeds N] [--epochs N] [--strategies hyperband,bayesian] [--functions Hartmann3,MixedTraining] [--noise σ] [--exploit on|off] [--model-cap N] [--kernel feature|curve] [--brackets N] [--regret observed|recommended]';
 
 /**
  * A benchmark function with a learning curve: its value is the final one, and a run of e
@@ -82,11 +86,23 @@ function rankCorrelation(fn: CurveFunction, epochs: number, points = 2000): numb
 /** Regret after each completed run: [epochs spent so far, regret of the best full-budget result]. */
 type Curve = [number, number][];
 
-function run(fn: CurveFunction, strategy: 'hyperband' | 'bayesian', seed: number, totalEpochs: number, noise: number, exploit: boolean, modelCap: number | undefined, scored: Scored): Curve {
+/** Hyperband's settings the flags vary. */
+interface HyperbandVariant {
+  exploit: boolean;
+  modelCap: number | undefined;
+  kernel: FidelityKernel;
+  brackets: number | undefined;
+  /** What a run's regret is of: the best observed full-budget run, or the recommendation. */
+  regret: Scored;
+}
+
+type Scored = 'observed' | 'recommended';
+
+function run(fn: CurveFunction, strategy: 'hyperband' | 'bayesian', seed: number, totalEpochs: number, noise: number, { exploit, modelCap, kernel, brackets, regret }: HyperbandVariant): Curve {
   const noiseRng = noiseStream(seed);
   const s: Strategy =
     strategy === 'hyperband'
-      ? new HyperbandStrategy({ space: curveSpace(fn), goal: 'minimize', seed, exploitAtFullBudget: exploit, modelCap, brackets: process.env.BRACKETS ? Number(process.env.BRACKETS) : undefined })
+      ? new HyperbandStrategy({ space: curveSpace(fn), goal: 'minimize', seed, exploitAtFullBudget: exploit, modelCap, fidelityKernel: kernel, brackets })
       : new BayesianStrategy({ space: fn.base.space, goal: 'minimize', seed });
   const epochsOf = (t: Suggestion) => (t as HyperbandSuggestion).epochs ?? MAX_EPOCHS;
   const curve: Curve = [];
@@ -113,7 +129,7 @@ function run(fn: CurveFunction, strategy: 'hyperband' | 'bayesian', seed: number
     s.tell(trial.id, { value });
     // The best observed full-budget run, and the true final value of its configuration.
     if (epochs === MAX_EPOCHS && value < best) [best, bestTruth] = [value, fn.base.evaluate(trial.params)];
-    if (scored === 'recommended') {
+    if (regret === 'recommended') {
       const r = s.recommend();
       const full = r && Number(r.params.epochs ?? MAX_EPOCHS) === MAX_EPOCHS;
       curve.push([spent, full ? fn.base.evaluate(r.params) - fn.base.minimum : Infinity]);
@@ -122,8 +138,6 @@ function run(fn: CurveFunction, strategy: 'hyperband' | 'bayesian', seed: number
   }
   return curve;
 }
-
-type Scored = 'observed' | 'recommended';
 
 /** The regret of a curve once `epochs` have been spent (Infinity before its first full-budget result). */
 const regretAt = (curve: Curve, epochs: number) => curve.reduce((r, [e, v]) => (e <= epochs ? v : r), Infinity);
@@ -144,8 +158,8 @@ function options() {
     'bench:tuner-fidelity',
     USAGE,
     process.argv.slice(2),
-    { seeds: { type: 'string' }, epochs: { type: 'string' }, strategies: { type: 'string' }, functions: { type: 'string' }, noise: { type: 'string' }, exploit: { type: 'string' }, 'model-cap': { type: 'string' }, regret: { type: 'string' } },
-    { regret: 'observed', noise: '0', exploit: 'on', 'model-cap': '', seeds: '15', epochs: String(40 * MAX_EPOCHS), strategies: STRATEGIES.join(','), functions: Object.keys(curveFunctions).join(',') },
+    { seeds: { type: 'string' }, epochs: { type: 'string' }, strategies: { type: 'string' }, functions: { type: 'string' }, noise: { type: 'string' }, exploit: { type: 'string' }, 'model-cap': { type: 'string' }, kernel: { type: 'string' }, brackets: { type: 'string' }, regret: { type: 'string' } },
+    { regret: 'observed', noise: '0', exploit: 'on', kernel: 'feature', brackets: '', 'model-cap': '', seeds: '15', epochs: String(40 * MAX_EPOCHS), strategies: STRATEGIES.join(','), functions: Object.keys(curveFunctions).join(',') },
     (values) => {
       const functions = (values.functions as string).split(',');
       for (const f of functions) if (!curveFunctions[f]) throw new UsageError('invalid', `--functions takes ${Object.keys(curveFunctions).join(', ')}, got "${f}".`);
@@ -161,21 +175,24 @@ function options() {
         functions: functions.map((f) => [f, curveFunctions[f]] as const),
         noise: noiseFlag(values.noise as string),
         exploit: onOff('exploit', values.exploit as string),
+        kernel: kernelFlag('kernel', values.kernel as string),
+        brackets: values.brackets === '' ? undefined : wholeNumberFlag('brackets', values.brackets as string, 1),
         modelCap: values['model-cap'] === '' ? undefined : wholeNumberFlag('model-cap', values['model-cap'] as string, 3),
       };
     },
   );
 }
 
-const { seeds, epochs, strategies, functions, noise, exploit, modelCap, regret } = options();
-console.log(`seeds 1..${seeds}; two runs pending; noise σ ${noise}; regret of the ${regret === 'observed' ? 'best observed full-budget run' : 'recommended configuration'}; hyperband exploit ${exploit ? 'on' : 'off'}, model cap ${modelCap ?? 'default'}; ${epochs} epochs each (bayesian: ${epochs / MAX_EPOCHS} trials of ${MAX_EPOCHS}); median regret over seeds after a fraction of the epochs`);
+const { seeds, epochs, strategies, functions, noise, ...variant } = options();
+const { exploit, modelCap, kernel, brackets, regret } = variant;
+console.log(`seeds 1..${seeds}; two runs pending; noise σ ${noise}; regret of the ${regret === 'observed' ? 'best observed full-budget run' : 'recommended configuration'}; hyperband exploit ${exploit ? 'on' : 'off'}, model cap ${modelCap ?? 'default'}, kernel ${kernel}, brackets ${brackets ?? 'all'}; ${epochs} epochs each (bayesian: ${epochs / MAX_EPOCHS} trials of ${MAX_EPOCHS}); median regret over seeds after a fraction of the epochs`);
 const checkpoints = Array.from({ length: 16 }, (_, i) => Math.round(((i + 1) / 16) * epochs));
 for (const [name, fn] of functions) {
   console.log(`${name}: rank correlation of the value after 1, 3, 9 epochs with the final one: ${[1, 3, 9].map((e) => rankCorrelation(fn, e).toFixed(2)).join(', ')}`);
   const medians = new Map<string, number[]>();
   for (const strategy of strategies) {
     const started = performance.now();
-    const curves = Array.from({ length: seeds }, (_, i) => run(fn, strategy, i + 1, epochs, noise, exploit, modelCap, regret));
+    const curves = Array.from({ length: seeds }, (_, i) => run(fn, strategy, i + 1, epochs, noise, variant));
     const row = checkpoints.map((e) => median(curves.map((c) => regretAt(c, e))));
     medians.set(strategy, row);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);

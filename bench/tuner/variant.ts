@@ -1,10 +1,18 @@
 /**
  * The Bayesian strategy's search variants both tuner benches take as flags, for the ablations
  * in docs/PERFORMANCE.md (issue 13): whether the strategy knows the run's budget (`maxTrials`),
- * and what it runs, and for how long, when it exploits the end of that budget.
+ * and what it runs, and for how long, when it exploits the end of that budget. Also the kernel
+ * of Hyperband's sampling GP, which the fidelity and latency benches take.
  */
 import { UsageError, type FlagSpecs, type FlagValues } from '../../src/cli/args';
 import type { BayesianOptions } from '../../src/lib/tuner/bayesian';
+import { FIDELITY_KERNELS, type FidelityKernel } from '../../src/lib/tuner/fidelity';
+
+/** `--<name> feature|curve`: how the budget enters Hyperband's GP (`fidelityKernel`). */
+export function kernelFlag(name: string, text: string): FidelityKernel {
+  if (!(FIDELITY_KERNELS as readonly string[]).includes(text)) throw new UsageError('invalid', `--${name} takes ${FIDELITY_KERNELS.join(' or ')}, got "${text}".`);
+  return text as FidelityKernel;
+}
 
 export const VARIANT_USAGE = '[--budget on|off] [--exploit alternate|minimizer] [--exploit-share F] [--acquisition ei|nei]';
 

@@ -1,12 +1,34 @@
 import { createRng, type Rng } from '../rng';
 import { decodeFeatures, encodeParams, encodingLayout, paramsKey, type EncodingLayout, type Params, type SearchSpace } from '../space';
 import { maximizeAcquisition, type Predictor } from './acquisition';
+import { curveKernel } from './curve-kernel';
+import { maternKernel } from './fit';
 import { assertModelCap, boundedSubset, DEFAULT_MODEL_CAP, type RungResult } from './fidelity-subset';
 import type { GpPosterior } from './gp';
 import { ObservedConfigurations, type Recommendation } from './recommend';
 import { BUDGET_PARAMETER } from './rungs';
 import { refitDue, surrogateData, SurrogateFitter, type SurrogateObservation } from './surrogate';
 import type { OutputWarp } from './warp';
+
+/**
+ * How the budget enters the GP: `feature`, one more input of the Matérn ARD product kernel;
+ * `curve`, the learning-curve kernel (`curve-kernel.ts`), a full-budget function plus a gap
+ * that vanishes at the full budget, fitted to the standardized values without the power
+ * transform (a monotone warp of f_full + φ·g is no longer such a sum). Measured in
+ * docs/PERFORMANCE.md (Hyperband vs bayesian): `curve` is ahead on Hartmann3 and behind on
+ * MixedTraining, so `feature` stays the default.
+ */
+export const FIDELITY_KERNELS = ['feature', 'curve'] as const;
+export type FidelityKernel = (typeof FIDELITY_KERNELS)[number];
+
+/**
+ * The noise variance floor of this GP, in its standardized units: 1000× below the Bayesian
+ * strategy's. Its outputs are standardized over every rung, and the short runs' gaps widen
+ * their spread, so the same floor hides more of the full-budget differences that refine the
+ * optimum; on a noiseless objective the fit sits on the floor (docs/DECISIONS.md). The
+ * Cholesky's jitter fallback still guards the conditioning.
+ */
+export const FIDELITY_NOISE_FLOOR = 1e-9;
 
 /**
  * One GP over the configuration and the budget (BOHB's sampling with the budget as a feature,
@@ -22,6 +44,7 @@ export class FidelityModel {
   /** Each observation's budget and value, for the subset rule. */
   private readonly results: RungResult[] = [];
   private readonly fitter: SurrogateFitter;
+  private readonly powerTransform: boolean;
   private readonly searchRng: Rng;
   /** The fit, with how many results it saw (the acquisition search shrinks as they grow). */
   private model: { posterior: GpPosterior; best: number; incumbents: Float64Array[]; fitted: number } | null = null;
@@ -47,16 +70,21 @@ export class FidelityModel {
     seed: number,
     /** Results the GP is fitted to at most (`boundedSubset`). */
     private readonly cap = DEFAULT_MODEL_CAP,
+    /** How the budget enters the GP (`FidelityKernel`). */
+    kernel: FidelityKernel = 'feature',
   ) {
     assertModelCap(cap);
+    if (!FIDELITY_KERNELS.includes(kernel)) throw new RangeError(`Hyperband's kernel is one of ${FIDELITY_KERNELS.join(', ')}, got ${JSON.stringify(kernel)}.`);
     this.configLayout = encodingLayout(configSpace);
     this.layout = encodingLayout({ ...configSpace, [BUDGET_PARAMETER]: { type: 'integer', min: budget.min, max: budget.max, scale: 'log' } });
     this.fullBudget = new ObservedConfigurations({ ...configSpace, [BUDGET_PARAMETER]: { type: 'integer', min: budget.min, max: budget.max, scale: 'log' } }, 1);
     this.budgetMax = budget.max;
     const rng = createRng(seed);
-    this.fitter = new SurrogateFitter(rng.fork());
+    const family = kernel === 'curve' ? curveKernel(FIDELITY_NOISE_FLOOR) : maternKernel(FIDELITY_NOISE_FLOOR);
+    this.fitter = new SurrogateFitter(rng.fork(), family);
+    this.powerTransform = kernel !== 'curve';
     this.searchRng = rng.fork();
-    this.recommendFitter = new SurrogateFitter(rng.fork());
+    this.recommendFitter = new SurrogateFitter(rng.fork(), family);
   }
 
   get size(): number {
@@ -86,7 +114,7 @@ export class FidelityModel {
     if (this.recommendModel?.told !== told) {
       // The same results the search's GP is fitted to, chosen afresh past the cap (boundedSubset is a pure function of them).
       const indices = told <= this.cap ? Array.from({ length: told }, (_, i) => i) : boundedSubset(this.results, this.cap);
-      const { data, warp } = surrogateData(this.layout, indices.map((i) => this.observations[i]));
+      const { data, warp } = surrogateData(this.layout, indices.map((i) => this.observations[i]), { powerTransform: this.powerTransform });
       const posterior = this.recommendFitter.fit(data);
       this.recommendModel = posterior && { posterior, warp, told };
     }
@@ -143,7 +171,7 @@ export class FidelityModel {
     if (this.model) return this.model;
     if (this.observations.length < 2) return null;
     const fitted = this.fittedIndices().map((i) => this.observations[i]);
-    const { data } = surrogateData(this.layout, fitted);
+    const { data } = surrogateData(this.layout, fitted, { powerTransform: this.powerTransform });
     const posterior = this.fitter.fit(data);
     if (!posterior) return null;
     const scored = [...this.configs.values()].map((f) => ({ f, mean: posterior.predict(this.atFullBudget(f)).mean })).sort((a, b) => a.mean - b.mean);

@@ -1,5 +1,5 @@
 import type { Rng } from '../rng';
-import { logMarginalLikelihood, pairGroupDistances, type GpData, type Theta } from './gp';
+import { logMarginalLikelihood, pairGroupDistances, type Covariance, type GpData, type Theta } from './gp';
 import { minimizeBoxed } from './lbfgs';
 
 /**
@@ -19,11 +19,30 @@ export interface HyperPrior {
   sd: Float64Array;
   lower: Float64Array;
   upper: Float64Array;
+  /** How many leading entries are log lengthscales (random starts spread them wider); the noise is always last. */
+  lengthscales: number;
+}
+
+/**
+ * A GP kernel with its hyperparameters' prior, the log marginal likelihood with its gradient,
+ * and the covariance a posterior uses (absent: the Matérn ARD product `gp.ts` builds from θ).
+ * The last hyperparameter is the log noise variance, as in the Matérn one.
+ */
+export interface KernelFamily {
+  prior(data: GpData): HyperPrior;
+  /** log p(y | θ) on `data`, its gradient into `grad` when given; −Infinity when K cannot be factored. */
+  likelihood(data: GpData): (theta: Theta, grad?: Float64Array) => number;
+  covariance?(data: GpData, theta: Theta): Covariance;
+}
+
+/** The Matérn ARD kernel with its priors (`hyperPrior`) and the noise variance floored at `noiseFloor` instead. */
+export function maternKernel(noiseFloor: number): KernelFamily {
+  return { prior: (data) => hyperPrior(data.groups, noiseFloor), likelihood: maternLikelihood };
 }
 
 export const NOISE_FLOOR = 1e-6;
 
-export function hyperPrior(groups: number): HyperPrior {
+export function hyperPrior(groups: number, noiseFloor = NOISE_FLOOR): HyperPrior {
   const size = groups + 2;
   const mean = new Float64Array(size);
   const sd = new Float64Array(size);
@@ -42,9 +61,9 @@ export function hyperPrior(groups: number): HyperPrior {
   upper[groups] = Math.log(100);
   mean[groups + 1] = -6;
   sd[groups + 1] = 3;
-  lower[groups + 1] = Math.log(NOISE_FLOOR);
+  lower[groups + 1] = Math.log(noiseFloor);
   upper[groups + 1] = Math.log(2);
-  return { mean, sd, lower, upper };
+  return { mean, sd, lower, upper, lengthscales: groups };
 }
 
 /** Log prior density (up to a constant); adds its gradient into `grad` when given. */
@@ -67,6 +86,8 @@ export interface FitOptions {
   /** Extra starts drawn from the prior, besides the previous fit and the prior's mode. */
   randomStarts: number;
   maxIterations: number;
+  /** A kernel other than the Matérn ARD one. */
+  family?: KernelFamily;
 }
 
 /**
@@ -74,10 +95,11 @@ export interface FitOptions {
  * L-BFGS from several starts (the likelihood surface of a GP is often multimodal).
  */
 export function fitHyperparameters(data: GpData, options: FitOptions): Theta {
-  const prior = hyperPrior(data.groups);
-  const pairs = pairGroupDistances(data);
+  const { family } = options;
+  const prior = family ? family.prior(data) : hyperPrior(data.groups);
+  const likelihood = family ? family.likelihood(data) : maternLikelihood(data);
   const objective = (theta: Float64Array, grad: Float64Array): number => {
-    const value = logMarginalLikelihood(theta, data, pairs, grad);
+    const value = likelihood(theta, grad);
     if (!Number.isFinite(value)) return Infinity;
     const total = value + logPrior(theta, prior, grad);
     for (let i = 0; i < grad.length; i++) grad[i] = -grad[i];
@@ -88,12 +110,12 @@ export function fitHyperparameters(data: GpData, options: FitOptions): Theta {
   if (options.previous && options.previous.length === prior.mean.length) starts.push(Float64Array.from(options.previous));
   const mode = Float64Array.from(prior.mean);
   // Starting at a moderate noise rather than the prior's mode keeps the first steps well conditioned.
-  mode[data.groups + 1] = Math.log(1e-3);
+  mode[mode.length - 1] = Math.log(1e-3);
   if (options.fromPrior || starts.length === 0) starts.push(mode);
   for (let s = 0; s < options.randomStarts; s++) {
     const theta = new Float64Array(prior.mean.length);
     for (let i = 0; i < theta.length; i++) {
-      const draw = prior.mean[i] + prior.sd[i] * options.rng.normal() * (i < data.groups ? 0.7 : 0.5);
+      const draw = prior.mean[i] + prior.sd[i] * options.rng.normal() * (i < prior.lengthscales ? 0.7 : 0.5);
       theta[i] = Math.min(prior.upper[i], Math.max(prior.lower[i], draw));
     }
     starts.push(theta);
@@ -105,4 +127,9 @@ export function fitHyperparameters(data: GpData, options: FitOptions): Theta {
     if (Number.isFinite(result.value) && (!best || result.value < best.value)) best = result;
   }
   return best ? best.x : mode;
+}
+
+function maternLikelihood(data: GpData): (theta: Theta, grad?: Float64Array) => number {
+  const pairs = pairGroupDistances(data);
+  return (theta, grad) => logMarginalLikelihood(theta, data, pairs, grad);
 }

@@ -110,6 +110,17 @@ export function logMarginalLikelihood(theta: Theta, data: GpData, pairs: Float64
 }
 
 /**
+ * A prior covariance other than the Matérn ARD one `theta` describes (the learning-curve kernel,
+ * `curve-kernel.ts`): the latent function's covariance between two feature vectors, its variance
+ * at one, and the noise variance.
+ */
+export interface Covariance {
+  readonly noise: number;
+  between(a: Float64Array, aOffset: number, b: Float64Array, bOffset: number): number;
+  at(x: Float64Array, offset: number): number;
+}
+
+/**
  * The GP posterior of the latent function, optionally conditioned on "believed" observations
  * (pending trials with fantasy values). With the posterior mean as the fantasy (the kriging
  * believer) the mean is unchanged and only the variance shrinks around the believed points.
@@ -128,14 +139,17 @@ export class GpPosterior {
   /** Diagonal jitter the factorization of the training points needed (0 almost always). */
   private readonly jitter: number;
   private readonly kvec: Float64Array;
+  /** Set for a kernel other than the Matérn ARD one; `signal` is then unused. */
+  private readonly covariance: Covariance | undefined;
 
   private constructor(
     private readonly data: GpData,
     readonly theta: Theta,
-    parts: { weights: Float64Array; alpha: Float64Array; targets: Float64Array; points: Float64Array; size: number; factor: Float64Array; jitter: number },
+    parts: { weights: Float64Array; alpha: Float64Array; targets: Float64Array; points: Float64Array; size: number; factor: Float64Array; jitter: number; covariance?: Covariance },
   ) {
+    this.covariance = parts.covariance;
     this.signal = Math.exp(theta[data.groups]);
-    this.noise = Math.exp(theta[data.groups + 1]);
+    this.noise = parts.covariance ? parts.covariance.noise : Math.exp(theta[data.groups + 1]);
     this.weights = parts.weights;
     this.alpha = parts.alpha;
     this.targets = parts.targets;
@@ -146,16 +160,19 @@ export class GpPosterior {
     this.kvec = new Float64Array(parts.size);
   }
 
-  static fit(data: GpData, theta: Theta): GpPosterior | null {
+  /** The posterior under `theta`'s Matérn ARD kernel, or under `covariance` when given (`theta` then only travels with it). */
+  static fit(data: GpData, theta: Theta, covariance?: Covariance): GpPosterior | null {
     const { n, dims } = data;
     const weights = featureWeights(theta, data);
     const signal = Math.exp(theta[data.groups]);
-    const noise = Math.exp(theta[data.groups + 1]);
+    const noise = covariance ? covariance.noise : Math.exp(theta[data.groups + 1]);
     const k = new Float64Array(n * n);
     for (let i = 0; i < n; i++) {
-      k[i * n + i] = signal + noise;
+      k[i * n + i] = (covariance ? covariance.at(data.x, i * dims) : signal) + noise;
       for (let j = 0; j < i; j++) {
-        const v = signal * matern52(Math.sqrt(scaledDistance2(data.x, i * dims, data.x, j * dims, weights)));
+        const v = covariance
+          ? covariance.between(data.x, i * dims, data.x, j * dims)
+          : signal * matern52(Math.sqrt(scaledDistance2(data.x, i * dims, data.x, j * dims, weights)));
         k[i * n + j] = v;
         k[j * n + i] = v;
       }
@@ -163,7 +180,7 @@ export class GpPosterior {
     const factored = choleskyWithJitter(k, n);
     if (!factored) return null;
     const alpha = solveUpper(factored.l, n, solveLower(factored.l, n, Float64Array.from(data.y)));
-    return new GpPosterior(data, theta, { weights, alpha, targets: data.y, points: data.x, size: n, factor: factored.l, jitter: factored.jitter });
+    return new GpPosterior(data, theta, { weights, alpha, targets: data.y, points: data.x, size: n, factor: factored.l, jitter: factored.jitter, covariance });
   }
 
   /**
@@ -201,7 +218,7 @@ export class GpPosterior {
       factor = extended;
     }
     const alpha = solveUpper(factor, data.n, solveLower(factor, data.n, Float64Array.from(data.y)));
-    return new GpPosterior(data, this.theta, { weights: this.weights, alpha, targets: data.y, points: data.x, size: data.n, factor, jitter: this.jitter });
+    return new GpPosterior(data, this.theta, { weights: this.weights, alpha, targets: data.y, points: data.x, size: data.n, factor, jitter: this.jitter, covariance: this.covariance });
   }
 
   /**
@@ -234,7 +251,7 @@ export class GpPosterior {
     targets.set(this.targets);
     targets.set(fantasies.subarray(0, m), n);
     const alpha = solveUpper(factor, n + m, solveLower(factor, n + m, Float64Array.from(targets)));
-    return new GpPosterior(this.data, this.theta, { weights: this.weights, alpha, targets, points, size: n + m, factor, jitter: this.jitter });
+    return new GpPosterior(this.data, this.theta, { weights: this.weights, alpha, targets, points, size: n + m, factor, jitter: this.jitter, covariance: this.covariance });
   }
 
   /** Training points then believed points (row-major), how many there are, and how many of them are training points. */
@@ -243,7 +260,7 @@ export class GpPosterior {
   }
 
   /** The prior covariance of the latent function between two feature vectors. */
-  covariance(a: Float64Array, aOffset: number, b: Float64Array, bOffset: number): number {
+  priorCovariance(a: Float64Array, aOffset: number, b: Float64Array, bOffset: number): number {
     return this.kernel(a, aOffset, b, bOffset);
   }
 
@@ -289,11 +306,13 @@ export class GpPosterior {
     let explained = 0;
     for (let i = 0; i < size; i++) explained += kv[i] * kv[i];
     // Rounding can push the difference slightly below zero next to a training point.
-    const variance = Math.max(this.signal - explained, 1e-12 * this.signal);
+    const prior = this.covariance ? this.covariance.at(x, offset) : this.signal;
+    const variance = Math.max(prior - explained, 1e-12 * prior);
     return { mean, variance };
   }
 
   private kernel(a: Float64Array, aOffset: number, b: Float64Array, bOffset: number): number {
+    if (this.covariance) return this.covariance.between(a, aOffset, b, bOffset);
     return this.signal * matern52(Math.sqrt(scaledDistance2(a, aOffset, b, bOffset, this.weights)));
   }
 }

@@ -1,7 +1,7 @@
 import { createRng, type Rng } from '../rng';
 import { assertParams, paramsKey, sampleParams, type Params, type SearchSpace } from '../space';
 import { BayesianStrategy, defaultInitialTrials } from './bayesian';
-import { FidelityModel } from './fidelity';
+import { FidelityModel, type FidelityKernel } from './fidelity';
 import { PendingTrials } from './pending';
 import type { Recommendation } from './recommend';
 import { BracketCycle, bracketShares, BUDGET_PARAMETER, DEFAULT_ETA, epochRange, rungBudgets } from './rungs';
@@ -27,6 +27,8 @@ export interface HyperbandOptions extends StrategyOptions {
    * Hyperband's brackets). See `exploits`.
    */
   exploitAtFullBudget?: boolean;
+  /** How the budget enters the sampling GP (`FidelityKernel`, default `feature`). */
+  fidelityKernel?: FidelityKernel;
 }
 
 /** Full-budget results the GP needs before a configuration may skip the low rungs. */
@@ -111,7 +113,7 @@ export class HyperbandStrategy implements Strategy {
     if (!Number.isInteger(brackets) || brackets < 1) throw new RangeError(`Hyperband runs at least 1 bracket, got ${brackets}.`);
     this.cycle = new BracketCycle(shares.slice(0, brackets));
     this.models = this.budgets.map(() => new BayesianStrategy({ space: this.configSpace, goal: options.goal, seed: Math.floor(rng.next() * 2 ** 31) }));
-    this.fidelity = new FidelityModel(this.configSpace, { min: this.budgets[0], max: this.budgets[this.budgets.length - 1] }, Math.floor(rng.next() * 2 ** 31), options.modelCap);
+    this.fidelity = new FidelityModel(this.configSpace, { min: this.budgets[0], max: this.budgets[this.budgets.length - 1] }, Math.floor(rng.next() * 2 ** 31), options.modelCap, options.fidelityKernel);
     this.modelMinimum = defaultInitialTrials(Object.keys(this.configSpace).length) + 1;
   }
 

@@ -47,13 +47,14 @@ export function noisyExpectedImprovement(posterior: GpPosterior, samples: number
   const x = new Float64Array(m * dims);
   rows.forEach((row, j) => x.set(points.subarray(row * dims, (row + 1) * dims), j * dims));
 
-  const floor = LATENT_JITTER * posterior.signal;
+  // The prior variance at the first point stands for the kernel's scale (exact for Matérn).
+  const floor = LATENT_JITTER * (m > 0 ? posterior.priorCovariance(x, 0, x, 0) : posterior.signal);
   const joint = posterior.jointLatent(x, m);
   const jointFactor = factorWithFloor(joint.cov, m, floor);
   const prior = new Float64Array(m * m);
   for (let a = 0; a < m; a++) {
     for (let c = 0; c <= a; c++) {
-      const v = posterior.covariance(x, a * dims, x, c * dims);
+      const v = posterior.priorCovariance(x, a * dims, x, c * dims);
       prior[a * m + c] = v;
       prior[c * m + a] = v;
     }
@@ -82,13 +83,14 @@ export function noisyExpectedImprovement(posterior: GpPosterior, samples: number
   return (features: Float64Array): number => {
     means.fill(0);
     for (let i = 0; i < m; i++) {
-      k[i] = posterior.covariance(x, i * dims, features, 0);
+      k[i] = posterior.priorCovariance(x, i * dims, features, 0);
       const ki = k[i];
       const base = i * samples;
       for (let s = 0; s < samples; s++) means[s] += ki * weights[base + s];
     }
     solveLower(priorFactor, m, k);
-    const variance = Math.max(posterior.signal - dot(k, 0, k, 0, m), 1e-12 * posterior.signal);
+    const prior = posterior.priorCovariance(features, 0, features, 0);
+    const variance = Math.max(prior - dot(k, 0, k, 0, m), 1e-12 * prior);
     const sd = Math.sqrt(variance);
     let top = -Infinity;
     const logs = new Float64Array(samples);

@@ -1,6 +1,6 @@
 import type { Rng } from '../rng';
 import type { EncodingLayout } from '../space';
-import { fitHyperparameters } from './fit';
+import { fitHyperparameters, type KernelFamily } from './fit';
 import { GpPosterior, type GpData, type Theta } from './gp';
 import type { Goal } from './types';
 import { fitOutputWarp, type OutputWarp } from './warp';
@@ -89,7 +89,11 @@ export class SurrogateFitter {
   private posterior: GpPosterior | null = null;
   private fits = 0;
 
-  constructor(private readonly rng: Rng) {}
+  /** `family`: the kernel and priors, when not the Bayesian strategy's (Hyperband's GP). */
+  constructor(
+    private readonly rng: Rng,
+    private readonly family?: KernelFamily,
+  ) {}
 
   /** The posterior on `data`, or null if its kernel matrix cannot be factored even with jitter. */
   fit(data: GpData): GpPosterior | null {
@@ -100,7 +104,7 @@ export class SurrogateFitter {
     let posterior = this.posterior && !refitDue(n, this.fittedSize) ? this.posterior.extend(data) : null;
     if (!posterior) {
       const theta = this.fitTheta(data);
-      posterior = GpPosterior.fit(data, theta);
+      posterior = GpPosterior.fit(data, theta, this.family?.covariance?.(data, theta));
       if (!posterior) return null;
       this.theta = theta;
       this.fittedSize = n;
@@ -121,12 +125,13 @@ export class SurrogateFitter {
     let previous = this.theta;
     if (previous === null && n > COLD_SUBSET) {
       const subset = subsetData(data, COLD_SUBSET, this.rng);
-      previous = fitHyperparameters(subset, { rng: this.rng, fromPrior: true, ...coldSchedule(COLD_SUBSET) });
+      previous = fitHyperparameters(subset, { rng: this.rng, fromPrior: true, family: this.family, ...coldSchedule(COLD_SUBSET) });
     }
     this.fits++;
     const warm = previous !== null && n >= 60;
     return fitHyperparameters(data, {
       rng: this.rng,
+      family: this.family,
       previous: previous ?? undefined,
       fromPrior: !warm || this.fits % 8 === 0,
       ...(warm ? { randomStarts: 0, maxIterations: 15 } : coldSchedule(n)),

@@ -1,39 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { GpPosterior, logMarginalLikelihood, pairGroupDistances, type GpData } from '../../../src/lib/tuner/gp';
-import { fitHyperparameters } from '../../../src/lib/tuner/fit';
+import { fitHyperparameters, maternKernel, NOISE_FLOOR } from '../../../src/lib/tuner/fit';
 import { choleskyWithJitter } from '../../../src/lib/tuner/linalg';
 import { createRng } from '../../../src/lib/rng';
+import { invertAndDet, matern } from './reference-gp';
 
-/** Independent, textbook implementation: explicit kernel, Gauss-Jordan inverse, determinant. */
-function matern(r: number): number {
-  return (1 + Math.sqrt(5) * r + (5 / 3) * r * r) * Math.exp(-Math.sqrt(5) * r);
-}
+/** The Matérn ARD kernel written out, for the independent reference below. */
 function kernel(a: number[], b: number[], ls: number[], groupOf: number[], signal: number): number {
   let r2 = 0;
   a.forEach((v, d) => (r2 += ((v - b[d]) / ls[groupOf[d]]) ** 2));
   return signal * matern(Math.sqrt(r2));
-}
-function invertAndDet(m: number[][]): { inv: number[][]; det: number } {
-  const n = m.length;
-  const a = m.map((row, i) => [...row, ...row.map((_, j) => (i === j ? 1 : 0))]);
-  let det = 1;
-  for (let c = 0; c < n; c++) {
-    let pivot = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(a[r][c]) > Math.abs(a[pivot][c])) pivot = r;
-    if (pivot !== c) {
-      [a[c], a[pivot]] = [a[pivot], a[c]];
-      det = -det;
-    }
-    det *= a[c][c];
-    const p = a[c][c];
-    for (let j = 0; j < 2 * n; j++) a[c][j] /= p;
-    for (let r = 0; r < n; r++) {
-      if (r === c) continue;
-      const f = a[r][c];
-      for (let j = 0; j < 2 * n; j++) a[r][j] -= f * a[c][j];
-    }
-  }
-  return { inv: a.map((row) => row.slice(n)), det };
 }
 
 // Three 2-feature points, plus a categorical one-hot block sharing one lengthscale.
@@ -176,5 +152,21 @@ describe('GP posterior', () => {
     expect(Math.exp(t[0])).toBeLessThan(0.5);
     expect(Math.exp(t[1])).toBeGreaterThan(2 * Math.exp(t[0]));
     expect(Math.exp(t[3])).toBeLessThan(0.01);
+  });
+
+  it('on noiseless data fits the noise on the floor, and below it under a family with a lower floor (Hyperband)', () => {
+    const rng = createRng(6);
+    const n = 40;
+    const xs = Array.from({ length: n }, () => [rng.next(), rng.next()]);
+    const ys = xs.map(([a, b]) => Math.sin(2 * a) + b * b);
+    const mean = ys.reduce((s, v) => s + v, 0) / n;
+    const sd = Math.sqrt(ys.reduce((s, v) => s + (v - mean) ** 2, 0) / n);
+    const d: GpData = { x: Float64Array.from(xs.flat()), y: Float64Array.from(ys.map((v) => (v - mean) / sd)), n, dims: 2, groupOf: Int32Array.from([0, 1]), groups: 2 };
+    const options = { rng: createRng(4), randomStarts: 2, maxIterations: 60, fromPrior: true };
+    const noiseOf = (t: Float64Array) => Math.exp(t[t.length - 1]);
+    expect(noiseOf(fitHyperparameters(d, options))).toBeCloseTo(NOISE_FLOOR, 12);
+    const low = noiseOf(fitHyperparameters(d, { ...options, family: maternKernel(1e-9) }));
+    expect(low).toBeLessThan(NOISE_FLOOR / 10);
+    expect(low).toBeGreaterThanOrEqual(1e-9 * (1 - 1e-9));
   });
 });

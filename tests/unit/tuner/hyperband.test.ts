@@ -139,8 +139,8 @@ describe('the hyperband strategy', () => {
     expect(hb.epochsAsked).toBe(log.reduce((s, l) => s + l.trial.epochs, 0));
   });
 
-  it('samples new configurations from the GP once a budget has enough results (BOHB), near the optimum', () => {
-    const hb = new HyperbandStrategy({ space, goal: 'minimize', seed: 2 });
+  it.each(['feature', 'curve'] as const)('samples new configurations from the GP (kernel %s) once a budget has enough results (BOHB), near the optimum', (fidelityKernel) => {
+    const hb = new HyperbandStrategy({ space, goal: 'minimize', seed: 2, fidelityKernel });
     const log = runJob(hb, 2, 60);
     const distance = (entries: typeof log) => {
       const firsts = entries.filter((l) => l.trial.rung === hb.budgets.indexOf(l.trial.epochs) && l === log.find((m) => m.trial.config === l.trial.config));
@@ -149,6 +149,16 @@ describe('the hyperband strategy', () => {
     // Random draws on [0, 1] lie 0.34 from 0.2 on average; the first configurations are random, the later ones the GP's.
     expect(distance(log.slice(0, 8))).toBeGreaterThan(0.15);
     expect(distance(log.slice(30))).toBeLessThan(0.1);
+  });
+
+  it('finds the full-budget optimum with the learning-curve kernel where short runs favour another one', () => {
+    // The gap grows with x, so after 1 or 3 epochs the best x is below 0.2; at 27 it is 0.2.
+    const skewed = (p: Params) => ((p.x as number) - 0.2) ** 2 + (0.05 + 0.3 * (p.x as number)) * (Math.sqrt(27 / (p.epochs as number)) - 1);
+    const hb = new HyperbandStrategy({ space, goal: 'minimize', seed: 3, fidelityKernel: 'curve' });
+    const log = runJob(hb, 2, 60, skewed);
+    const full = log.filter((l) => l.trial.epochs === 27).slice(-5);
+    for (const l of full) expect(Math.abs((l.trial.params.x as number) - 0.2)).toBeLessThan(0.05);
+    expect(() => new HyperbandStrategy({ space, goal: 'minimize', seed: 3, fidelityKernel: 'spline' as 'curve' })).toThrow(/kernel is one of feature, curve, got "spline"/);
   });
 
   it('recommends a full-budget configuration by the GP, or the best at the highest rung reached', () => {
