@@ -1,6 +1,6 @@
 import { NOISE_FLOOR, type HyperPrior, type KernelFamily } from './fit';
-import { pairGroupDistances, type Covariance, type GpData, type Theta } from './gp';
-import { choleskyWithJitter, inverseFromCholesky, solveLower, solveUpper } from './linalg';
+import { gaussianLogLikelihood, pairGroupDistances, type Covariance, type GpData, type Theta } from './gp';
+import { inverseFromCholesky } from './linalg';
 import { matern52, matern52LengthscaleFactor } from './kernel';
 
 /**
@@ -152,17 +152,9 @@ function curveLikelihood(data: GpData): (theta: Theta, grad?: Float64Array) => n
         }
       }
     }
-    const factored = choleskyWithJitter(k, n);
-    if (!factored) return -Infinity;
-    const { l } = factored;
-    const alpha = solveUpper(l, n, solveLower(l, n, Float64Array.from(data.y)));
-    let fit = 0;
-    let logDet = 0;
-    for (let i = 0; i < n; i++) {
-      fit += data.y[i] * alpha[i];
-      logDet += Math.log(l[i * n + i]);
-    }
-    const value = -0.5 * fit - logDet - 0.5 * n * Math.log(2 * Math.PI);
+    const gaussian = gaussianLogLikelihood(k, n, data.y);
+    if (!gaussian) return -Infinity;
+    const { value, l, alpha } = gaussian;
     if (!grad || !r1s || !r2s || !rss || !gapXs || !gapSs) return value;
 
     // ∂ log p / ∂θ = ½ tr(W ∂K/∂θ), W = ααᵀ − K⁻¹; each off-diagonal pair counts twice.

@@ -50,6 +50,25 @@ export function pairGroupDistances(data: GpData): Float64Array {
 }
 
 /**
+ * log N(y; 0, K) for an n×n covariance K (noise included), with the factor L and α = K⁻¹y that
+ * the gradient needs; null when K cannot be factored even with jitter. Every kernel's
+ * likelihood ends here.
+ */
+export function gaussianLogLikelihood(k: Float64Array, n: number, y: Float64Array): { value: number; l: Float64Array; alpha: Float64Array } | null {
+  const factored = choleskyWithJitter(k, n);
+  if (!factored) return null;
+  const { l } = factored;
+  const alpha = solveUpper(l, n, solveLower(l, n, Float64Array.from(y)));
+  let fit = 0;
+  let logDet = 0;
+  for (let i = 0; i < n; i++) {
+    fit += y[i] * alpha[i];
+    logDet += Math.log(l[i * n + i]);
+  }
+  return { value: -0.5 * fit - logDet - 0.5 * n * Math.log(2 * Math.PI), l, alpha };
+}
+
+/**
  * Log marginal likelihood log p(y | θ) and, into `grad`, its gradient with respect to θ:
  * ½ tr((ααᵀ − K⁻¹) ∂K/∂θ). Returns -Infinity when K cannot be factored.
  */
@@ -75,17 +94,9 @@ export function logMarginalLikelihood(theta: Theta, data: GpData, pairs: Float64
       k[j * n + i] = v;
     }
   }
-  const factored = choleskyWithJitter(k, n);
-  if (!factored) return -Infinity;
-  const { l } = factored;
-  const alpha = solveUpper(l, n, solveLower(l, n, Float64Array.from(data.y)));
-  let fit = 0;
-  let logDet = 0;
-  for (let i = 0; i < n; i++) {
-    fit += data.y[i] * alpha[i];
-    logDet += Math.log(l[i * n + i]);
-  }
-  const value = -0.5 * fit - logDet - 0.5 * n * Math.log(2 * Math.PI);
+  const gaussian = gaussianLogLikelihood(k, n, data.y);
+  if (!gaussian) return -Infinity;
+  const { value, l, alpha } = gaussian;
   if (!grad || !dist) return value;
 
   const kinv = inverseFromCholesky(l, n);

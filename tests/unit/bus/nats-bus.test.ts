@@ -57,6 +57,27 @@ function worker(job: string, name: string, trainer: FakeTrainer, nc: NatsConnect
   return serveJob({ nc, job, name, trainer, heartbeatMs: 200, liveTtlMs: 900, declineDelayMs: 200, signal, log: process.env.DBG ? (l) => console.log(name, l) : undefined });
 }
 
+/** Tab A coordinates `job` on a connection of its own, with one holding worker ("steady") serving it; closing `first` is A's machine dying. */
+async function firstCoordinator(job: JobDefinition, id: string) {
+  const first = await connect({ servers: server.url });
+  const a = await coordinator(job, { nc: first, job: id, owner: 'tab A' });
+  const trainer = new FakeTrainer({ hold: true });
+  const serving = worker(id, 'steady', trainer, await client());
+  void a.runner.start();
+  await until(() => trainer.holding.length === 1, 'trial 1 on the worker');
+  return { first, a, trainer, serving };
+}
+
+/** Tab B opens the job once A's lease has lapsed. */
+async function nextCoordinator(job: JobDefinition, id: string, nc: NatsConnection) {
+  let b: Awaited<ReturnType<typeof coordinator>> | undefined;
+  await until(async () => {
+    b = await coordinator(job, { nc, job: id, owner: 'tab B' }).catch(() => undefined);
+    return b !== undefined;
+  }, 'the lease to lapse');
+  return b!;
+}
+
 async function events(nc: NatsConnection, job: string): Promise<Record<string, unknown>[]> {
   const names = jobNames(job);
   const jsm = await jetstreamManager(nc);
@@ -230,12 +251,7 @@ describe('NATS trial bus', () => {
   it('another coordinator takes a job over once the lease lapses, adopting the trial on a worker: nothing runs twice', async () => {
     const job = quickJob({ maxJobs: 3, maxParallelJobs: 1 });
     const id = `takeover${++jobCount}`;
-    const first = await connect({ servers: server.url });
-    const a = await coordinator(job, { nc: first, job: id, owner: 'tab A' });
-    const trainer = new FakeTrainer({ hold: true });
-    const serving = worker(id, 'steady', trainer, await client());
-    void a.runner.start();
-    await until(() => trainer.holding.length === 1, 'trial 1 on the worker');
+    const { first, trainer, serving } = await firstCoordinator(job, id);
     trainer.release(trainer.holding[0]);
     await until(() => trainer.holding.length === 1 && trainer.runs.length === 2, 'trial 2 on the worker');
 
@@ -243,18 +259,14 @@ describe('NATS trial bus', () => {
     await first.close();
     const nc = await client();
     await expect(coordinator(job, { nc, job: id, owner: 'tab B' })).rejects.toBeInstanceOf(LeaseHeldError);
-    let b: Awaited<ReturnType<typeof coordinator>> | undefined;
-    await until(async () => {
-      b = await coordinator(job, { nc, job: id, owner: 'tab B' }).catch(() => undefined);
-      return b !== undefined;
-    }, 'the lease to lapse');
-    const earlier = trialsFromHistory(job, b!.bus.history.values(), Date.now());
+    const b = await nextCoordinator(job, id, nc);
+    const earlier = trialsFromHistory(job, b.bus.history.values(), Date.now());
     expect(earlier.map((t) => [t.number, t.status])).toEqual([
       [1, 'completed'],
       [2, 'running'],
     ]);
     expect(earlier[0].objective).toBeCloseTo(Math.min(0.99, Number(earlier[0].params.lr)), 4);
-    const runner = new JobRunner(job, new RandomStrategy({ space: job.parameters, goal: 'maximize', seed: 4 }), b!.bus, { resume: { trials: earlier, adopt: true } });
+    const runner = new JobRunner(job, new RandomStrategy({ space: job.parameters, goal: 'maximize', seed: 4 }), b.bus, { resume: { trials: earlier, adopt: true } });
     const done = runner.start();
     await until(() => runner.trials.find((t) => t.number === 2)?.status === 'running', 'trial 2 adopted as running');
     expect(runner.trials.find((t) => t.number === 2)!.logs).toHaveLength(1);
@@ -270,7 +282,7 @@ describe('NATS trial bus', () => {
     ]);
     expect(trainer.runs.map((s) => s.number)).toEqual([1, 2, 3]);
     expect(runner.message).toBe('Resumed: the tuner was told 1 finished trial; 1 trial still on the bus carries on.');
-    await b!.bus.close();
+    await b.bus.close();
     await serving;
   });
 });
@@ -279,12 +291,7 @@ describe('re-runs and added trials on the bus', () => {
   it('keep their mark for a coordinator that takes the job over, so they still count apart from max jobs', async () => {
     const job = quickJob({ maxJobs: 1, maxParallelJobs: 1 });
     const id = `marks${++jobCount}`;
-    const first = await connect({ servers: server.url });
-    const a = await coordinator(job, { nc: first, job: id, owner: 'tab A' });
-    const trainer = new FakeTrainer({ hold: true });
-    const serving = worker(id, 'steady', trainer, await client());
-    void a.runner.start();
-    await until(() => trainer.holding.length === 1, 'trial 1 on the worker');
+    const { first, a, trainer, serving } = await firstCoordinator(job, id);
     const original = a.runner.trials[0];
     await a.runner.enqueue({ ...original.params }, { rerunOf: 1 });
     await a.runner.enqueue({ ...original.params, lr: 0.05 });
@@ -294,13 +301,8 @@ describe('re-runs and added trials on the bus', () => {
     await until(() => trainer.runs.length === 3, 'the added trial on the worker');
 
     await first.close();
-    let b: Awaited<ReturnType<typeof coordinator>> | undefined;
-    const nc = await client();
-    await until(async () => {
-      b = await coordinator(job, { nc, job: id, owner: 'tab B' }).catch(() => undefined);
-      return b !== undefined;
-    }, 'the lease to lapse');
-    const earlier = trialsFromHistory(job, b!.bus.history.values(), Date.now());
+    const b = await nextCoordinator(job, id, await client());
+    const earlier = trialsFromHistory(job, b.bus.history.values(), Date.now());
     expect(earlier.map((t) => [t.number, t.rerunOf, t.added])).toEqual([
       [1, undefined, undefined],
       [2, 1, undefined],
@@ -308,7 +310,7 @@ describe('re-runs and added trials on the bus', () => {
     ]);
     expect(trialCounts(earlier)).toMatchObject({ reruns: 1, added: 1 });
     for (const held of trainer.holding) trainer.release(held);
-    await b!.bus.close();
+    await b.bus.close();
     await serving;
   });
 
@@ -354,21 +356,16 @@ describe('a coordinator that dies between announcing a trial and queueing it', (
     await jetstream(first).publish(jobNames(id).eventSubject(1), encode(event), { msgID: `${id}-1-0-1` });
     await first.close();
 
-    let b: Awaited<ReturnType<typeof coordinator>> | undefined;
-    const nc = await client();
-    await until(async () => {
-      b = await coordinator(job, { nc, job: id, owner: 'tab B' }).catch(() => undefined);
-      return b !== undefined;
-    }, 'the lease to lapse');
-    const earlier = trialsFromHistory(job, b!.bus.history.values(), Date.now());
+    const b = await nextCoordinator(job, id, await client());
+    const earlier = trialsFromHistory(job, b.bus.history.values(), Date.now());
     expect(earlier.map((t) => [t.number, t.status, t.seed])).toEqual([[1, 'pending', 99]]);
     const trainer = new FakeTrainer();
     const serving = worker(id, 'steady', trainer, await client());
-    const runner = new JobRunner(job, new RandomStrategy({ space: job.parameters, goal: 'maximize', seed: 4 }), b!.bus, { resume: { trials: earlier, adopt: true } });
+    const runner = new JobRunner(job, new RandomStrategy({ space: job.parameters, goal: 'maximize', seed: 4 }), b.bus, { resume: { trials: earlier, adopt: true } });
     await runner.start();
     expect(runner.trials.map((t) => [t.number, t.status])).toEqual([[1, 'completed']]);
     expect(trainer.runs.map((s) => [s.number, s.seed, s.hyperparameters.lr])).toEqual([[1, 99, 0.02]]);
-    await b!.bus.close();
+    await b.bus.close();
     await serving;
   });
 });

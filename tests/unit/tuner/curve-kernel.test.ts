@@ -3,7 +3,7 @@ import { createRng } from '../../../src/lib/rng';
 import { curveKernel } from '../../../src/lib/tuner/curve-kernel';
 import { fitHyperparameters } from '../../../src/lib/tuner/fit';
 import { GpPosterior, type GpData, type Theta } from '../../../src/lib/tuner/gp';
-import { invertAndDet, matern } from './reference-gp';
+import { invertAndDet, matern, numericGradient } from './reference-gp';
 
 /**
  * Points of two parameters (a continuous one, and a categorical's one-hot pair sharing one
@@ -43,15 +43,7 @@ describe('learning-curve kernel', () => {
     const grad = new Float64Array(theta.length);
     const value = curveKernel().likelihood(data)(theta, grad);
     expect(value).toBeCloseTo(reference(theta).lml, 10);
-    for (let i = 0; i < theta.length; i++) {
-      const h = 1e-6;
-      const up = Float64Array.from(theta);
-      const down = Float64Array.from(theta);
-      up[i] += h;
-      down[i] -= h;
-      const numeric = (reference(up).lml - reference(down).lml) / (2 * h);
-      expect(grad[i], `θ[${i}]`).toBeCloseTo(numeric, 5);
-    }
+    numericGradient((t) => reference(t).lml, theta).forEach((numeric, i) => expect(grad[i], `θ[${i}]`).toBeCloseTo(numeric, 5));
   });
 
   it('predicts the explicit posterior, with the gap gone at the full budget', () => {

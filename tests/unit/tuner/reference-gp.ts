@@ -29,3 +29,15 @@ export function invertAndDet(m: number[][]): { inv: number[][]; det: number } {
   }
   return { inv: a.map((row) => row.slice(n)), det };
 }
+
+/** Central differences of `f` at θ, one per entry (step 1e-6), to check an analytic gradient against. */
+export function numericGradient(f: (theta: Float64Array) => number, theta: Float64Array): number[] {
+  const h = 1e-6;
+  return Array.from(theta, (_, i) => {
+    const up = Float64Array.from(theta);
+    const down = Float64Array.from(theta);
+    up[i] += h;
+    down[i] -= h;
+    return (f(up) - f(down)) / (2 * h);
+  });
+}
