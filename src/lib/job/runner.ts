@@ -605,7 +605,7 @@ export class JobRunner {
   }
 }
 
-/** What makes a trial extra (see `isExtraTrial`), so that an interrupted one run again keeps it; empty for a searched trial. */
+/** What makes a trial extra (see `isExtraTrial`), so that an interrupted one run again keeps it, and the bus records it; undefined for a searched trial. */
 function extraMark({ rerunOf, added }: Trial): ExtraMark | undefined {
   return rerunOf !== undefined ? { rerunOf } : added ? { added } : undefined;
 }

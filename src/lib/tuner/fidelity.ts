@@ -76,8 +76,9 @@ export class FidelityModel {
     assertModelCap(cap);
     if (!FIDELITY_KERNELS.includes(kernel)) throw new RangeError(`Hyperband's kernel is one of ${FIDELITY_KERNELS.join(', ')}, got ${JSON.stringify(kernel)}.`);
     this.configLayout = encodingLayout(configSpace);
-    this.layout = encodingLayout({ ...configSpace, [BUDGET_PARAMETER]: { type: 'integer', min: budget.min, max: budget.max, scale: 'log' } });
-    this.fullBudget = new ObservedConfigurations({ ...configSpace, [BUDGET_PARAMETER]: { type: 'integer', min: budget.min, max: budget.max, scale: 'log' } }, 1);
+    const space: SearchSpace = { ...configSpace, [BUDGET_PARAMETER]: { type: 'integer', min: budget.min, max: budget.max, scale: 'log' } };
+    this.layout = encodingLayout(space);
+    this.fullBudget = new ObservedConfigurations(space, 1);
     this.budgetMax = budget.max;
     const rng = createRng(seed);
     const family = kernel === 'curve' ? curveKernel(FIDELITY_NOISE_FLOOR) : maternKernel(FIDELITY_NOISE_FLOOR);
