@@ -1,7 +1,7 @@
 import type { JobDefinition } from '../config';
 import { MetricTracker } from '../metrics';
 import { readTrialLine } from './trial-log';
-import { isExtraTrial } from './trial-counts';
+import { fullBudgetRuns, isExtraTrial } from './trial-counts';
 import { paramsError, paramsKey, type Params } from '../space';
 import { MedianStoppingRule } from '../tuner/stopping';
 import type { StrategyClient } from '../tuner/types';
@@ -345,7 +345,7 @@ export class JobRunner {
   get fullBudgetCompleted(): number {
     const epochs = this.job.parameters.epochs;
     if (!epochs || epochs.type === 'categorical') return 0;
-    return this.trials.filter((t) => t.status === 'completed' && !isExtraTrial(t) && Number(t.params.epochs) === epochs.max).length;
+    return fullBudgetRuns(this.trials, epochs.max);
   }
 
   private hyperbandEnd(): string | undefined {

@@ -9,6 +9,15 @@ export function isExtraTrial(trial: Pick<Trial, 'rerunOf' | 'added'>): boolean {
   return trial.rerunOf !== undefined || trial.added === true;
 }
 
+/**
+ * What max jobs counts under Hyperband: the strategy's trials completed at the full budget of
+ * `fullEpochs` (re-runs and added trials come on top there too). The runner ends the job on it
+ * and the page's summary shows it.
+ */
+export function fullBudgetRuns(trials: readonly Pick<Trial, 'status' | 'params' | 'rerunOf' | 'added'>[], fullEpochs: number): number {
+  return trials.filter((t) => t.status === 'completed' && !isExtraTrial(t) && Number(t.params.epochs) === fullEpochs).length;
+}
+
 export interface TrialCounts {
   /** Trials the strategy proposed: what max jobs bounds (under Hyperband, its full-budget completions come from these). */
   searched: number;

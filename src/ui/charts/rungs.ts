@@ -1,6 +1,6 @@
 import type { JobDefinition } from '../../lib/config';
 import { epochRange, rungBudgets } from '../../lib/tuner/rungs';
-import { isExtraTrial, type Trial } from '../../lib/job';
+import { fullBudgetRuns, type Trial } from '../../lib/job';
 
 /** A Hyperband job's rung budgets in epochs, ascending; empty for any other job (or one without a usable epochs range). */
 export function jobRungs(job: JobDefinition): number[] {
@@ -33,8 +33,7 @@ export function epochsSpent(
   return {
     spent: trials.reduce((sum, t) => sum + t.epochs.length, 0),
     fullSearch: job.maxJobs * full,
-    // What max jobs counts under Hyperband (JobRunner.fullBudgetCompleted).
-    fullRuns: trials.filter((t) => t.status === 'completed' && !isExtraTrial(t) && Number(t.params.epochs) === full).length,
+    fullRuns: fullBudgetRuns(trials, full),
   };
 }
 
