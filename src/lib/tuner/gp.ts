@@ -265,9 +265,9 @@ export class GpPosterior {
     return new GpPosterior(this.data, this.theta, { weights: this.weights, alpha, targets, points, size: n + m, factor, jitter: this.jitter, covariance: this.covariance });
   }
 
-  /** Training points then believed points (row-major), how many there are, and how many of them are training points. */
-  get conditionedOn(): { points: Float64Array; size: number; observed: number } {
-    return { points: this.points, size: this.size, observed: this.data.n };
+  /** Training points then believed points (row-major, `dims` wide), how many there are, and how many of them are training points. */
+  get conditionedOn(): { points: Float64Array; dims: number; size: number; observed: number } {
+    return { points: this.points, dims: this.data.dims, size: this.size, observed: this.data.n };
   }
 
   /** The prior covariance of the latent function between two feature vectors. */

@@ -24,8 +24,7 @@ const LATENT_JITTER = 1e-6;
  * each evaluation O(m² + m·samples), the same order as one posterior prediction.
  */
 export function noisyExpectedImprovement(posterior: GpPosterior, samples: number, rng: Rng): ((x: Float64Array) => number) | null {
-  const { points, size, observed } = posterior.conditionedOn;
-  const dims = points.length / Math.max(1, size);
+  const { points, dims, size, observed } = posterior.conditionedOn;
   // Every conditioning point (believed ones too) must be among the sampled ones, or f(x) would
   // still depend on their outputs; only the evaluated ones can be the incumbent. Repeats of a
   // configuration share one latent value.
@@ -79,6 +78,7 @@ export function noisyExpectedImprovement(posterior: GpPosterior, samples: number
 
   const k = new Float64Array(m);
   const means = new Float64Array(samples);
+  const logs = new Float64Array(samples);
   const logSamples = Math.log(samples);
   return (features: Float64Array): number => {
     means.fill(0);
@@ -93,7 +93,6 @@ export function noisyExpectedImprovement(posterior: GpPosterior, samples: number
     const variance = Math.max(prior - dot(k, 0, k, 0, m), 1e-12 * prior);
     const sd = Math.sqrt(variance);
     let top = -Infinity;
-    const logs = new Float64Array(samples);
     for (let s = 0; s < samples; s++) {
       logs[s] = logExpectedImprovement(means[s], sd, incumbents[s]);
       top = Math.max(top, logs[s]);
