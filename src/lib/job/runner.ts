@@ -5,7 +5,7 @@ import { fullBudgetRuns, isExtraTrial } from './trial-counts';
 import { paramsError, paramsKey, type Params } from '../space';
 import { MedianStoppingRule } from '../tuner/stopping';
 import type { StrategyClient } from '../tuner/types';
-import type { ExtraMark, JobEvent, JobStatus, StopMode, StoppedBy, Trial, TrialBus, TrialRunResult, TrialSpec } from './types';
+import { hasJobEnded, isFinishedTrial, type ExtraMark, type JobEvent, type JobStatus, type StopMode, type StoppedBy, type Trial, type TrialBus, type TrialRunResult, type TrialSpec } from './types';
 
 export interface RunnerOptions {
   now?: () => number;
@@ -44,8 +44,6 @@ export interface ResumeState {
    */
   adopt?: boolean;
 }
-
-const FINISHED: readonly Trial['status'][] = ['completed', 'stopped', 'failed'];
 
 /**
  * Under Hyperband, max jobs counts full-budget completions; all suggestions together stop at this
@@ -130,7 +128,7 @@ export class JobRunner {
     this.adopting = adopt === true;
     const sorted = [...trials].sort((a, b) => a.number - b.number);
     for (const earlier of sorted) {
-      if (FINISHED.includes(earlier.status)) {
+      if (isFinishedTrial(earlier.status)) {
         // The earlier tuner's ids (t1, t2, …) would collide with the new one's: an earlier trial is known by its number.
         const trial: Trial = { ...earlier, id: `earlier-${earlier.number}`, logs: [...earlier.logs] };
         delete trial.progress;
@@ -462,7 +460,7 @@ export class JobRunner {
   }
 
   private async finishTrial(trial: Trial, result: TrialRunResult): Promise<void> {
-    if (trial.status === 'completed' || trial.status === 'failed' || trial.status === 'stopped') return;
+    if (isFinishedTrial(trial.status)) return;
     if (result.status === 'failed' && result.retryable && this.retry(trial, result.reason)) return;
     if (result.status === 'completed' && trial.objective === undefined) {
       const definition = this.job.metricDefinitions.find((m) => m.name === this.job.objective.metric);
@@ -582,7 +580,7 @@ export class JobRunner {
   }
 
   private finish(status: JobStatus, message?: string): void {
-    if (this.status === 'completed' || this.status === 'stopped' || this.status === 'failed') return;
+    if (hasJobEnded(this.status)) return;
     this.message = message ?? this.message;
     this.runEndedAt = this.now();
     clearTimeout(this.budgetTimer);

@@ -7,6 +7,11 @@ export type JobStatus = 'idle' | 'running' | 'stopping' | 'completed' | 'stopped
 /** Who stopped a trial: the median stopping rule, or the user (Stop, Stop now, Stop trial). */
 export type StoppedBy = 'rule' | 'user';
 
+/** A trial that will not run again in this job: its record is final. */
+export const isFinishedTrial = (status: TrialStatus): boolean => status === 'completed' || status === 'stopped' || status === 'failed';
+/** A job whose runner has let go of it: nothing more is asked, trained or recorded. */
+export const hasJobEnded = (status: JobStatus): boolean => status === 'completed' || status === 'stopped' || status === 'failed';
+
 export interface Trial {
   id: string;
   /** 1-based, in the order the runner created them (suggestions and enqueued trials alike); the seed follows it. */

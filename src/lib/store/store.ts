@@ -1,5 +1,5 @@
 import type { JobDefinition } from '../config';
-import type { JobEvent, JobStatus, Trial } from '../job';
+import { hasJobEnded, isFinishedTrial, type JobEvent, type JobStatus, type Trial } from '../job';
 import { capLog } from './logs';
 
 /**
@@ -59,8 +59,6 @@ export interface RecorderHooks {
   onSaved?: (saved: ReadonlySet<number>) => void;
 }
 
-const FINISHED: readonly JobStatus[] = ['completed', 'stopped', 'failed'];
-const finishedTrial = (status: Trial['status']) => status === 'completed' || status === 'stopped' || status === 'failed';
 
 /** "tiny-cnn on synthetic, 2025-03-04 14:05": the name a job gets until it is renamed. */
 export function defaultJobName(definition: JobDefinition, date: Date): string {
@@ -148,7 +146,7 @@ export class JobStore {
     if (!loaded) return;
     const db = await this.open();
     await transact(db, [TRIALS], 'readwrite', (tx) => {
-      for (const trial of loaded.trials) if (!finishedTrial(trial.status)) tx.objectStore(TRIALS).delete([jobId, trial.number]);
+      for (const trial of loaded.trials) if (!isFinishedTrial(trial.status)) tx.objectStore(TRIALS).delete([jobId, trial.number]);
     });
   }
 
@@ -264,7 +262,7 @@ export class JobRecorder {
     this.job = { ...job };
     for (const trial of earlier) {
       this.outcomes.set(trial.number, { status: trial.status, objective: trial.objective });
-      if (finishedTrial(trial.status)) this.saved.add(trial.number);
+      if (isFinishedTrial(trial.status)) this.saved.add(trial.number);
     }
   }
 
@@ -325,7 +323,7 @@ export class JobRecorder {
         return;
       }
       const before = this.saved.size;
-      for (const trial of trials) if (finishedTrial(trial.status)) this.saved.add(trial.number);
+      for (const trial of trials) if (isFinishedTrial(trial.status)) this.saved.add(trial.number);
       if (this.saved.size !== before) this.hooks.onSaved?.(this.saved);
     });
     return this.queue;
@@ -349,7 +347,7 @@ export class JobRecorder {
     const runtimeMs = this.hooks.runtimeMs?.() ?? this.job.runtimeMs;
     const record: StoredJob = { ...this.job, updatedAt: this.now(), runtimeMs, trialCount: Math.max(this.job.trialCount, this.outcomes.size) };
     if (best !== undefined) record.bestObjective = best;
-    if (FINISHED.includes(record.status)) this.job.runtimeMs = runtimeMs;
+    if (hasJobEnded(record.status)) this.job.runtimeMs = runtimeMs;
     return record;
   }
 }

@@ -1,4 +1,4 @@
-import type { Trial } from '../../lib/job';
+import { isFinishedTrial, type Trial } from '../../lib/job';
 import type { Goal } from '../../lib/tuner';
 import { isBetter } from './best';
 
@@ -15,7 +15,7 @@ export interface ComparePoint {
  */
 export function bestSoFarByTrials(trials: readonly Trial[], goal: Goal): ComparePoint[] {
   const finished = trials
-    .filter((t) => t.status === 'completed' || t.status === 'failed' || t.status === 'stopped')
+    .filter((t) => isFinishedTrial(t.status))
     .sort((a, b) => (a.endedAt ?? 0) - (b.endedAt ?? 0) || a.number - b.number);
   const points: ComparePoint[] = [];
   let best: number | undefined;

@@ -1,5 +1,5 @@
 import type { JobDefinition } from '../../lib/config';
-import { JobRunner, type JobStatus, type ResumeState, type StopMode, type Trial, type WarmStartObservation } from '../../lib/job';
+import { JobRunner, hasJobEnded, isFinishedTrial, type JobStatus, type ResumeState, type StopMode, type Trial, type WarmStartObservation } from '../../lib/job';
 import { JobStore, type JobRecorder, type StoredJob, type StoredTrial } from '../../lib/store';
 import { askHolder, claimJob, jobHeld, runningElsewhereMessage } from './tab-lock';
 import type { BackendInfo } from '../../lib/device/backend-info';
@@ -177,7 +177,7 @@ export class JobSession {
     if (!loaded) return;
     const { job: stored, trials } = loaded;
     const elsewhere = await jobHeld(jobId);
-    const finished = trials.filter((t) => ['completed', 'stopped', 'failed'].includes(t.status));
+    const finished = trials.filter((t) => isFinishedTrial(t.status));
     this.stored = stored;
     this.job = stored.definition;
     this.selected = undefined;
@@ -342,7 +342,7 @@ export class JobSession {
       this.remoteWorkers = [];
     });
     if (!resume) return { bus };
-    const kept = new Map(resume.trials.filter((t) => ['completed', 'stopped', 'failed'].includes(t.status)).map((t) => [t.number, t]));
+    const kept = new Map(resume.trials.filter((t) => isFinishedTrial(t.status)).map((t) => [t.number, t]));
     const trials = trialsFromHistory(job, bus.history.values(), Date.now()).map((t) => kept.get(t.number) ?? t);
     for (const trial of kept.values()) if (!trials.some((t) => t.number === trial.number)) trials.push(trial);
     return { bus, resume: { trials, adopt: true } };
@@ -435,7 +435,7 @@ export class JobSession {
         // once that write has committed (or failed and said so): a page left the moment it reads
         // "completed" or "stopped" would otherwise abort the write, and the job would come back
         // as interrupted. A flush never rejects.
-        if (recorder && (event.status === 'completed' || event.status === 'stopped' || event.status === 'failed')) void recorder.flush().then(show);
+        if (recorder && hasJobEnded(event.status)) void recorder.flush().then(show);
         else show();
         return;
       }

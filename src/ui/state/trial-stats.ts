@@ -1,4 +1,4 @@
-import { trialCounts, type Trial, type TrialStatus } from '../../lib/job';
+import { isFinishedTrial, trialCounts, type Trial, type TrialStatus } from '../../lib/job';
 
 /** Seconds a trial has run: to its end, or to `now` while it runs; undefined before it starts. */
 export function trialSeconds(trial: Trial, now: number): number | undefined {
@@ -48,7 +48,7 @@ export function sortTrials(trials: Trial[], key: SortKey, descending: boolean, n
  * started, spread over the parallel workers. Undefined until there is anything to go by.
  */
 export function remainingSeconds(trials: Trial[], maxJobs: number, parallel: number, now: number): number | undefined {
-  const finished = trials.filter((t) => (t.status === 'completed' || t.status === 'stopped' || t.status === 'failed') && t.startedAt !== undefined);
+  const finished = trials.filter((t) => isFinishedTrial(t.status) && t.startedAt !== undefined);
   const running = trials.filter((t) => t.status === 'running');
   const perTrialFromFinished = finished.length ? finished.reduce((sum, t) => sum + trialSeconds(t, now)!, 0) / finished.length : undefined;
   const runningLeft: number[] = [];
