@@ -569,12 +569,18 @@ export class JobRunner {
   }
 
   private fail(message: string): void {
+    const reason = 'Stopped because the job failed.';
     for (const trial of this.trials) {
       // Noted for pending trials too: the pool stops those it holds when the job ends, and
       // enqueued trials that never reached it end here.
-      if (trial.status === 'running' || trial.status === 'pending') this.noteStop(trial.id, { reason: 'Stopped because the job failed.' });
-      if (trial.status === 'running') this.bus.stop(trial.id, 'hard');
-      else if (trial.status === 'pending') this.dropWaiting(trial.id);
+      if (trial.status === 'running' || trial.status === 'pending') this.noteStop(trial.id, { reason });
+      if (trial.status === 'running') {
+        this.bus.stop(trial.id, 'hard');
+        // Ended now, not when the worker confirms: the trial's record then precedes the job's
+        // "failed" one, so a tab closed in between does not keep it as running in storage.
+        this.stoppingRule?.discard(trial.id);
+        this.end(trial, { status: 'stopped' }, reason);
+      } else if (trial.status === 'pending') this.dropWaiting(trial.id);
     }
     this.finish('failed', message);
   }

@@ -195,16 +195,24 @@ describe('JobRunner', () => {
     };
     const executor = new FakeExecutor();
     const runner = new JobRunner(job, client, executor);
+    const events: JobEvent[] = [];
+    runner.subscribe((event) => events.push(event));
     const done = runner.start();
     await flush();
     const [first, second] = runner.trials.map((t) => t.id);
     executor.log(first, 'Epoch 1, Validation accuracy=0.5');
     executor.finish(first);
     await done;
-    // The job has failed; the terminated trial's end arrives after it.
-    await flush();
     expect(runner.status).toBe('failed');
     expect(executor.stops).toEqual([[second, 'hard']]);
+    // The running trial is recorded as stopped before the job's end, not when its worker confirms
+    // (which a closed tab never hears): a store following the events never keeps it as running.
+    const stoppedAt = events.findIndex((e) => e.type === 'trial' && e.trial.id === second && e.trial.status === 'stopped');
+    const failedAt = events.findIndex((e) => e.type === 'job' && e.status === 'failed');
+    expect(stoppedAt).toBeGreaterThanOrEqual(0);
+    expect(stoppedAt).toBeLessThan(failedAt);
+    // The worker's confirmation arrives after it and changes nothing.
+    await flush();
     expect(runner.trials[1]).toMatchObject({ status: 'stopped', reason: 'Stopped because the job failed.' });
     expect(runner.trials[1].stoppedBy).toBeUndefined();
   });
