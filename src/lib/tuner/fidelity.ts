@@ -18,7 +18,7 @@ import type { OutputWarp } from './warp';
  * docs/PERFORMANCE.md (Hyperband vs bayesian): `curve` is ahead on Hartmann3 and behind on
  * MixedTraining, so `feature` stays the default.
  */
-export const FIDELITY_KERNELS = ['feature', 'curve', 'select'] as const;
+export const FIDELITY_KERNELS = ['feature', 'curve'] as const;
 export type FidelityKernel = (typeof FIDELITY_KERNELS)[number];
 
 /**
@@ -43,16 +43,17 @@ export class FidelityModel {
   private readonly observations: SurrogateObservation[] = [];
   /** Each observation's budget and value, for the subset rule. */
   private readonly results: RungResult[] = [];
-  /** One surrogate per kernel fitted; `select` fits two and uses the one chosen at each fit. */
-  private readonly surrogates: KernelSurrogate[];
-  /** The surrogate of the last fit: the one the search and the recommendation use. */
-  private chosen: KernelSurrogate;
-  /** Each fit with both kernels: results, full-budget results, each kernel's score, the choice. */
-  readonly choices: KernelChoice[] = [];
-  private cum = [0, 0];
+  private readonly fitter: SurrogateFitter;
+  private readonly powerTransform: boolean;
   private readonly searchRng: Rng;
   /** The fit, with how many results it saw (the acquisition search shrinks as they grow). */
   private model: { posterior: GpPosterior; best: number; incumbents: Float64Array[]; fitted: number } | null = null;
+  /**
+   * The recommendation's own fitter and last fit (with how many results it saw): the search's
+   * fitter keeps a history (refit schedule, warm starts, random draws), so fitting it whenever
+   * the page asks for a recommendation would change the next proposals.
+   */
+  private readonly recommendFitter: SurrogateFitter;
   private recommendModel: { posterior: GpPosterior; warp: OutputWarp; told: number } | null = null;
   /** Past the cap: the subset chosen at the last refit, and how many results had been told then. */
   private subset: { indices: number[]; upTo: number } | null = null;
@@ -80,13 +81,11 @@ export class FidelityModel {
     this.fullBudget = new ObservedConfigurations(space, 1);
     this.budgetMax = budget.max;
     const rng = createRng(seed);
-    // The forks in this order keep `feature` and `curve` drawing what they drew before `select`.
-    const first = kernel === 'curve' ? 'curve' : 'feature';
-    const fitter = rng.fork();
+    const family = kernel === 'curve' ? curveKernel(FIDELITY_NOISE_FLOOR) : maternKernel(FIDELITY_NOISE_FLOOR);
+    this.fitter = new SurrogateFitter(rng.fork(), family);
+    this.powerTransform = kernel !== 'curve';
     this.searchRng = rng.fork();
-    this.surrogates = [kernelSurrogate(first, fitter, rng.fork())];
-    if (kernel === 'select') this.surrogates.push(kernelSurrogate('curve', rng.fork(), rng.fork()));
-    this.chosen = this.surrogates[0];
+    this.recommendFitter = new SurrogateFitter(rng.fork(), family);
   }
 
   get size(): number {
@@ -116,8 +115,8 @@ export class FidelityModel {
     if (this.recommendModel?.told !== told) {
       // The same results the search's GP is fitted to, chosen afresh past the cap (boundedSubset is a pure function of them).
       const indices = told <= this.cap ? Array.from({ length: told }, (_, i) => i) : boundedSubset(this.results, this.cap);
-      const { data, warp } = surrogateData(this.layout, indices.map((i) => this.observations[i]), { powerTransform: this.chosen.powerTransform });
-      const posterior = this.chosen.recommendFitter.fit(data);
+      const { data, warp } = surrogateData(this.layout, indices.map((i) => this.observations[i]), { powerTransform: this.powerTransform });
+      const posterior = this.recommendFitter.fit(data);
       this.recommendModel = posterior && { posterior, warp, told };
     }
     const model = this.recommendModel;
@@ -173,28 +172,9 @@ export class FidelityModel {
     if (this.model) return this.model;
     if (this.observations.length < 2) return null;
     const fitted = this.fittedIndices().map((i) => this.observations[i]);
-    const fits = this.surrogates.flatMap((surrogate) => {
-      const { data, warp } = surrogateData(this.layout, fitted, { powerTransform: surrogate.powerTransform });
-      const posterior = surrogate.fitter.fit(data);
-      return posterior ? [{ surrogate, posterior, warp }] : [];
-    });
-    if (fits.length === 0) return null;
-    let pick = fits[0];
-    if (fits.length > 1) {
-      let full = fitted.flatMap((o, i) => (o.features[this.layout.width - 1] === 1 ? [i] : []));
-      if ((globalThis as any).process?.env?.TABTUNE_TOP) full = [...full].sort((a, b) => fitted[a].value - fitted[b].value).slice(0, Math.max(2, Math.ceil(full.length / 2)));
-      const scores = fits.map((f) => fullBudgetLooScore(f.posterior, f.warp, fitted, full));
-      const rule = (globalThis as any).process?.env?.TABTUNE_SELECT ?? 'density';
-      if (rule === 'tau') {
-        if (full.length >= 2) pick = fits[scores[1].tau > scores[0].tau ? 1 : 0];
-      } else if (rule === 'cum') {
-        this.cum[0] += scores[0].density * full.length; this.cum[1] += scores[1].density * full.length;
-        if (full.length >= 2) pick = fits[this.cum[1] > this.cum[0] ? 1 : 0];
-      } else if (full.length >= 2) pick = fits[scores[1].density > scores[0].density ? 1 : 0];
-      this.choices.push({ results: fitted.length, fullBudget: full.length, scores: Object.fromEntries(fits.map((f, k) => [f.surrogate.kernel, scores[k]])), chosen: pick.surrogate.kernel });
-    }
-    this.chosen = pick.surrogate;
-    const { posterior } = pick;
+    const { data } = surrogateData(this.layout, fitted, { powerTransform: this.powerTransform });
+    const posterior = this.fitter.fit(data);
+    if (!posterior) return null;
     const scored = [...this.configs.values()].map((f) => ({ f, mean: posterior.predict(this.atFullBudget(f)).mean })).sort((a, b) => a.mean - b.mean);
     this.model = { posterior, best: scored[0].mean, incumbents: scored.slice(0, 5).map((s) => s.f), fitted: fitted.length };
     return this.model;
@@ -238,64 +218,4 @@ export class FidelityModel {
       },
     };
   }
-}
-
-/** A kernel's fitters: the search's, and the recommendation's own (fitted apart, so asking for one changes no proposal). */
-interface KernelSurrogate {
-  kernel: 'feature' | 'curve';
-  fitter: SurrogateFitter;
-  recommendFitter: SurrogateFitter;
-  /** The curve kernel is fitted without the power transform (a monotone warp of a sum is not a sum). */
-  powerTransform: boolean;
-}
-
-function kernelSurrogate(kernel: 'feature' | 'curve', searchRng: Rng, recommendRng: Rng): KernelSurrogate {
-  const family = kernel === 'curve' ? curveKernel(FIDELITY_NOISE_FLOOR) : maternKernel(FIDELITY_NOISE_FLOOR);
-  return { kernel, fitter: new SurrogateFitter(searchRng, family), recommendFitter: new SurrogateFitter(recommendRng, family), powerTransform: kernel !== 'curve' };
-}
-
-/** How one kernel predicted the full-budget results left out one at a time. */
-export interface LooScore {
-  /** Mean log density of each left-out value, in the objective's units (the warp's Jacobian applied). */
-  density: number;
-  /** Kendall's τ between the left-out means and the values. */
-  tau: number;
-}
-
-export interface KernelChoice {
-  results: number;
-  fullBudget: number;
-  scores: Record<string, LooScore>;
-  chosen: 'feature' | 'curve';
-}
-
-/**
- * The leave-one-out score of a fit at the rows `rows` (the full-budget results): the model is
- * judged by what the search needs from it, the value at the full budget, with every other
- * result (the same configuration's shorter runs included) kept.
- */
-export function fullBudgetLooScore(posterior: GpPosterior, warp: OutputWarp, observations: readonly SurrogateObservation[], rows: readonly number[]): LooScore {
-  if (rows.length === 0) return { density: 0, tau: 0 };
-  const loo = posterior.leaveOneOut();
-  let density = 0;
-  for (const i of rows) {
-    const z = warp.values[i];
-    const variance = loo.variance[i];
-    // d(objective)/dz at the value, by central difference of the (smooth, monotone) inverse warp.
-    const h = 1e-4;
-    const slope = (warp.inverse(z + h) - warp.inverse(z - h)) / (2 * h);
-    density += -0.5 * Math.log(2 * Math.PI * variance) - (0.5 * (z - loo.mean[i]) ** 2) / variance - Math.log(Math.max(slope, 1e-300));
-  }
-  let concordant = 0;
-  let pairs = 0;
-  for (let a = 0; a < rows.length; a++) {
-    for (let b = 0; b < a; b++) {
-      const dv = observations[rows[a]].value - observations[rows[b]].value;
-      const dm = loo.mean[rows[a]] - loo.mean[rows[b]];
-      if (dv === 0) continue;
-      pairs++;
-      concordant += Math.sign(dv) === Math.sign(dm) ? 1 : -1;
-    }
-  }
-  return { density: density / rows.length, tau: pairs > 0 ? concordant / pairs : 0 };
 }

@@ -265,26 +265,6 @@ export class GpPosterior {
     return new GpPosterior(this.data, this.theta, { weights: this.weights, alpha, targets, points, size: n + m, factor, jitter: this.jitter, covariance: this.covariance });
   }
 
-  /**
-   * Each training point's leave-one-out predictive distribution of its observed value (noise
-   * included), in closed form from K⁻¹ (Rasmussen & Williams §5.4.2): mean y_i − [K⁻¹y]_i/[K⁻¹]_ii,
-   * variance 1/[K⁻¹]_ii, the hyperparameters kept. O(n³) once, instead of n refits. Conditioned
-   * only on the training points: believed points would be left in as if observed.
-   */
-  leaveOneOut(): { mean: Float64Array; variance: Float64Array } {
-    const n = this.data.n;
-    if (this.size !== n) throw new Error('leaveOneOut is defined on the training points alone, not after believe().');
-    const inv = inverseFromCholesky(this.factor, n);
-    const mean = new Float64Array(n);
-    const variance = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const d = inv[i * n + i];
-      mean[i] = this.targets[i] - this.alpha[i] / d;
-      variance[i] = 1 / d;
-    }
-    return { mean, variance };
-  }
-
   /** Training points then believed points (row-major, `dims` wide), how many there are, and how many of them are training points. */
   get conditionedOn(): { points: Float64Array; dims: number; size: number; observed: number } {
     return { points: this.points, dims: this.data.dims, size: this.size, observed: this.data.n };
