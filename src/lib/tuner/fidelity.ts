@@ -18,7 +18,7 @@ import type { OutputWarp } from './warp';
  * docs/PERFORMANCE.md (Hyperband vs bayesian): `curve` is ahead on Hartmann3 and behind on
  * MixedTraining, so `feature` stays the default.
  */
-export const FIDELITY_KERNELS = ['feature', 'curve'] as const;
+export const FIDELITY_KERNELS = ['feature', 'curve', 'sum'] as const;
 export type FidelityKernel = (typeof FIDELITY_KERNELS)[number];
 
 /**
@@ -81,9 +81,9 @@ export class FidelityModel {
     this.fullBudget = new ObservedConfigurations(space, 1);
     this.budgetMax = budget.max;
     const rng = createRng(seed);
-    const family = kernel === 'curve' ? curveKernel(FIDELITY_NOISE_FLOOR) : maternKernel(FIDELITY_NOISE_FLOOR);
+    const family = kernel === 'feature' ? maternKernel(FIDELITY_NOISE_FLOOR) : curveKernel(FIDELITY_NOISE_FLOOR, { feature: kernel === 'sum' });
     this.fitter = new SurrogateFitter(rng.fork(), family);
-    this.powerTransform = kernel !== 'curve';
+    this.powerTransform = kernel === 'feature';
     this.searchRng = rng.fork();
     this.recommendFitter = new SurrogateFitter(rng.fork(), family);
   }
