@@ -18,7 +18,7 @@ import type { OutputWarp } from './warp';
  * docs/PERFORMANCE.md (Hyperband vs bayesian): `curve` is ahead on Hartmann3 and behind on
  * MixedTraining, so `feature` stays the default.
  */
-export const FIDELITY_KERNELS = ['feature', 'curve', 'sum', 'corrected'] as const;
+export const FIDELITY_KERNELS = ['feature', 'curve', 'sum'] as const;
 export type FidelityKernel = (typeof FIDELITY_KERNELS)[number];
 
 /**
@@ -81,30 +81,11 @@ export class FidelityModel {
     this.fullBudget = new ObservedConfigurations(space, 1);
     this.budgetMax = budget.max;
     const rng = createRng(seed);
-    const family = kernel === 'feature' || kernel === 'corrected' ? maternKernel(FIDELITY_NOISE_FLOOR) : curveKernel(FIDELITY_NOISE_FLOOR, { feature: kernel === 'sum' });
+    const family = kernel === 'feature' ? maternKernel(FIDELITY_NOISE_FLOOR) : curveKernel(FIDELITY_NOISE_FLOOR, { feature: kernel === 'sum' });
     this.fitter = new SurrogateFitter(rng.fork(), family);
-    this.powerTransform = kernel === 'feature' || kernel === 'corrected';
+    this.powerTransform = kernel === 'feature';
     this.searchRng = rng.fork();
     this.recommendFitter = new SurrogateFitter(rng.fork(), family);
-    if (kernel === 'corrected') this.gapFitter = new SurrogateFitter(rng.fork(), curveKernel(FIDELITY_NOISE_FLOOR));
-  }
-
-  private readonly gapFitter: SurrogateFitter | null = null;
-
-  /** Each result less the learning-curve kernel's estimate of its gap to the full budget (unchanged at the full budget). */
-  private gapCorrected(observations: SurrogateObservation[]): SurrogateObservation[] {
-    if (!this.gapFitter) return observations;
-    const { data, warp } = surrogateData(this.layout, observations, { powerTransform: false });
-    const curve = this.gapFitter.fit(data);
-    if (!curve) return observations;
-    const last = this.layout.width - 1;
-    return observations.map((o) => {
-      if (o.features[last] === 1) return o;
-      const full = Float64Array.from(o.features);
-      full[last] = 1;
-      const gap = warp.inverse(curve.predict(o.features).mean) - warp.inverse(curve.predict(full).mean);
-      return { features: o.features, value: o.value - gap };
-    });
   }
 
   get size(): number {
@@ -190,7 +171,7 @@ export class FidelityModel {
   private fit() {
     if (this.model) return this.model;
     if (this.observations.length < 2) return null;
-    const fitted = this.gapCorrected(this.fittedIndices().map((i) => this.observations[i]));
+    const fitted = this.fittedIndices().map((i) => this.observations[i]);
     const { data } = surrogateData(this.layout, fitted, { powerTransform: this.powerTransform });
     const posterior = this.fitter.fit(data);
     if (!posterior) return null;
