@@ -33,6 +33,12 @@ import { matern52, matern52LengthscaleFactor, scaledDistance2 } from './kernel';
  *
  * θ = [log ℓ₁ per parameter…, log ℓ₂ per parameter…, log σ₁², log σ₂², log β², log p, log ℓ_s,
  * log σ²_n].
+ *
+ * With `feature`, the kernel adds σ_a² M((x, s), (x′, s′); ℓ_a), the budget-as-a-feature Matérn
+ * (`fidelityKernel: 'feature'`) with its own lengthscales (the budget's last) and variance, so
+ * the fit weights the two structures; θ then holds [log ℓ_a per parameter and the budget…,
+ * log σ_a²] before log σ²_n. Measured in docs/PERFORMANCE.md (Picking or combining the two
+ * kernels): no better than the curve kernel alone.
  */
 export function curveKernel(noiseFloor = NOISE_FLOOR, options: { feature?: boolean } = {}): Required<KernelFamily> {
   const feature = options.feature === true;
