@@ -13,7 +13,7 @@
  * Usage: npm run bench:tuner-latency [-- --paths history,cli,hyperband --sizes 25,50,100,200,300
  *   --cli-sizes 100,300 --hb-sizes 100,200,400 --repeats 15 --cli-repeats 7 --hb-repeats 40
  *   --hb-cap N (the sampling GP's cap, `modelCap`) --hb-exploit on|off (`exploit`)
- *   --hb-kernel feature|curve (the sampling GP's kernel, `fidelityKernel`)]
+ *   --hb-kernel feature|curve|sum (the sampling GP's kernel, `fidelityKernel`)]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,7 +31,7 @@ import { median } from './run';
 import { kernelFlag } from './variant';
 
 const USAGE =
-  'Usage: bench:tuner-latency [--paths history,cli,hyperband] [--sizes 25,50,100,200,300] [--cli-sizes 100,300] [--hb-sizes 100,200,400] [--repeats 15] [--cli-repeats 7] [--hb-repeats 40] [--hb-cap N] [--hb-exploit on|off] [--hb-kernel feature|curve]';
+  'Usage: bench:tuner-latency [--paths history,cli,hyperband] [--sizes 25,50,100,200,300] [--cli-sizes 100,300] [--hb-sizes 100,200,400] [--repeats 15] [--cli-repeats 7] [--hb-repeats 40] [--hb-cap N] [--hb-exploit on|off] [--hb-kernel feature|curve|sum]';
 const PATHS = ['history', 'cli', 'hyperband'];
 
 function onOff(name: string, text: string): boolean {

@@ -2,14 +2,15 @@
  * Hyperband vs bayesian at an equal number of epochs, on a function whose value after e epochs
  * follows a learning curve to its final value.
  * Usage: npm run bench:tuner-fidelity [-- --seeds 15 --epochs 1080 --strategies hyperband,bayesian --exploit on
- *   --model-cap N --kernel feature|curve --brackets N --regret observed|recommended]
+ *   --model-cap N --kernel feature|curve|sum --brackets N --regret observed|recommended]
  * Two runs always pending, as in regret.ts. Regret = the true final value of the configuration
  * with the best observed full-budget run − the minimum; bayesian runs every trial at full
  * budget. --noise σ adds Gaussian noise to every value the strategies see; --exploit off runs
  * hyperband without its full-budget runs of configurations close to the incumbent (`exploit`);
  * --model-cap N fits hyperband's sampling GP to at most N results (`modelCap`, default 150,
  * which 1080 epochs, about 180 results, barely reach); --kernel curve gives hyperband's GP the
- * learning-curve kernel (`fidelityKernel`) instead of the budget as one more Matérn feature;
+ * learning-curve kernel (`fidelityKernel`) instead of the budget as one more Matérn feature,
+ * --kernel sum the two kernels' sum;
  * --brackets N runs only hyperband's N most aggressive brackets (`brackets`; 1 is ASHA; default all).
  * --regret recommended scores instead the configuration each strategy recommends
  * (`Strategy.recommend`, asked after every result; hyperband's counts once it recommends a
@@ -29,7 +30,7 @@ import { kernelFlag } from './variant';
 
 const MAX_EPOCHS = 27;
 const STRATEGIES = ['hyperband', 'bayesian'] as const;
-const USAGE = 'Usage: bench:tuner-fidelity [--seeds N] [--epochs N] [--strategies hyperband,bayesian] [--functions Hartmann3,MixedTraining] [--noise σ] [--exploit on|off] [--model-cap N] [--kernel feature|curve] [--brackets N] [--regret observed|recommended]';
+const USAGE = 'Usage: bench:tuner-fidelity [--seeds N] [--epochs N] [--strategies hyperband,bayesian] [--functions Hartmann3,MixedTraining] [--noise σ] [--exploit on|off] [--model-cap N] [--kernel feature|curve|sum] [--brackets N] [--regret observed|recommended]';
 
 /**
  * A benchmark function with a learning curve: its value is the final one, and a run of e

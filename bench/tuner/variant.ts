@@ -8,7 +8,7 @@ import { UsageError, type FlagSpecs, type FlagValues } from '../../src/cli/args'
 import type { BayesianOptions } from '../../src/lib/tuner/bayesian';
 import { FIDELITY_KERNELS, type FidelityKernel } from '../../src/lib/tuner/fidelity';
 
-/** `--<name> feature|curve`: how the budget enters Hyperband's GP (`fidelityKernel`). */
+/** `--<name> feature|curve|sum`: how the budget enters Hyperband's GP (`fidelityKernel`). */
 export function kernelFlag(name: string, text: string): FidelityKernel {
   if (!(FIDELITY_KERNELS as readonly string[]).includes(text)) throw new UsageError('invalid', `--${name} takes ${FIDELITY_KERNELS.join(' or ')}, got "${text}".`);
   return text as FidelityKernel;

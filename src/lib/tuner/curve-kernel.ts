@@ -1,7 +1,7 @@
 import { NOISE_FLOOR, type HyperPrior, type KernelFamily } from './fit';
 import { gaussianLogLikelihood, pairGroupDistances, type Covariance, type GpData, type Theta } from './gp';
 import { inverseFromCholesky } from './linalg';
-import { matern52, matern52LengthscaleFactor } from './kernel';
+import { matern52, matern52LengthscaleFactor, scaledDistance2 } from './kernel';
 
 /**
  * A kernel with the structure of learning curves, for Hyperband's GP over configuration and
@@ -33,9 +33,16 @@ import { matern52, matern52LengthscaleFactor } from './kernel';
  *
  * θ = [log ℓ₁ per parameter…, log ℓ₂ per parameter…, log σ₁², log σ₂², log β², log p, log ℓ_s,
  * log σ²_n].
+ *
+ * With `feature`, the kernel adds σ_a² M((x, s), (x′, s′); ℓ_a), the budget-as-a-feature Matérn
+ * (`fidelityKernel: 'feature'`) with its own lengthscales (the budget's last) and variance, so
+ * the fit weights the two structures; θ then holds [log ℓ_a per parameter and the budget…,
+ * log σ_a²] before log σ²_n. Measured in docs/PERFORMANCE.md (Picking or combining the two
+ * kernels): no better than the curve kernel alone.
  */
-export function curveKernel(noiseFloor = NOISE_FLOOR): Required<KernelFamily> {
-  return { prior: (data) => curvePrior(data, noiseFloor), likelihood: curveLikelihood, covariance: curveCovariance };
+export function curveKernel(noiseFloor = NOISE_FLOOR, options: { feature?: boolean } = {}): Required<KernelFamily> {
+  const feature = options.feature === true;
+  return { prior: (data) => curvePrior(data, noiseFloor, feature), likelihood: (data) => curveLikelihood(data, feature), covariance: (data, theta) => curveCovariance(data, theta, feature) };
 }
 
 /** The configuration's parameters: every group but the budget's. */
@@ -47,8 +54,16 @@ function parameters(data: GpData): number {
   return groups - 1;
 }
 
-/** Indices into θ for a model of `p` parameters. */
-const at = (p: number) => ({ l1: 0, l2: p, full: 2 * p, gap: 2 * p + 1, bias: 2 * p + 2, power: 2 * p + 3, budget: 2 * p + 4, noise: 2 * p + 5, size: 2 * p + 6 });
+/**
+ * Indices into θ for a model of `p` parameters; with `feature`, the Matérn over configuration
+ * and budget's p + 1 lengthscales (the budget's last) and its variance come before the noise.
+ */
+const at = (p: number, feature = false) => {
+  const base = { l1: 0, l2: p, full: 2 * p, gap: 2 * p + 1, bias: 2 * p + 2, power: 2 * p + 3, budget: 2 * p + 4 };
+  return feature
+    ? { ...base, la: 2 * p + 5, joint: 3 * p + 6, noise: 3 * p + 7, size: 3 * p + 8 }
+    : { ...base, la: -1, joint: -1, noise: 2 * p + 5, size: 2 * p + 6 };
+};
 
 /**
  * The Matérn priors (fit.ts) on both functions' lengthscales and variances, the gap's allowed to
@@ -56,9 +71,9 @@ const at = (p: number) => ({ l1: 0, l2: p, full: 2 * p, gap: 2 * p + 1, bias: 2 
  * linearly in log-epochs, give or take a factor of 1.6, bounded to [0.2, 5]; log ℓ_s ~ N(0, 1):
  * the gap's shape across the budget range is smooth unless the data say otherwise.
  */
-function curvePrior(data: GpData, noiseFloor: number): HyperPrior {
+function curvePrior(data: GpData, noiseFloor: number, feature: boolean): HyperPrior {
   const p = parameters(data);
-  const i = at(p);
+  const i = at(p, feature);
   const mean = new Float64Array(i.size);
   const sd = new Float64Array(i.size);
   const lower = new Float64Array(i.size);
@@ -76,6 +91,13 @@ function curvePrior(data: GpData, noiseFloor: number): HyperPrior {
   set(i.bias, 0, 1.5, 1e-4, 100);
   set(i.power, 0, 0.5, 0.2, 5);
   set(i.budget, 0, 1, 0.05, 500);
+  if (feature) {
+    // The feature kernel's priors (fit.ts, hyperPrior, with the budget one of p + 1 groups);
+    // its variance may vanish, leaving the curve kernel alone.
+    const jointMean = Math.log(0.5) + 0.5 * Math.log(p + 1);
+    for (let g = 0; g <= p; g++) set(i.la + g, jointMean, 1, 0.005, 500);
+    set(i.joint, 0, 1.5, 1e-4, 100);
+  }
   set(i.noise, -6, 3, noiseFloor, 2);
   return { mean, sd, lower, upper, lengthscales: 2 * p };
 }
@@ -88,10 +110,11 @@ function phi(s: number, power: number): { value: number; slope: number } {
   return { value, slope: value * power * Math.log(rest) };
 }
 
-function curveLikelihood(data: GpData): (theta: Theta, grad?: Float64Array) => number {
+function curveLikelihood(data: GpData, feature: boolean): (theta: Theta, grad?: Float64Array) => number {
   const { n, dims, groups } = data;
   const p = parameters(data);
-  const i0 = at(p);
+  const i0 = at(p, feature);
+  const invA = new Float64Array(p + 1);
   // Each pair's squared distance per group; the budget's (the last) is not used.
   const pairs = pairGroupDistances(data);
   const budget = Float64Array.from({ length: n }, (_, i) => data.x[i * dims + dims - 1]);
@@ -111,6 +134,8 @@ function curveLikelihood(data: GpData): (theta: Theta, grad?: Float64Array) => n
     const power = Math.exp(theta[i0.power]);
     const budgetInv2 = Math.exp(-2 * theta[i0.budget]);
     const noise = Math.exp(theta[i0.noise]);
+    const joint = feature ? Math.exp(theta[i0.joint]) : 0;
+    if (feature) for (let g = 0; g <= p; g++) invA[g] = Math.exp(-2 * theta[i0.la + g]);
     for (let i = 0; i < n; i++) {
       const f = phi(budget[i], power);
       phis[i] = f.value;
@@ -125,7 +150,8 @@ function curveLikelihood(data: GpData): (theta: Theta, grad?: Float64Array) => n
     const rss = grad ? new Float64Array(pairCount) : null;
     const gapXs = grad ? new Float64Array(pairCount) : null;
     const gapSs = grad ? new Float64Array(pairCount) : null;
-    for (let i = 0; i < n; i++) k[i * n + i] = full + phis[i] * phis[i] * (bias + gap) + noise;
+    const ras = grad && feature ? new Float64Array(pairCount) : null;
+    for (let i = 0; i < n; i++) k[i * n + i] = full + joint + phis[i] * phis[i] * (bias + gap) + noise;
     for (let i = 1, q = 0; i < n; i++) {
       for (let j = 0; j < i; j++, q++) {
         const base = q * groups;
@@ -140,7 +166,14 @@ function curveLikelihood(data: GpData): (theta: Theta, grad?: Float64Array) => n
         const rs = Math.abs(budget[i] - budget[j]) * Math.sqrt(budgetInv2);
         const gapX = bias + gap * matern52(r2);
         const gapS = matern52(rs);
-        const v = full * matern52(r1) + phis[i] * phis[j] * gapS * gapX;
+        let v = full * matern52(r1) + phis[i] * phis[j] * gapS * gapX;
+        if (feature) {
+          let da = 0;
+          for (let g = 0; g <= p; g++) da += pairs[base + g] * invA[g];
+          const ra = Math.sqrt(da);
+          v += joint * matern52(ra);
+          if (ras) ras[q] = ra;
+        }
         k[i * n + j] = v;
         k[j * n + i] = v;
         if (r1s && r2s && rss && gapXs && gapSs) {
@@ -168,6 +201,7 @@ function curveLikelihood(data: GpData): (theta: Theta, grad?: Float64Array) => n
       grad[i0.bias] += w * pp * bias;
       grad[i0.power] += w * 2 * phis[i] * slopes[i] * (bias + gap);
       grad[i0.noise] += w * noise;
+      if (feature) grad[i0.joint] += w * joint;
     }
     for (let i = 1, q = 0; i < n; i++) {
       for (let j = 0; j < i; j++, q++) {
@@ -186,23 +220,32 @@ function curveLikelihood(data: GpData): (theta: Theta, grad?: Float64Array) => n
           grad[i0.l1 + g] += f1 * pairs[base + g] * inv1[g];
           grad[i0.l2 + g] += f2 * pairs[base + g] * inv2[g];
         }
+        if (ras) {
+          grad[i0.joint] += w * joint * matern52(ras[q]);
+          const fa = w * joint * matern52LengthscaleFactor(ras[q]);
+          for (let g = 0; g <= p; g++) grad[i0.la + g] += fa * pairs[base + g] * invA[g];
+        }
       }
     }
     return value;
   };
 }
 
-function curveCovariance(data: GpData, theta: Theta): Covariance {
+function curveCovariance(data: GpData, theta: Theta, feature: boolean): Covariance {
   const { dims, groupOf } = data;
   const p = parameters(data);
-  const i0 = at(p);
+  const i0 = at(p, feature);
   const width = dims - 1;
   const w1 = new Float64Array(width);
   const w2 = new Float64Array(width);
+  // The feature Matérn's weights, the budget's last (zero-variance when absent).
+  const wa = new Float64Array(dims);
   for (let d = 0; d < width; d++) {
     w1[d] = Math.exp(-2 * theta[i0.l1 + groupOf[d]]);
     w2[d] = Math.exp(-2 * theta[i0.l2 + groupOf[d]]);
   }
+  if (feature) for (let d = 0; d < dims; d++) wa[d] = Math.exp(-2 * theta[i0.la + groupOf[d]]);
+  const joint = feature ? Math.exp(theta[i0.joint]) : 0;
   const full = Math.exp(theta[i0.full]);
   const gap = Math.exp(theta[i0.gap]);
   const bias = Math.exp(theta[i0.bias]);
@@ -219,7 +262,8 @@ function curveCovariance(data: GpData, theta: Theta): Covariance {
         d1 += sq * w1[d];
         d2 += sq * w2[d];
       }
-      const value = full * matern52(Math.sqrt(d1));
+      let value = full * matern52(Math.sqrt(d1));
+      if (feature) value += joint * matern52(Math.sqrt(scaledDistance2(a, aOffset, b, bOffset, wa)));
       const pa = phi(a[aOffset + width], power).value;
       if (pa === 0) return value;
       const pb = phi(b[bOffset + width], power).value;
@@ -229,7 +273,7 @@ function curveCovariance(data: GpData, theta: Theta): Covariance {
     },
     at(x, offset) {
       const f = phi(x[offset + width], power).value;
-      return full + f * f * (bias + gap);
+      return full + joint + f * f * (bias + gap);
     },
   };
 }

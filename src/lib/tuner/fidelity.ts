@@ -16,9 +16,12 @@ import type { OutputWarp } from './warp';
  * that vanishes at the full budget, fitted to the standardized values without the power
  * transform (a monotone warp of f_full + φ·g is no longer such a sum). Measured in
  * docs/PERFORMANCE.md (Hyperband vs bayesian): `curve` is ahead on Hartmann3 and behind on
- * MixedTraining, so `feature` stays the default.
+ * MixedTraining, so `feature` stays the default. `sum`, the curve kernel plus the `feature`
+ * Matérn over (x, s), each with its own variance, so the fit weights the two (also without the
+ * transform), measured no better than `curve` (on MixedTraining the fit gives f_full 30–150×
+ * the feature term's variance).
  */
-export const FIDELITY_KERNELS = ['feature', 'curve'] as const;
+export const FIDELITY_KERNELS = ['feature', 'curve', 'sum'] as const;
 export type FidelityKernel = (typeof FIDELITY_KERNELS)[number];
 
 /**
@@ -81,9 +84,9 @@ export class FidelityModel {
     this.fullBudget = new ObservedConfigurations(space, 1);
     this.budgetMax = budget.max;
     const rng = createRng(seed);
-    const family = kernel === 'curve' ? curveKernel(FIDELITY_NOISE_FLOOR) : maternKernel(FIDELITY_NOISE_FLOOR);
+    const family = kernel === 'feature' ? maternKernel(FIDELITY_NOISE_FLOOR) : curveKernel(FIDELITY_NOISE_FLOOR, { feature: kernel === 'sum' });
     this.fitter = new SurrogateFitter(rng.fork(), family);
-    this.powerTransform = kernel !== 'curve';
+    this.powerTransform = kernel === 'feature';
     this.searchRng = rng.fork();
     this.recommendFitter = new SurrogateFitter(rng.fork(), family);
   }

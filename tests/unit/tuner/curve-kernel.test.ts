@@ -22,15 +22,27 @@ const data: GpData = { x: Float64Array.from(points.flat()), y: Float64Array.from
 // [ℓ₁ ×2, ℓ₂ ×2, σ₁², σ₂², β², p, ℓ_s, σ²_n]
 const theta = Float64Array.from([0.4, 0.9, 0.7, 1.5, 1.3, 0.6, 0.8, 1.6, 0.5, 0.02].map(Math.log));
 
-/** The kernel written out from its definition: σ₁² M(ℓ₁) + (1−s)^p (1−s′)^p M(|s − s′|/ℓ_s) (β² + σ₂² M(ℓ₂)). */
+// The sum with the feature Matérn: θ adds [ℓ_a ×3 (the budget's last), σ_a²] before σ²_n.
+const sumTheta = Float64Array.from([...Array.from(theta.subarray(0, 9)), ...[0.5, 1.1, 0.4, 0.7].map(Math.log), theta[9]]);
+
+/**
+ * The kernel written out from its definition: σ₁² M(ℓ₁) + (1−s)^p (1−s′)^p M(|s − s′|/ℓ_s) (β² + σ₂² M(ℓ₂)),
+ * plus σ_a² M((x, s), (x′, s′); ℓ_a) when θ has the feature Matérn's entries.
+ */
 function reference(t: Theta) {
   const e = Array.from(t, Math.exp);
   const [l1, l2] = [e.slice(0, 2), e.slice(2, 4)];
-  const [full, gap, bias, power, budgetScale, noise] = e.slice(4);
+  const [full, gap, bias, power, budgetScale] = e.slice(4, 9);
+  const withFeature = t.length === sumTheta.length;
+  const la = withFeature ? e.slice(9, 12) : [];
+  const joint = withFeature ? e[12] : 0;
+  const noise = e[e.length - 1];
   const distance = (a: number[], b: number[], ls: number[]) => Math.sqrt(a.slice(0, 3).reduce((s, v, d) => s + ((v - b[d]) / ls[groupOf[d]]) ** 2, 0));
   const phi = (s: number) => (1 - s) ** power;
   const k = (a: number[], b: number[]) =>
-    full * matern(distance(a, b, l1)) + phi(a[3]) * phi(b[3]) * matern(Math.abs(a[3] - b[3]) / budgetScale) * (bias + gap * matern(distance(a, b, l2)));
+    full * matern(distance(a, b, l1)) +
+    phi(a[3]) * phi(b[3]) * matern(Math.abs(a[3] - b[3]) / budgetScale) * (bias + gap * matern(distance(a, b, l2))) +
+    (withFeature ? joint * matern(Math.sqrt(distance(a, b, la) ** 2 + ((a[3] - b[3]) / la[2]) ** 2)) : 0);
   const kk = points.map((a, i) => points.map((b, j) => k(a, b) + (i === j ? noise : 0)));
   const { inv, det } = invertAndDet(kk);
   const alpha = inv.map((row) => row.reduce((s, v, j) => s + v * y[j], 0));
@@ -44,6 +56,21 @@ describe('learning-curve kernel', () => {
     const value = curveKernel().likelihood(data)(theta, grad);
     expect(value).toBeCloseTo(reference(theta).lml, 10);
     numericGradient((t) => reference(t).lml, theta).forEach((numeric, i) => expect(grad[i], `θ[${i}]`).toBeCloseTo(numeric, 5));
+  });
+
+  it('with the feature Matérn added, matches the explicit likelihood, its gradient and posterior', () => {
+    const family = curveKernel(undefined, { feature: true });
+    const grad = new Float64Array(sumTheta.length);
+    expect(family.likelihood(data)(sumTheta, grad)).toBeCloseTo(reference(sumTheta).lml, 10);
+    numericGradient((t) => reference(t).lml, sumTheta).forEach((numeric, i) => expect(grad[i], `θ[${i}]`).toBeCloseTo(numeric, 5));
+    expect(family.prior(data).mean.length).toBe(sumTheta.length);
+    const posterior = GpPosterior.fit(data, sumTheta, family.covariance(data, sumTheta))!;
+    const ref = reference(sumTheta);
+    const query = [0.45, 1, 0, 0.5];
+    const kx = points.map((p) => ref.k(p, query));
+    expect(posterior.predict(Float64Array.from(query)).mean).toBeCloseTo(kx.reduce((s, v, i) => s + v * ref.alpha[i], 0), 10);
+    // The sum differs from the curve kernel alone by the feature term.
+    expect(reference(sumTheta).lml).not.toBeCloseTo(reference(theta).lml, 3);
   });
 
   it('predicts the explicit posterior, with the gap gone at the full budget', () => {

@@ -139,7 +139,7 @@ describe('the hyperband strategy', () => {
     expect(hb.epochsAsked).toBe(log.reduce((s, l) => s + l.trial.epochs, 0));
   });
 
-  it.each(['feature', 'curve'] as const)('samples new configurations from the GP (kernel %s) once a budget has enough results (BOHB), near the optimum', (fidelityKernel) => {
+  it.each(['feature', 'curve', 'sum'] as const)('samples new configurations from the GP (kernel %s) once a budget has enough results (BOHB), near the optimum', (fidelityKernel) => {
     const hb = new HyperbandStrategy({ space, goal: 'minimize', seed: 2, fidelityKernel });
     const log = runJob(hb, 2, 60);
     const distance = (entries: typeof log) => {
@@ -158,7 +158,7 @@ describe('the hyperband strategy', () => {
     const log = runJob(hb, 2, 60, skewed);
     const full = log.filter((l) => l.trial.epochs === 27).slice(-5);
     for (const l of full) expect(Math.abs((l.trial.params.x as number) - 0.2)).toBeLessThan(0.05);
-    expect(() => new HyperbandStrategy({ space, goal: 'minimize', seed: 3, fidelityKernel: 'spline' as 'curve' })).toThrow(/kernel is one of feature, curve, got "spline"/);
+    expect(() => new HyperbandStrategy({ space, goal: 'minimize', seed: 3, fidelityKernel: 'spline' as 'curve' })).toThrow(/kernel is one of feature, curve, sum, got "spline"/);
   });
 
   it('recommends a full-budget configuration by the GP, or the best at the highest rung reached', () => {
