@@ -1,7 +1,7 @@
 /**
  * Where the Bayesian search on Hartmann6 ends up with and without noise (issue 13: the noisy
  * search that stays in a poor region). Usage: npm run bench:tuner-stuck [-- --seeds 40
- * --trace SEED] plus the search variant flags of variant.ts.
+ * --trace SEED --noise-from N --noise-until N] plus the search variant flags of variant.ts.
  * Summary (default), per function, Hartmann6 and NoisyHartmann6 (σ 0.1), 60 trials, two
  * pending, told the budget: on how many seeds the truly best evaluated configuration is still
  * more than 1 above the minimum at trial 30 and at the end (Hartmann6's values run from 0 to
@@ -10,7 +10,11 @@
  * configuration again (re-evaluation, exploitation); and, from a GP fitted as the strategy
  * fits it (same schedule, own random starts), on how many seeds the learned noise variance is
  * at or above the strategy's threshold (NOISY) and its median ratio to the true one, taken as
- * (σ / sd of the observed values)², which ignores the output warp.
+ * (σ / sd of the observed values)², which ignores the output warp (and assumes every result
+ * noisy).
+ * --noise-from N, --noise-until N: NoisyHartmann6's noise only on results N+1 … (from) or
+ * before result N+1 (until), exact values otherwise (the same noise draws either way), to see
+ * which phase of the run the noise harms.
  * --trace SEED: that seed trial by trial, both functions: what was run, the fitted GP (length-
  * scales, signal and noise variance, the warp's λ), the best observed value and the least
  * posterior mean over the evaluated points in the GP's units, the model at the true optimum,
@@ -25,19 +29,21 @@ import { logExpectedImprovement } from '../../src/lib/tuner/normal';
 import { SurrogateFitter, surrogateData } from '../../src/lib/tuner/surrogate';
 import { fitYeoJohnson } from '../../src/lib/tuner/warp';
 import { hartmann6, noisyHartmann6, type BenchFunction } from './functions';
-import { median, noiseStream, observe } from './run';
+import { median, noiseStream } from './run';
 import { VARIANT_USAGE, variantFlags, variantOptions } from './variant';
 
-const USAGE = `Usage: bench:tuner-stuck [--seeds N] [--trace SEED] ${VARIANT_USAGE}`;
-const { seeds, trace, variant } = scriptOptions(
+const USAGE = `Usage: bench:tuner-stuck [--seeds N] [--trace SEED] [--noise-from N] [--noise-until N] ${VARIANT_USAGE}`;
+const { seeds, trace, noiseFrom, noiseUntil, variant } = scriptOptions(
   'bench:tuner-stuck',
   USAGE,
   process.argv.slice(2),
-  { seeds: { type: 'string' }, trace: { type: 'string' }, ...variantFlags },
+  { seeds: { type: 'string' }, trace: { type: 'string' }, 'noise-from': { type: 'string' }, 'noise-until': { type: 'string' }, ...variantFlags },
   { seeds: '40' },
   (values) => ({
     seeds: wholeNumberFlag('seeds', values.seeds as string, 1),
     trace: values.trace === undefined ? null : wholeNumberFlag('trace', values.trace as string, 1),
+    noiseFrom: values['noise-from'] === undefined ? 0 : wholeNumberFlag('noise-from', values['noise-from'] as string, 0),
+    noiseUntil: values['noise-until'] === undefined ? Infinity : wholeNumberFlag('noise-until', values['noise-until'] as string, 0),
     variant: variantOptions(values),
   }),
 );
@@ -82,7 +88,9 @@ function run(fn: BenchFunction, seed: number, onStep: (step: Step, told: number)
   let asked = queue.length;
   while (queue.length > 0) {
     const trial = queue.shift()!;
-    const value = observe(fn, trial.params, noise);
+    // One draw per result whatever the window, so a window changes which results are noisy, not the draws.
+    const draw = fn.noise ? fn.noise * noise.normal() : 0;
+    const value = fn.evaluate(trial.params) + (observations.length >= noiseFrom && observations.length < noiseUntil ? draw : 0);
     strategy.tell(trial.id, { value });
     observations.push({ features: encodeParams(layout, trial.params), value });
     let next: Params | null = null;
@@ -165,7 +173,7 @@ function traceSeed(fn: BenchFunction, seed: number): void {
   });
 }
 
-console.log(`variant: budget ${variant.budget ? 'known' : 'unknown'} ${JSON.stringify(variant.options)}`);
+console.log(`variant: budget ${variant.budget ? 'known' : 'unknown'} ${JSON.stringify(variant.options)}; noise on results ${noiseFrom + 1} to ${noiseUntil === Infinity ? 'the end' : noiseUntil}`);
 for (const fn of [hartmann6, noisyHartmann6]) {
   if (trace !== null) traceSeed(fn, trace);
   else summary(fn);
