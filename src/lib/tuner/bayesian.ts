@@ -51,7 +51,7 @@ const DEFAULT_REEVALUATE_EVERY = 3;
  */
 const EXPLOIT_SHARE = 0.07;
 /** Below this noise variance (GP units: outputs standardized) the objective counts as noiseless and nothing is re-evaluated. */
-const NOISY = 0.01;
+export const NOISY = 0.01;
 /** Joint draws of the latent function at the evaluated points that noisy EI averages over. */
 const NEI_SAMPLES = 32;
 
