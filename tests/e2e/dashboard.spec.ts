@@ -116,6 +116,17 @@ test('brushing an lr range in the parallel coordinates filters the trial table; 
   expect(Object.keys(await lrOf()).sort()).toEqual(kept);
   // The other trials' lines stay, dimmed.
   await expect(figure(page, 'Parallel coordinates').locator('path.trial-line[data-filtered-out=true]')).toHaveCount(4 - kept.length);
+  // Drawn, in another colour than the kept ones.
+  const strokes = async (filter: string) =>
+    figure(page, 'Parallel coordinates')
+      .locator(`path.trial-line${filter}`)
+      .evaluateAll((paths) => paths.map((p) => ({ stroke: getComputedStyle(p).stroke, opacity: Number(getComputedStyle(p).strokeOpacity) })));
+  const keptStroke = (await strokes(':not([data-filtered-out])'))[0].stroke;
+  for (const { stroke, opacity } of await strokes('[data-filtered-out=true]')) {
+    expect(stroke).toMatch(/^rgb/);
+    expect(stroke).not.toBe(keptStroke);
+    expect(opacity).toBeGreaterThan(0);
+  }
   await screenshots(page, testInfo, 'brushed', page.locator('section.dashboard'));
 
   // A click on the axis outside the brush clears it.
