@@ -62,6 +62,13 @@ test('the Quick demo fills every chart, and a click selects its trial in all of 
   await expect(schedule).toHaveAttribute('data-trial', number!);
   await expect(schedule.locator('path[data-series=lr]')).toHaveAttribute('d', /^M/);
   await expect(schedule.locator('circle.reached-marker')).toHaveAttribute('data-step', '5');
+  // The axis counts steps from 1, as the legend does: "step 6 of 6 done" is drawn on the tick 6.
+  await expect(schedule.locator('.chart-legend')).toContainText('step 6 of 6 done');
+  const tickBox = (await schedule.locator('g.x-axis g.tick').filter({ hasText: /^6$/ }).locator('line').boundingBox())!;
+  const markerBox = (await schedule.locator('circle.reached-marker').boundingBox())!;
+  expect(Math.abs(tickBox.x + tickBox.width / 2 - (markerBox.x + markerBox.width / 2))).toBeLessThan(1.5);
+  // Its peak is lr scaled by batch size, and the note says so with the trial's own numbers.
+  await expect(schedule.locator('.chart-note')).toContainText(/Its peak is lr [0-9.e-]+ × batch_size 16 \/ 32 \(tiny-cnn's default batch size, at which lr is stated\) = [0-9.e-]+\./);
 
   await screenshots(page, testInfo, 'dashboard', page.locator('section.dashboard'));
 });
