@@ -45,6 +45,10 @@ test('the Quick demo fills every chart, and a click selects its trial in all of 
 
   await expect(figure(page, 'Parallel coordinates').locator('path.trial-line[data-trial]')).toHaveCount(4);
   await expect(figure(page, 'Importance').locator('rect.importance-bar')).toHaveCount(3);
+  // Normalized to sum to 1, so the labels add up to 100 %.
+  const percents = await figure(page, 'Importance').locator('g.labels text').allTextContents();
+  expect(percents).toHaveLength(3);
+  expect(percents.reduce((sum, label) => sum + Number(label.replace('%', '')), 0)).toBe(100);
   await expect(figure(page, 'Importance').locator('.chart-note')).toContainText("the GP's ARD lengthscales");
   await expect(figure(page, 'Learning-rate schedule')).toContainText('Select a trial');
 
