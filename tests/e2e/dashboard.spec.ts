@@ -45,6 +45,10 @@ test('the Quick demo fills every chart, and a click selects its trial in all of 
 
   await expect(figure(page, 'Parallel coordinates').locator('path.trial-line[data-trial]')).toHaveCount(4);
   await expect(figure(page, 'Importance').locator('rect.importance-bar')).toHaveCount(3);
+  // Normalized to sum to 1, so the labels add up to 100 %.
+  const percents = await figure(page, 'Importance').locator('g.labels text').allTextContents();
+  expect(percents).toHaveLength(3);
+  expect(percents.reduce((sum, label) => sum + Number(label.replace('%', '')), 0)).toBe(100);
   await expect(figure(page, 'Importance').locator('.chart-note')).toContainText("the GP's ARD lengthscales");
   await expect(figure(page, 'Learning-rate schedule')).toContainText('Select a trial');
 
@@ -62,6 +66,13 @@ test('the Quick demo fills every chart, and a click selects its trial in all of 
   await expect(schedule).toHaveAttribute('data-trial', number!);
   await expect(schedule.locator('path[data-series=lr]')).toHaveAttribute('d', /^M/);
   await expect(schedule.locator('circle.reached-marker')).toHaveAttribute('data-step', '5');
+  // The axis counts steps from 1, as the legend does: "step 6 of 6 done" is drawn on the tick 6.
+  await expect(schedule.locator('.chart-legend')).toContainText('step 6 of 6 done');
+  const tickBox = (await schedule.locator('g.x-axis g.tick').filter({ hasText: /^6$/ }).locator('line').boundingBox())!;
+  const markerBox = (await schedule.locator('circle.reached-marker').boundingBox())!;
+  expect(Math.abs(tickBox.x + tickBox.width / 2 - (markerBox.x + markerBox.width / 2))).toBeLessThan(1.5);
+  // Its peak is lr scaled by batch size, and the note says so with the trial's own numbers.
+  await expect(schedule.locator('.chart-note')).toContainText(/Its peak is lr [0-9.e-]+ × batch_size 16 \/ 32 \(tiny-cnn's default batch size, at which lr is stated\) = [0-9.e-]+\./);
 
   await screenshots(page, testInfo, 'dashboard', page.locator('section.dashboard'));
 });
@@ -116,6 +127,17 @@ test('brushing an lr range in the parallel coordinates filters the trial table; 
   expect(Object.keys(await lrOf()).sort()).toEqual(kept);
   // The other trials' lines stay, dimmed.
   await expect(figure(page, 'Parallel coordinates').locator('path.trial-line[data-filtered-out=true]')).toHaveCount(4 - kept.length);
+  // Drawn, in another colour than the kept ones.
+  const strokes = async (filter: string) =>
+    figure(page, 'Parallel coordinates')
+      .locator(`path.trial-line${filter}`)
+      .evaluateAll((paths) => paths.map((p) => ({ stroke: getComputedStyle(p).stroke, opacity: Number(getComputedStyle(p).strokeOpacity) })));
+  const keptStroke = (await strokes(':not([data-filtered-out])'))[0].stroke;
+  for (const { stroke, opacity } of await strokes('[data-filtered-out=true]')) {
+    expect(stroke).toMatch(/^rgb/);
+    expect(stroke).not.toBe(keptStroke);
+    expect(opacity).toBeGreaterThan(0);
+  }
   await screenshots(page, testInfo, 'brushed', page.locator('section.dashboard'));
 
   // A click on the axis outside the brush clears it.

@@ -1,4 +1,12 @@
-import { configureTinyJob, editJobJson, expect, test, trainingField, trialRows } from './fixtures';
+import type { Locator, Page } from '@playwright/test';
+import { configureTinyJob, editJobJson, expect, test, trainingField, trialReason, trialRows } from './fixtures';
+
+/** A trial's reason reads inside the table's box, not in a column scrolled out of it. */
+async function expectInsideTable(page: Page, reason: Locator): Promise<void> {
+  await reason.scrollIntoViewIfNeeded();
+  const [box, table] = [await reason.boundingBox(), await page.locator('section.trials .table-scroll').boundingBox()];
+  expect(box!.x + box!.width).toBeLessThanOrEqual(table!.x + table!.width + 1);
+}
 
 test('a trial whose log never matches the metric regex fails with that reason', async ({ page }) => {
   await page.goto('/');
@@ -8,7 +16,8 @@ test('a trial whose log never matches the metric regex fails with that reason', 
   await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 120_000 });
   const row = trialRows(page).first();
   await expect(row).toHaveAttribute('data-status', 'failed');
-  await expect(row.locator('td.reason')).toHaveText("No log line matched the objective metric's regex /Val acc=([0-9.]+)/.");
+  await expect(trialReason(page, 1)).toHaveText("No log line matched the objective metric's regex /Val acc=([0-9.]+)/.");
+  await expectInsideTable(page, trialReason(page, 1));
   await expect(page.getByRole('figure', { name: 'Timeline', exact: true }).locator('rect.trial-bar[data-status=failed]')).toHaveCount(1);
   // The metric definitions say which regex read nothing from the finished trial's log.
   await expect(page.locator('.metrics-editor').getByText('Matched nothing in the log of trial 1.')).toBeVisible();
@@ -30,8 +39,9 @@ for (const { fault, what, reason } of FAULTS) {
     await expect(page.locator('section.trials tbody tr[data-status=failed]')).toHaveCount(2);
     for (const row of await trialRows(page).all()) {
       await expect(row.locator('.attempt')).toHaveText('attempt 2');
-      await expect(row.locator('td.reason')).toContainText(reason);
-      await expect(row.locator('td.reason .earlier-attempt')).toContainText(`Attempt 1: ${reason}`);
+      const number = (await row.getAttribute('data-trial'))!;
+      await expect(trialReason(page, number)).toContainText(reason);
+      await expect(trialReason(page, number).locator('.earlier-attempt')).toContainText(`Attempt 1: ${reason}`);
     }
   });
 }
@@ -44,7 +54,15 @@ test('a diverging trial fails with "diverged", and the job goes on', async ({ pa
   await page.getByRole('button', { name: 'Tune' }).click();
   await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 120_000 });
   await expect(page.locator('section.trials tbody tr[data-status=failed]')).toHaveCount(2);
-  for (const row of await trialRows(page).all()) await expect(row.locator('td.reason')).toContainText(/^diverged: the training loss became/);
+  for (const row of await trialRows(page).all()) {
+    const reason = trialReason(page, (await row.getAttribute('data-trial'))!);
+    await expect(reason).toContainText(/^diverged: the training loss became/);
+    await expectInsideTable(page, reason);
+  }
+  // With no trial that reached a value, the charts say why they are empty instead of showing bare axes.
+  await expect(page.getByRole('figure', { name: 'Timeline', exact: true }).getByTestId('chart-empty-note')).toHaveText('No finished trial has a Validation-accuracy value (2 failed).');
+  await expect(page.locator('[data-chart=objective][data-parameter=lr]').getByTestId('chart-empty-note')).toHaveText('No finished trial has a Validation-accuracy value (2 failed).');
+  await expect(page.locator('[data-chart=curves]').getByTestId('chart-empty-note')).toHaveText('No trial finished an epoch (2 failed).');
 
 });
 

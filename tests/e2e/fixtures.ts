@@ -104,6 +104,8 @@ export async function editJobJson(page: Page, edit: (job: Record<string, any>) =
 }
 
 export const trialRows = (page: Page) => page.locator('section.trials tbody tr[data-trial]');
+/** The reason a trial failed or stopped, on the row under the trial's own (with its earlier attempts' reasons). */
+export const trialReason = (page: Page, number: number | string) => page.locator(`section.trials tbody tr[data-trial-detail="${number}"] .reason`);
 
 /**
  * A trial's objective, as its row shows it, must be the last `Validation accuracy=` value of its

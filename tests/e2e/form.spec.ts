@@ -92,6 +92,24 @@ test('the regex tester shows what each metric captures as the user types, and wh
   await page.getByLabel('Train-loss is the objective').check();
   await page.getByLabel('Goal').selectOption('minimize');
   await expect(page.getByRole('button', { name: 'Tune' })).toBeEnabled();
+  // Every column header of the form's tables fits its column, at the widest form and the narrowest
+  // two-column layout ('Objective' once ran into 'Captured').
+  for (const width of [1280, 1100]) {
+    await page.setViewportSize({ width, height: 900 });
+    // A fixed-layout cell does not grow with its text: measure the text against the cell's content box.
+    const overflowing = await page.locator('.metrics-editor th, .space-editor th').evaluateAll((cells) =>
+      cells
+        .filter((th) => !th.querySelector('.visually-hidden'))
+        .filter((th) => {
+          const text = document.createRange();
+          text.selectNodeContents(th);
+          const cell = th.getBoundingClientRect();
+          return text.getBoundingClientRect().right > cell.right - parseFloat(getComputedStyle(th).paddingRight) + 0.5;
+        })
+        .map((th) => th.textContent),
+    );
+    expect(overflowing, `at ${width} px`).toEqual([]);
+  }
 });
 
 test('Validation size 0 with CIFAR-10 warns that the job tunes on the test set, and does not block Tune', async ({ page }) => {

@@ -106,6 +106,10 @@ test('a tab joined by the job\'s link trains its trials; the coordinator lists t
   await expect(worker.getByTestId('join-status')).toHaveText('left', { timeout: 30_000 });
   await expect(worker.getByTestId('join-message')).toHaveText(/has ended; 3 trials done here\.$/);
   await expect(worker.getByTestId('join-log')).toContainText('Trial 3 completed.');
+  // The coordinator no longer offers links that would start nothing.
+  await expect(page.getByTestId('bus-ended')).toBeVisible();
+  await expect(page.getByTestId('join-link')).toHaveCount(0);
+  await expect(page.getByTestId('coordinate-link')).toHaveCount(0);
   await screenshots(worker, testInfo, 'worker');
 });
 

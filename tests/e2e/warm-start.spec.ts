@@ -28,4 +28,8 @@ test('a new job warm-starts from kept jobs it chooses; one with another objectiv
   await page.getByRole('button', { name: 'Tune' }).click();
   await expect(page.getByText('Warm-started from 2 earlier trials.')).toBeVisible();
   await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 120_000 });
+  // The GP's curves also come from those 2 trials, which the charts do not draw: each chart says so.
+  await expect(page.locator('[data-chart=objective][data-parameter=lr] .chart-note')).toContainText(
+    'It is also fitted to the 2 warm-start trials of earlier jobs, which are not drawn.',
+  );
 });

@@ -49,9 +49,14 @@ export function sliceExtent(objectives: readonly number[], slice: readonly Slice
   return [...core, ...edges];
 }
 
-/** The line under a chart that says what its line and band are, or why there is none. */
-export function beliefNote(name: string, strategy: StrategyName, bestTrialNumber: number | undefined, hasSlice: boolean): string {
+/**
+ * The line under a chart that says what its line and band are, or why there is none. A job
+ * warm-started from earlier trials fits its GP to them too, though only this job's trials are
+ * drawn: a curve high where no point is read as wrong until the note said why.
+ */
+export function beliefNote(name: string, strategy: StrategyName, bestTrialNumber: number | undefined, hasSlice: boolean, warmStarted = 0): string {
   if (strategy !== 'bayesian') return `No model is fitted for ${strategy} search: the points are the trials.`;
   if (!hasSlice || bestTrialNumber === undefined) return "The GP's belief appears once 2 trials have completed.";
-  return `Line and band: the GP's mean ± 1σ of the latent objective along ${name}, the other hyperparameters at trial ${bestTrialNumber}'s values; band edges are mapped through the output warp, so they may be asymmetric.`;
+  const earlier = warmStarted > 0 ? ` It is also fitted to the ${warmStarted} warm-start trial${warmStarted === 1 ? '' : 's'} of earlier jobs, which are not drawn.` : '';
+  return `Line and band: the GP's mean ± 1σ of the latent objective along ${name}, the other hyperparameters at trial ${bestTrialNumber}'s values; band edges are mapped through the output warp, so they may be asymmetric.${earlier}`;
 }

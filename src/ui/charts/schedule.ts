@@ -1,6 +1,7 @@
 import type { Trial } from '../../lib/job';
 import { scheduleAt, type OneCycle } from '../../lib/train/schedule';
-import { MODEL_NAMES, effectiveLr, type ModelName } from '../../lib/recipe/hyperparameters';
+import { MODEL_NAMES, effectiveLr, lrReferenceBatch, type ModelName } from '../../lib/recipe/hyperparameters';
+import { formatValue } from './scales';
 
 export interface SchedulePoint {
   /** 0-based step of the whole trial. */
@@ -34,6 +35,19 @@ export function oneCycleOf(resolved: NonNullable<Trial['resolved']>, recipeVersi
     momentumCycle: number('momentum_cycle'),
   };
   return Object.values(cycle).every((v) => v !== undefined) ? (cycle as OneCycle) : undefined;
+}
+
+/**
+ * How the chart's peak relates to the trial's lr, when the loop scales it by batch size: the card
+ * and table show lr as searched, and a chart peaking at half of it, unexplained, read as a bug.
+ * Undefined when the peak is the lr itself (batch_size at the model's reference, or recipe 1).
+ */
+export function lrScaleNote(resolved: NonNullable<Trial['resolved']>, recipeVersion?: number): string | undefined {
+  const cycle = oneCycleOf(resolved, recipeVersion);
+  const { lr, batch_size: batchSize, model } = resolved;
+  if (!cycle || typeof lr !== 'number' || typeof batchSize !== 'number' || cycle.peakLr === lr) return undefined;
+  const reference = lrReferenceBatch(model as ModelName);
+  return `Its peak is lr ${formatValue(lr)} × batch_size ${batchSize} / ${reference} (${model}'s default batch size, at which lr is stated) = ${formatValue(cycle.peakLr)}.`;
 }
 
 /**

@@ -1,3 +1,4 @@
+import * as d3 from 'd3';
 import type { Trial } from '../../lib/job';
 import { markStatus, type MarkStatus } from './status';
 
@@ -93,4 +94,16 @@ export function timeDomain(trials: readonly Trial[], startedAt: number, now: num
   let end = Math.max(now, startedAt + 1000);
   for (const trial of trials) if (trial.endedAt !== undefined) end = Math.max(end, trial.endedAt);
   return [new Date(startedAt), new Date(end)];
+}
+
+/**
+ * The time axis's ticks: about `count` of d3's, but never finer than a second, since the labels
+ * are clock times to the second (half-second ticks would print each second twice).
+ */
+export function timeTicks(domain: [Date, Date], count: number): Date[] {
+  return d3
+    .scaleTime()
+    .domain(domain)
+    .ticks(count)
+    .filter((tick) => tick.getMilliseconds() === 0);
 }

@@ -44,6 +44,8 @@ export class JobSession {
   brushes = $state<Record<string, AxisBrush>>({});
   /** Bumped whenever the tuner has taken a result: its display model may have changed, so views of it refresh. */
   beliefVersion = $state(0);
+  /** Observations of earlier jobs the tuner was given at the start (the picker's plan keeps only points inside the space). */
+  warmStarted = $state(0);
   /** The job as the store keeps it (its id and name); undefined when it is not kept. */
   stored = $state<StoredJob | undefined>();
   /** Finished trials of this job committed to the store. */
@@ -180,6 +182,7 @@ export class JobSession {
     const finished = trials.filter((t) => isFinishedTrial(t.status));
     this.stored = stored;
     this.job = stored.definition;
+    this.warmStarted = 0;
     this.selected = undefined;
     this.brushes = {};
     this.workers = {};
@@ -361,6 +364,7 @@ export class JobSession {
     this.selected = undefined;
     this.brushes = {};
     this.job = job;
+    this.warmStarted = warmStart.length;
     this.startedAt = this.now = Date.now();
 
     this.remoteWorkers = [];
@@ -480,6 +484,7 @@ export class JobSession {
     this.beliefVersion++;
     this.message = undefined;
     this.job = job;
+    this.warmStarted = 0;
     this.trials = trials;
     this.status = 'completed';
     this.stored = undefined;

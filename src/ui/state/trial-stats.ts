@@ -77,6 +77,17 @@ export function formatDuration(seconds: number): string {
 }
 
 /**
+ * Hyperband's full-budget runs against max jobs. Runs already under way when max jobs was reached
+ * still finish at the full budget, so there can be more than max jobs: "3 of 2" read as a
+ * miscount, so the excess is said in words.
+ */
+function fullBudgetText(fullRuns: number, maxJobs: number): string {
+  if (fullRuns <= maxJobs) return `${fullRuns} of ${maxJobs} full-budget runs`;
+  const more = fullRuns - maxJobs;
+  return `${fullRuns} full-budget runs (max jobs ${maxJobs}; ${more} more ${more === 1 ? 'was' : 'were'} already running)`;
+}
+
+/**
  * The job summary's count line: the strategy's trials against max jobs (under Hyperband, with
  * `fullRuns`, its full-budget completions against max jobs, then its trials), the trials added
  * by the user and the re-runs on top, then how many trials are in each status, e.g.
@@ -88,6 +99,6 @@ export function jobCountsText(trials: readonly Trial[], maxJobs: number, fullRun
   for (const t of trials) byStatus.set(t.status, (byStatus.get(t.status) ?? 0) + 1);
   const statuses = [...byStatus].map(([status, n]) => `${n} ${status}`).join(', ');
   const extras = `${added ? ` + ${added} added` : ''}${reruns ? ` + ${reruns} re-run${reruns > 1 ? 's' : ''}` : ''}`;
-  const search = fullRuns === undefined ? `${searched} of ${maxJobs} trials` : `${fullRuns} of ${maxJobs} full-budget runs; ${searched} trials`;
+  const search = fullRuns === undefined ? `${searched} of ${maxJobs} trials` : `${fullBudgetText(fullRuns, maxJobs)}; ${searched} trials`;
   return `${search}${extras}: ${statuses}`;
 }

@@ -44,5 +44,8 @@ describe('trial statistics', () => {
     expect(jobCountsText([...all, trial(7, { rerunOf: 1 }), trial(8, { added: true })], 5)).toBe('4 of 5 trials + 2 added + 2 re-runs: 6 completed, 1 failed, 1 running');
     // Under Hyperband max jobs counts full-budget runs; its trials follow, extras still apart.
     expect(jobCountsText(all, 2, 1)).toBe('1 of 2 full-budget runs; 4 trials + 1 added + 1 re-run: 4 completed, 1 failed, 1 running');
+    // Full-budget runs under way when max jobs was reached still finish: more than max jobs, said so.
+    expect(jobCountsText(searched, 2, 3)).toBe('3 full-budget runs (max jobs 2; 1 more was already running); 4 trials: 3 completed, 1 failed');
+    expect(jobCountsText(searched, 1, 3)).toBe('3 full-budget runs (max jobs 1; 2 more were already running); 4 trials: 3 completed, 1 failed');
   });
 });

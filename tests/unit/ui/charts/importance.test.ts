@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { importanceBars, importanceMethod } from '../../../../src/ui/charts/importance';
+import { importanceBars, importanceMethod, wholePercents } from '../../../../src/ui/charts/importance';
 
 describe('importance', () => {
   it('orders the bars by share and names the GP method', () => {
@@ -11,10 +11,21 @@ describe('importance', () => {
       ],
     };
     expect(importanceBars(importance)).toEqual([
-      { name: 'momentum', share: 0.75 },
-      { name: 'lr', share: 0.25 },
+      { name: 'momentum', share: 0.75, percent: 75 },
+      { name: 'lr', share: 0.25, percent: 25 },
     ]);
     expect(importanceMethod(importance)).toContain("GP's ARD lengthscales");
+  });
+
+  it('labels whole percents that add up to 100, the largest remainders rounded up', () => {
+    // Rounded alone these read 53 %, 24 %, 24 %: 101 %.
+    expect(wholePercents([0.527, 0.2365, 0.2365])).toEqual([53, 24, 23]);
+    expect(wholePercents([1 / 3, 1 / 3, 1 / 3])).toEqual([34, 33, 33]);
+    expect(wholePercents([0.996, 0.002, 0.002])).toEqual([100, 0, 0]);
+    expect(wholePercents([0, 0])).toEqual([0, 0]);
+    for (const shares of [[0.1234, 0.5555, 0.3211], [0.2, 0.2, 0.2, 0.2, 0.2], [0.015, 0.985]]) {
+      expect(wholePercents(shares).reduce((a, b) => a + b, 0)).toBe(100);
+    }
   });
 
   it('names the model-free method for random and grid search', () => {

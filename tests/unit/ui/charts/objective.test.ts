@@ -60,5 +60,10 @@ describe('objective vs parameter', () => {
     expect(beliefNote('lr', 'bayesian', 3, true)).toContain("the other hyperparameters at trial 3's values");
     expect(beliefNote('lr', 'bayesian', undefined, false)).toContain('once 2 trials have completed');
     expect(beliefNote('lr', 'random', 3, false)).toBe('No model is fitted for random search: the points are the trials.');
+    // A warm-started GP is fitted to points the chart does not draw: the note says so, and only then.
+    expect(beliefNote('lr', 'bayesian', 3, true, 2)).toMatch(/ It is also fitted to the 2 warm-start trials of earlier jobs, which are not drawn\.$/);
+    expect(beliefNote('lr', 'bayesian', 3, true, 1)).toContain('the 1 warm-start trial of earlier jobs');
+    expect(beliefNote('lr', 'bayesian', 3, true, 0)).not.toContain('warm-start');
+    expect(beliefNote('lr', 'bayesian', undefined, false, 2)).not.toContain('warm-start');
   });
 });

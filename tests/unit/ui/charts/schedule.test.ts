@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { schedulePlan, stepsPerEpochOf } from '../../../../src/ui/charts/schedule';
+import { lrScaleNote, schedulePlan, stepsPerEpochOf } from '../../../../src/ui/charts/schedule';
 import { scheduleAt } from '../../../../src/lib/train/schedule';
+import { lrReferenceBatch } from '../../../../src/lib/recipe/hyperparameters';
 
 const resolved = { data: 'synthetic', train_size: 160, batch_size: 16, epochs: 3, lr: 0.1, warmup: 0.2, lr_start_factor: 0.1, lr_end_factor: 0, momentum: 0.9, momentum_cycle: 0.05 };
 
@@ -44,5 +45,26 @@ describe('schedulePlan', () => {
     expect(schedulePlan({})).toBeUndefined();
     expect(schedulePlan({ resolved: { ...resolved, train_size: 8 } })).toBeUndefined();
     expect(stepsPerEpochOf({ resolved: { ...resolved, data: 'cifar10', train_size: 0 } })).toBeUndefined();
+  });
+});
+
+describe('lrScaleNote', () => {
+  const tiny = { ...resolved, model: 'tiny-cnn', lr: 0.1044, batch_size: 16 };
+
+  it('says how the peak follows from lr and batch_size when the loop scales it', () => {
+    const note = lrScaleNote(tiny, 2)!;
+    const reference = lrReferenceBatch('tiny-cnn');
+    expect(note).toContain(`Its peak is lr 0.1044 × batch_size 16 / ${reference} (tiny-cnn's default batch size, at which lr is stated) = `);
+    // The peak it states is the one the chart's curve rises to (sampled at steps, so at or under it).
+    const stated = Number(/= ([0-9.e-]+)\.$/.exec(note)![1]);
+    expect(stated).toBeCloseTo((0.1044 * 16) / reference, 4);
+    const drawn = Math.max(...schedulePlan({ resolved: tiny, recipeVersion: 2 })!.points.map((p) => p.lr));
+    expect(drawn).toBeLessThanOrEqual(stated + 1e-4);
+    expect(drawn).toBeGreaterThan(stated * 0.8);
+  });
+
+  it('is undefined when the peak is lr itself: recipe 1, or no model to scale by', () => {
+    expect(lrScaleNote(tiny, 1)).toBeUndefined();
+    expect(lrScaleNote(resolved)).toBeUndefined();
   });
 });

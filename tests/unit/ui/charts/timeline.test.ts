@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assignLanes, laneLabels, objectivePoints, timelineBars } from '../../../../src/ui/charts/timeline';
+import { assignLanes, laneLabels, objectivePoints, timelineBars, timeTicks } from '../../../../src/ui/charts/timeline';
 import { bestSoFar, bestTrial } from '../../../../src/ui/charts/best';
 import { markStatus } from '../../../../src/ui/charts/status';
 import { trial } from '../trials';
@@ -133,5 +133,26 @@ describe('best so far', () => {
       { time: 8, value: 0.3, trial: 3 },
     ]);
     expect(bestTrial(trials, 'minimize')?.number).toBe(3);
+  });
+});
+
+describe('timeTicks', () => {
+  const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1, 12, 0, 0) + seconds * 1000);
+  const label = (d: Date) => d.toISOString().slice(11, 19);
+
+  it('never gives two ticks within one second, so the clock labels do not repeat', () => {
+    // 3.4 s across a wide chart: d3 alone would tick every half second.
+    const ticks = timeTicks([at(0.3), at(3.7)], 8);
+    expect(ticks.map(label)).toEqual(['12:00:01', '12:00:02', '12:00:03']);
+    expect(new Set(ticks.map(label)).size).toBe(ticks.length);
+  });
+
+  it('keeps d3 ticks coarser than a second as they are', () => {
+    const ticks = timeTicks([at(0), at(120)], 5);
+    expect(ticks.map(label)).toEqual(['12:00:00', '12:00:30', '12:01:00', '12:01:30', '12:02:00']);
+  });
+
+  it('gives at least one tick for the shortest domain the timeline draws (one second)', () => {
+    expect(timeTicks([at(0.5), at(1.5)], 6).map(label)).toEqual(['12:00:01']);
   });
 });
