@@ -102,6 +102,7 @@ test('after a Bayesian job the card recommends a trial by the model; Re-run runs
   await configureTinyJob(page, { maxJobs: 2, parallel: 1 });
   await page.getByRole('button', { name: 'Tune' }).click();
   await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 120_000 });
+  await expect(page.getByTestId('job-no-result')).toHaveCount(0);
   const best = page.locator('section.best-trial');
   // Two results are enough for the tuner's model: the card states its prediction ± σ for a trial of the table.
   await expect(best.getByRole('heading', { name: 'Recommended trial' })).toBeVisible();
