@@ -59,7 +59,6 @@ export interface RecorderHooks {
   onSaved?: (saved: ReadonlySet<number>) => void;
 }
 
-
 /** "tiny-cnn on synthetic, 2025-03-04 14:05": the name a job gets until it is renamed. */
 export function defaultJobName(definition: JobDefinition, date: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0');
