@@ -5,6 +5,10 @@ test('the page loads without errors and names the SwiftShader adapter', async ({
   await expect(page.getByRole('heading', { name: 'TabTune' })).toBeVisible();
   await expect(page.getByTestId('gpu-status')).toContainText(/WebGPU: \S+ swiftshader/);
   await expect(page.getByRole('button', { name: 'Tune' })).toBeEnabled();
+  // The default download URLs fit their box, one per line: none is cut by the box's edge.
+  const urls = page.getByLabel(/^Download from/);
+  await expect(urls).toHaveValue(/^https:\S+\nhttps:\S+$/);
+  expect(await urls.evaluate((box) => box.scrollHeight <= box.clientHeight)).toBe(true);
 });
 
 test('4 jobs, 2 in parallel, all complete on the timeline; a second run is stopped mid-job', async ({ page }) => {
