@@ -105,6 +105,8 @@ test('a tab joined by the job\'s link trains its trials; the coordinator lists t
   // The job's end reaches the worker, which leaves with its count.
   await expect(worker.getByTestId('join-status')).toHaveText('left', { timeout: 30_000 });
   await expect(worker.getByTestId('join-message')).toHaveText(/has ended; 3 trials done here\.$/);
+  // Joining an ended job would connect only to leave again.
+  await expect(worker.getByRole('button', { name: 'Join as worker' })).toBeDisabled();
   await expect(worker.getByTestId('join-log')).toContainText('Trial 3 completed.');
   // The coordinator no longer offers links that would start nothing.
   await expect(page.getByTestId('bus-ended')).toBeVisible();

@@ -42,6 +42,8 @@ export interface WorkerSummary {
   trialsDone: number;
   /** Why the worker stopped serving the job. */
   reason: string;
+  /** The job itself is over (ended, or gone from the server): joining it again would serve nothing. */
+  jobOver: boolean;
 }
 
 /** How long a pull waits for a trial before the worker looks at the job's record again. */
@@ -100,8 +102,8 @@ class JobWorker {
       for (;;) {
         if (signal?.aborted) return this.summary('stopped by its owner');
         const record = await this.readRecord();
-        if (!record) return this.summary(`job ${this.place.job} is gone from the server`);
-        if (record.status === 'ended') return this.summary(`job ${this.place.job} has ended`);
+        if (!record) return this.summary(`job ${this.place.job} is gone from the server`, true);
+        if (record.status === 'ended') return this.summary(`job ${this.place.job} has ended`, true);
         const missing = await this.options.trainer.missingData(record.dataset);
         if (missing) {
           // Pulling would only hand trials back and spend their deliveries: wait until the data is here.
@@ -125,9 +127,9 @@ class JobWorker {
     }
   }
 
-  private summary(reason: string): WorkerSummary {
+  private summary(reason: string, jobOver = false): WorkerSummary {
     this.say(`Leaving: ${reason}; ${this.trialsDone} trial${this.trialsDone === 1 ? '' : 's'} done.`);
-    return { trialsDone: this.trialsDone, reason };
+    return { trialsDone: this.trialsDone, reason, jobOver };
   }
 
   private readRecord(): Promise<JobRecord | undefined> {

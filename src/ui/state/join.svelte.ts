@@ -14,6 +14,8 @@ export class JoinSession {
   /** What the worker did, newest last (the last 30 lines). */
   lines = $state<string[]>([]);
   name = $state(`tab-${Math.random().toString(36).slice(2, 6)}`);
+  /** The job has ended or is gone: Join would connect only to leave again. */
+  jobOver = $state(false);
 
   private abort?: AbortController;
   private nc?: NatsConnection;
@@ -46,6 +48,7 @@ export class JoinSession {
         onRecord: (record) => (this.record = record),
       });
       this.status = 'left';
+      this.jobOver = summary.jobOver;
       this.message = `Left the job: ${summary.reason}; ${summary.trialsDone} trial${summary.trialsDone === 1 ? '' : 's'} done here.`;
     } catch (error) {
       this.status = 'failed';

@@ -113,6 +113,7 @@ describe('NATS trial bus', () => {
     await bus.close();
     const summaries = await Promise.all(served);
     expect(summaries.map((s) => s.reason)).toEqual([`job ${id} has ended`, `job ${id} has ended`]);
+    expect(summaries.map((s) => s.jobOver)).toEqual([true, true]);
     expect(summaries[0].trialsDone + summaries[1].trialsDone).toBe(4);
 
     // Every message carries <job>-<trial>-<attempt>-<seq>.
