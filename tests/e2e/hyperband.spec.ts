@@ -39,6 +39,8 @@ test('a quick Hyperband job on synthetic data: runs of 1 and 3 epochs on the tim
   await expect(best.getByTestId('best-objective')).toBeVisible();
   await expect(best).toContainText(/epochs\s*3/);
   await expect(best.getByRole('heading')).toHaveText(/^(Recommended|Best) trial$/);
+  // Hyperband has a model, but the slice charts do not draw it: their note says so, not "no model".
+  await expect(page.locator('[data-chart=objective][data-parameter=lr]')).toContainText("Hyperband's model of configuration and epochs is not drawn here");
   // With a handful of short runs the one-way ANOVA often finds nothing: then the page says so in
   // words instead of drawing 0 % bars; either way no bar is drawn at 0 beside a labelled share.
   const importance = page.locator('figure[data-chart="importance"]');

@@ -54,9 +54,14 @@ export function sliceExtent(objectives: readonly number[], slice: readonly Slice
  * warm-started from earlier trials fits its GP to them too, though only this job's trials are
  * drawn: a curve high where no point is read as wrong until the note said why.
  */
-export function beliefNote(name: string, strategy: StrategyName, bestTrialNumber: number | undefined, hasSlice: boolean, warmStarted = 0): string {
+export function beliefNote(name: string, strategy: StrategyName, bestTrialNumber: number | undefined, hasSlice: boolean, warmStarted = 0, ended = false): string {
+  // Hyperband does fit a GP (over configuration and epochs), but it is not drawn here.
+  if (strategy === 'hyperband') return "Hyperband's model of configuration and epochs is not drawn here: the points are the trials, at every rung's epochs.";
   if (strategy !== 'bayesian') return `No model is fitted for ${strategy} search: the points are the trials.`;
-  if (!hasSlice || bestTrialNumber === undefined) return "The GP's belief appears once 2 trials have completed.";
+  if (!hasSlice || bestTrialNumber === undefined) {
+    // A job that ended short of 2 results (max jobs 1, or failures) will never show one: "appears once" would promise it.
+    return ended ? 'No GP was fitted: the job ended with fewer than 2 completed trials.' : "The GP's belief appears once 2 trials have completed.";
+  }
   const earlier = warmStarted > 0 ? ` It is also fitted to the ${warmStarted} warm-start trial${warmStarted === 1 ? '' : 's'} of earlier jobs, which are not drawn.` : '';
   return `Line and band: the GP's mean ± 1σ of the latent objective along ${name}, the other hyperparameters at trial ${bestTrialNumber}'s values; band edges are mapped through the output warp, so they may be asymmetric.${earlier}`;
 }

@@ -60,6 +60,11 @@ describe('objective vs parameter', () => {
     expect(beliefNote('lr', 'bayesian', 3, true)).toContain("the other hyperparameters at trial 3's values");
     expect(beliefNote('lr', 'bayesian', undefined, false)).toContain('once 2 trials have completed');
     expect(beliefNote('lr', 'random', 3, false)).toBe('No model is fitted for random search: the points are the trials.');
+    // Hyperband fits a model, over configuration and epochs; the chart does not draw it.
+    expect(beliefNote('lr', 'hyperband', 3, false)).toMatch(/^Hyperband's model .* is not drawn here/);
+    // An ended job short of 2 results will never show the belief: no promise that it will.
+    expect(beliefNote('lr', 'bayesian', undefined, false, 0, true)).toBe('No GP was fitted: the job ended with fewer than 2 completed trials.');
+    expect(beliefNote('lr', 'bayesian', 3, true, 0, true)).toContain('Line and band');
     // A warm-started GP is fitted to points the chart does not draw: the note says so, and only then.
     expect(beliefNote('lr', 'bayesian', 3, true, 2)).toMatch(/ It is also fitted to the 2 warm-start trials of earlier jobs, which are not drawn\.$/);
     expect(beliefNote('lr', 'bayesian', 3, true, 1)).toContain('the 1 warm-start trial of earlier jobs');
