@@ -1,11 +1,5 @@
 import { isFinishedTrial, type Trial } from '../../lib/job';
-
-/** "2 failed, 1 stopped": how many of `trials` ended in each status, in the order they first appear. */
-function byStatus(trials: readonly Pick<Trial, 'status'>[]): string {
-  const counts = new Map<string, number>();
-  for (const t of trials) counts.set(t.status, (counts.get(t.status) ?? 0) + 1);
-  return [...counts].map(([status, n]) => `${n} ${status}`).join(', ');
-}
+import { statusCountsText } from '../state/trial-stats';
 
 /**
  * Why a chart of the trials' `metric` values has nothing to draw, or undefined when it has
@@ -16,7 +10,7 @@ export function noValuesNote(trials: readonly Pick<Trial, 'status' | 'objective'
   if (marks > 0) return undefined;
   const finished = trials.filter((t) => isFinishedTrial(t.status));
   if (finished.length === 0) return 'No trial has finished yet.';
-  return `No finished trial has a ${metric} value (${byStatus(finished)}).`;
+  return `No finished trial has a ${metric} value (${statusCountsText(finished)}).`;
 }
 
 /** The same for the learning curves, which draw a point per Epoch line of a trial's log. */
@@ -24,5 +18,5 @@ export function noCurvesNote(trials: readonly Pick<Trial, 'status' | 'epochs'>[]
   if (series > 0) return undefined;
   const finished = trials.filter((t) => isFinishedTrial(t.status));
   if (finished.length < trials.length || finished.length === 0) return 'No trial has finished an epoch yet.';
-  return `No trial finished an epoch (${byStatus(finished)}).`;
+  return `No trial finished an epoch (${statusCountsText(finished)}).`;
 }

@@ -87,6 +87,13 @@ function fullBudgetText(fullRuns: number, maxJobs: number): string {
   return `${fullRuns} full-budget runs (max jobs ${maxJobs}; ${more} more ${more === 1 ? 'was' : 'were'} already running)`;
 }
 
+/** "2 failed, 1 stopped": how many of `trials` are in each status, in the order the statuses first appear. */
+export function statusCountsText(trials: readonly Pick<Trial, 'status'>[]): string {
+  const counts = new Map<string, number>();
+  for (const t of trials) counts.set(t.status, (counts.get(t.status) ?? 0) + 1);
+  return [...counts].map(([status, n]) => `${n} ${status}`).join(', ');
+}
+
 /**
  * The job summary's count line: the strategy's trials against max jobs (under Hyperband, with
  * `fullRuns`, its full-budget completions against max jobs, then its trials), the trials added
@@ -95,10 +102,7 @@ function fullBudgetText(fullRuns: number, maxJobs: number): string {
  */
 export function jobCountsText(trials: readonly Trial[], maxJobs: number, fullRuns?: number): string {
   const { searched, added, reruns } = trialCounts(trials);
-  const byStatus = new Map<string, number>();
-  for (const t of trials) byStatus.set(t.status, (byStatus.get(t.status) ?? 0) + 1);
-  const statuses = [...byStatus].map(([status, n]) => `${n} ${status}`).join(', ');
   const extras = `${added ? ` + ${added} added` : ''}${reruns ? ` + ${reruns} re-run${reruns > 1 ? 's' : ''}` : ''}`;
   const search = fullRuns === undefined ? `${searched} of ${maxJobs} trials` : `${fullBudgetText(fullRuns, maxJobs)}; ${searched} trials`;
-  return `${search}${extras}: ${statuses}`;
+  return `${search}${extras}: ${statusCountsText(trials)}`;
 }
