@@ -136,6 +136,11 @@ export class JobSession {
     }
   }
 
+  /** Completed, stopped or failed: nothing more runs for it unless it is resumed. */
+  get ended(): boolean {
+    return hasJobEnded(this.status);
+  }
+
   /** Running in this tab (a job shown read-only because another tab runs it is not). */
   get active(): boolean {
     if (this.elsewhere) return false;
