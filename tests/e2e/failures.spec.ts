@@ -63,6 +63,7 @@ test('a diverging trial fails with "diverged", and the job goes on', async ({ pa
   await expect(page.getByRole('figure', { name: 'Timeline', exact: true }).getByTestId('chart-empty-note')).toHaveText('No finished trial has a Validation-accuracy value (2 failed).');
   await expect(page.locator('[data-chart=objective][data-parameter=lr]').getByTestId('chart-empty-note')).toHaveText('No finished trial has a Validation-accuracy value (2 failed).');
   await expect(page.locator('[data-chart=curves]').getByTestId('chart-empty-note')).toHaveText('No trial finished an epoch (2 failed).');
+  await expect(page.locator('figure[data-chart="importance"]')).toContainText('No importance: the job ended with fewer than 2 completed trials.');
   // "completed" alone would read as a success: the summary says that nothing reached a value.
   await expect(page.getByTestId('job-no-result')).toHaveText(
     "No finished trial has a Validation-accuracy value (2 failed). The job found nothing to recommend; each trial's reason is in the table below.",
