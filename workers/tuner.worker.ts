@@ -2,6 +2,7 @@
 import {
   BeliefService,
   createStrategy,
+  strategyBelief,
   type Importance,
   type Outcome,
   type Recommendation,
@@ -34,7 +35,7 @@ const api = {
     strategy = createStrategy(name, options);
     strategyName = name;
     beliefs?.dispose();
-    beliefs = new BeliefService({ space: options.space, goal: options.goal, seed: options.seed, strategy: name });
+    beliefs = new BeliefService({ space: options.space, goal: options.goal, seed: options.seed, strategy: name, source: strategyBelief(strategy) });
     fault = testFault;
     asks = 0;
   },
@@ -72,7 +73,8 @@ const api = {
   /**
    * The GP's belief along one hyperparameter, the others held at `at` (the page passes the best
    * trial's params), from the last display fit: never refits. Null with fewer than 2 completed
-   * trials or for random and grid search (no GP). See `BeliefService.slice`.
+   * trials or for random and grid search (no GP). Under Hyperband, the joint GP at the full
+   * budget (`FullBudgetBelief`). See `BeliefService.slice`.
    */
   slice: (name: string, at: Params, points?: number): Promise<SlicePoint[] | null> => current().beliefs.slice(name, at, points),
   /** Which hyperparameters matter, and by which method; null with fewer than 2 completed trials. */
@@ -80,7 +82,7 @@ const api = {
   /**
    * The recommended configuration from the last display fit (best observed without a GP); null
    * before any result. Hyperband answers itself (`HyperbandStrategy.recommend`, from a fit of
-   * its own beside the search's): the display belief knows nothing of budgets.
+   * its own beside the search's, the one its slices and importance show).
    */
   recommend: (): Promise<Recommendation | null> => (strategyName === 'hyperband' ? Promise.resolve(current().strategy.recommend()) : current().beliefs.recommend()),
 };

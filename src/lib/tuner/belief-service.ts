@@ -1,19 +1,20 @@
 import { createRng } from '../rng';
 import { encodingLayout, type EncodingLayout, type Params } from '../space';
 import { DEFAULT_SLICE_POINTS, fitBelief, sliceValues, type Belief, type BeliefObservation, type SlicePoint } from './belief';
-import { importanceWithoutModel, type LengthscaleImportance, type VarianceImportance } from './importance';
+import { importanceWithoutModel, type Importance } from './importance';
 import { ObservedConfigurations, type Recommendation } from './recommend';
 import { orientation, SurrogateFitter } from './surrogate';
 import type { Outcome, StrategyName, StrategyOptions, Suggestion } from './types';
 
-/** What `BeliefService.importance` answers, saying which method produced it. */
-export type Importance =
-  | { method: 'lengthscales'; parameters: LengthscaleImportance[] }
-  | { method: 'variance'; parameters: VarianceImportance[] };
-
 export interface BeliefServiceOptions extends Pick<StrategyOptions, 'space' | 'goal' | 'seed'> {
-  /** The strategy of the job: only `bayesian` has a GP to show. */
+  /** The strategy of the job: `bayesian` has a GP fitted here to show; random and grid none. */
   strategy: StrategyName;
+  /**
+   * A model the strategy keeps and shows itself, used instead of a fit here (Hyperband's joint
+   * GP at the full budget, `HyperbandStrategy.fullBudgetBelief`; `strategyBelief` picks it). It
+   * is called where a fit would run, and must not change what the strategy suggests.
+   */
+  source?: () => Belief | null;
   /** Runs a task in a later macrotask (default `setTimeout(task, 0)`); tests pass their own. */
   defer?: (task: () => void) => void;
 }
@@ -32,13 +33,15 @@ type Task = { kind: 'fit' } | SliceTask | RecommendTask;
  * The tuner worker's display model, kept beside the strategy and apart from it: it follows the
  * same trials (asked, told, observed), fits its own belief (`fitBelief`) and answers the page's
  * slices from the last fit. It never touches the strategy or its random streams, so showing
- * the belief changes no suggestion, and nothing here needs a job to be running.
+ * the belief changes no suggestion, and nothing here needs a job to be running. With a
+ * `source` (Hyperband) the belief is the strategy's own display model, taken where a fit
+ * would run; the source promises the same.
  *
  * Work is queued and run one task per macrotask (`defer`), so a message that arrives meanwhile
  * (an `ask`) waits behind at most one fit or one slice:
  * - a fit is queued after each completed trial once there are 2 (failed trials do not count),
  *   and runs once for however many trials arrived before it started; with the `bayesian`
- *   strategy only, as the others have no GP to show;
+ *   strategy or a `source` only, as the others have no GP to show;
  * - a slice is answered from the last fit when its turn comes and never refits; a newer slice
  *   for the same parameter replaces a pending one, moves to the back of the queue, and both
  *   callers get the newer one's answer (for the newer `at` and `points`).
@@ -82,6 +85,11 @@ export class BeliefService {
     this.add(params, value);
   }
 
+  /** Whether there is a model to show: a fit here (`bayesian`) or the strategy's own (`source`). */
+  private get modelled(): boolean {
+    return this.fitter !== null || this.options.source !== undefined;
+  }
+
   /** Completed trials seen so far. */
   get completed(): number {
     return this.observations.length;
@@ -93,9 +101,9 @@ export class BeliefService {
   }
 
   /**
-   * The belief along `name` with the others held at `at` (see `Belief.slice`), from the last
-   * fit. Null with fewer than 2 completed trials, without a GP (random and grid search), or
-   * once disposed. An unknown parameter or a bad count of points rejects at once.
+   * The belief along `name` with the others held at `at` (see `Belief.slice`; under Hyperband
+   * `FullBudgetBelief.slice`), from the last fit. Null with fewer than 2 completed trials,
+   * without a GP (random and grid search), or once disposed. An unknown parameter or a bad count of points rejects at once.
    */
   slice(name: string, at: Params, points = DEFAULT_SLICE_POINTS): Promise<SlicePoint[] | null> {
     try {
@@ -103,7 +111,7 @@ export class BeliefService {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.disposed || !this.fitter) return Promise.resolve(null);
+    if (this.disposed || !this.modelled) return Promise.resolve(null);
     return new Promise((resolve, reject) => {
       const waiting: Waiting[] = [{ resolve, reject }];
       const older = this.queue.findIndex((task) => task.kind === 'slice' && task.name === name);
@@ -114,12 +122,13 @@ export class BeliefService {
 
   /**
    * Which hyperparameters matter, with the method: the GP's lengthscales from the last fit for
-   * the `bayesian` strategy, the variance each explains alone otherwise (computed now from
-   * every completed trial; it needs no model). Null with fewer than 2 completed trials (or,
-   * for `bayesian`, before the first fit has run).
+   * the `bayesian` strategy, the source's ranking with one (`FullBudgetBelief.ranked`), the
+   * variance each explains alone otherwise (computed now from every completed trial; it needs
+   * no model). Null with fewer than 2 completed trials (or, with a model, before the first fit
+   * has run).
    */
   importance(): Importance | null {
-    if (this.fitter) return this.belief ? { method: 'lengthscales', parameters: this.belief.importance() } : null;
+    if (this.modelled) return this.belief?.ranked() ?? null;
     if (this.observations.length < 2) return null;
     return { method: 'variance', parameters: importanceWithoutModel(this.options.space, this.observations) };
   }
@@ -137,7 +146,8 @@ export class BeliefService {
   }
 
   private currentRecommendation(): Recommendation | null {
-    const belief = this.belief;
+    // A source's belief is over its own space (Hyperband's adds the budget): the strategy recommends from it itself.
+    const belief = this.fitter ? this.belief : null;
     return (belief && this.results.bestByModel(belief.layout, belief.posterior, belief.warp)) ?? this.results.bestObserved();
   }
 
@@ -155,7 +165,7 @@ export class BeliefService {
     if (!Number.isFinite(value)) return;
     this.observations.push({ params, value });
     this.results.add(params, value, id);
-    if (this.fitter && this.observations.length >= 2 && !this.queue.some((task) => task.kind === 'fit')) this.enqueue({ kind: 'fit' });
+    if (this.modelled && this.observations.length >= 2 && !this.queue.some((task) => task.kind === 'fit')) this.enqueue({ kind: 'fit' });
   }
 
   private enqueue(task: Task): void {
@@ -179,7 +189,8 @@ export class BeliefService {
   private run(task: Task): void {
     if (task.kind === 'fit') {
       // A belief that cannot be factored (null) leaves the last one in place.
-      this.belief = fitBelief(this.options.space, this.options.goal, this.observations, { fitter: this.fitter! }) ?? this.belief;
+      const fitted = this.options.source ? this.options.source() : fitBelief(this.options.space, this.options.goal, this.observations, { fitter: this.fitter! });
+      this.belief = fitted ?? this.belief;
       this.fitCount++;
       return;
     }

@@ -2,7 +2,7 @@ import { createRng } from '../rng';
 import { assertParams, encodeParams, encodingLayout, fromUnit, type CategoryValue, type EncodedBlock, type EncodingLayout, type Params, type ResolvedScale, type SearchSpace } from '../space';
 import type { GpPosterior } from './gp';
 import { gridAxes } from './grid';
-import { lengthscaleImportance, type LengthscaleImportance } from './importance';
+import { lengthscaleImportance, type Importance, type LengthscaleImportance } from './importance';
 import { orientation, surrogateData, SurrogateFitter } from './surrogate';
 import type { Goal } from './types';
 import type { OutputWarp } from './warp';
@@ -109,6 +109,11 @@ export class Belief {
   /** One entry per searched hyperparameter, in the space's order: see `lengthscaleImportance`. */
   importance(): LengthscaleImportance[] {
     return lengthscaleImportance(this.layout, this.posterior.theta);
+  }
+
+  /** Which hyperparameters matter by this model, with the method, as the page shows it; null when it cannot say. */
+  ranked(): Importance | null {
+    return { method: 'lengthscales', parameters: this.importance() };
   }
 }
 

@@ -4,10 +4,12 @@ import { maximizeAcquisition, type Predictor } from './acquisition';
 import { curveKernel } from './curve-kernel';
 import { maternKernel } from './fit';
 import { assertModelCap, boundedSubset, DEFAULT_MODEL_CAP, type RungResult } from './fidelity-subset';
+import { FullBudgetBelief } from './full-budget-belief';
 import type { GpPosterior } from './gp';
 import { ObservedConfigurations, type Recommendation } from './recommend';
 import { BUDGET_PARAMETER } from './rungs';
-import { refitDue, surrogateData, SurrogateFitter, type SurrogateObservation } from './surrogate';
+import { orientation, refitDue, surrogateData, SurrogateFitter, type SurrogateObservation } from './surrogate';
+import type { Goal } from './types';
 import type { OutputWarp } from './warp';
 
 /**
@@ -57,13 +59,17 @@ export class FidelityModel {
    * the page asks for a recommendation would change the next proposals.
    */
   private readonly recommendFitter: SurrogateFitter;
-  private recommendModel: { posterior: GpPosterior; warp: OutputWarp; told: number } | null = null;
+  private recommendModel: { posterior: GpPosterior; warp: OutputWarp; told: number; fitted: number } | null = null;
   /** Past the cap: the subset chosen at the last refit, and how many results had been told then. */
   private subset: { indices: number[]; upTo: number } | null = null;
   /** Configurations observed, by key: they are never proposed again. */
   private readonly configs = new Map<string, Float64Array>();
   /** Full-budget results by configuration (params with the budget, oriented values), for `recommend`. */
   private readonly fullBudget: ObservedConfigurations;
+  /** The same results in order, one per run, for the full-budget belief's importance without lengthscales. */
+  private readonly fullBudgetRuns: { params: Params; value: number }[] = [];
+  private readonly space: SearchSpace;
+  private readonly kernel: FidelityKernel;
 
   private readonly budgetMax: number;
 
@@ -80,6 +86,8 @@ export class FidelityModel {
     if (!FIDELITY_KERNELS.includes(kernel)) throw new RangeError(`Hyperband's kernel is one of ${FIDELITY_KERNELS.join(', ')}, got ${JSON.stringify(kernel)}.`);
     this.configLayout = encodingLayout(configSpace);
     const space: SearchSpace = { ...configSpace, [BUDGET_PARAMETER]: { type: 'integer', min: budget.min, max: budget.max, scale: 'log' } };
+    this.space = space;
+    this.kernel = kernel;
     this.layout = encodingLayout(space);
     this.fullBudget = new ObservedConfigurations(space, 1);
     this.budgetMax = budget.max;
@@ -101,7 +109,10 @@ export class FidelityModel {
     this.observations.push({ features: encodeParams(this.layout, { ...config, [BUDGET_PARAMETER]: epochs }), value });
     this.results.push({ budget: epochs, value });
     this.configs.set(paramsKey(this.configSpace, config), encodeParams(this.configLayout, config));
-    if (epochs === this.budgetMax) this.fullBudget.add({ ...config, [BUDGET_PARAMETER]: epochs }, value);
+    if (epochs === this.budgetMax) {
+      this.fullBudget.add({ ...config, [BUDGET_PARAMETER]: epochs }, value);
+      this.fullBudgetRuns.push({ params: config, value });
+    }
     this.model = null;
   }
 
@@ -114,16 +125,37 @@ export class FidelityModel {
    */
   recommend(): Recommendation | null {
     if (this.fullBudget.size < 2) return null;
+    const model = this.recommendationFit();
+    return model && this.fullBudget.bestByModel(this.layout, model.posterior, model.warp);
+  }
+
+  /**
+   * The recommendation's fit as the page shows it (`FullBudgetBelief`): slices at the full
+   * budget and the configuration's importance, values mapped back through `goal`'s orientation.
+   * It refits only when results came since the last recommendation or belief, and never the
+   * search's model, so asking changes no suggestion. Null before 2 results or without a fit.
+   */
+  fullBudgetBelief(goal: Goal): FullBudgetBelief | null {
+    const model = this.recommendationFit();
+    if (!model) return null;
+    const sign = orientation(goal);
+    const results = this.fullBudgetRuns.map(({ params, value }) => ({ params, value: sign * value }));
+    const full = { epochs: this.budgetMax, configSpace: this.configSpace, kernel: this.kernel, results };
+    return new FullBudgetBelief(this.space, goal, this.layout, model.posterior, model.warp, model.fitted, full);
+  }
+
+  /** The recommendation's own GP over every result (see `recommendFitter`), refitted when results came since. */
+  private recommendationFit(): { posterior: GpPosterior; warp: OutputWarp; fitted: number } | null {
     const told = this.observations.length;
+    if (told < 2) return null;
     if (this.recommendModel?.told !== told) {
       // The same results the search's GP is fitted to, chosen afresh past the cap (boundedSubset is a pure function of them).
       const indices = told <= this.cap ? Array.from({ length: told }, (_, i) => i) : boundedSubset(this.results, this.cap);
       const { data, warp } = surrogateData(this.layout, indices.map((i) => this.observations[i]), { powerTransform: this.powerTransform });
       const posterior = this.recommendFitter.fit(data);
-      this.recommendModel = posterior && { posterior, warp, told };
+      this.recommendModel = posterior && { posterior, warp, told, fitted: indices.length };
     }
-    const model = this.recommendModel;
-    return model && this.fullBudget.bestByModel(this.layout, model.posterior, model.warp);
+    return this.recommendModel;
   }
 
   /**

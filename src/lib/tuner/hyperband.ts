@@ -2,6 +2,7 @@ import { createRng, type Rng } from '../rng';
 import { assertParams, paramsKey, sampleParams, type Params, type SearchSpace } from '../space';
 import { BayesianStrategy, defaultInitialTrials } from './bayesian';
 import { FidelityModel, type FidelityKernel } from './fidelity';
+import type { FullBudgetBelief } from './full-budget-belief';
 import { PendingTrials } from './pending';
 import type { Recommendation } from './recommend';
 import { BracketCycle, bracketShares, BUDGET_PARAMETER, DEFAULT_ETA, epochRange, rungBudgets } from './rungs';
@@ -176,6 +177,15 @@ export class HyperbandStrategy implements Strategy {
       if (r) return { ...r, params: this.withBudget(r.params, this.budgets[rung]) };
     }
     return null;
+  }
+
+  /**
+   * What the joint GP believes at the full budget, for the page's slices and importance
+   * (`FidelityModel.fullBudgetBelief`): the recommendation's fit, apart from the search's, so
+   * asking changes no suggestion. Null before 2 results.
+   */
+  fullBudgetBelief(): FullBudgetBelief | null {
+    return this.fidelity.fullBudgetBelief(this.options.goal);
   }
 
   /** Epochs of every run asked so far, promotions included (each trains from scratch). */

@@ -11,6 +11,15 @@ export interface LengthscaleImportance {
   importance: number;
 }
 
+/**
+ * Which hyperparameters matter, saying which method produced it. `fullBudget` is set under
+ * Hyperband: the ranking is of the model at that many epochs (or of the results there), and the
+ * budget itself is not ranked (it is what a run is given, not a choice of configuration).
+ */
+export type Importance =
+  | { method: 'lengthscales'; parameters: LengthscaleImportance[]; fullBudget?: number }
+  | { method: 'variance'; parameters: VarianceImportance[]; fullBudget?: number };
+
 /** A parameter's share of the objective's variance, found without a model. */
 export interface VarianceImportance {
   name: string;

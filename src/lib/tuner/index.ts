@@ -2,13 +2,15 @@ import { BayesianStrategy } from './bayesian';
 import { GridStrategy } from './grid';
 import { HyperbandStrategy, type HyperbandOptions } from './hyperband';
 import { RandomStrategy } from './random';
+import type { Belief } from './belief';
 import type { Strategy, StrategyName } from './types';
 
 export * from './types';
 export { MedianStoppingRule } from './stopping';
 export { DEFAULT_GRID_POINTS } from './grid';
-export { BeliefService, type Importance } from './belief-service';
-export { DEFAULT_SLICE_POINTS, type SlicePoint } from './belief';
+export { BeliefService } from './belief-service';
+export type { Importance } from './importance';
+export { DEFAULT_SLICE_POINTS, type Belief, type SlicePoint } from './belief';
 export type { Recommendation } from './recommend';
 export type { HyperbandOptions, HyperbandSuggestion } from './hyperband';
 export type { LengthscaleImportance, VarianceImportance } from './importance';
@@ -27,4 +29,12 @@ export function createStrategy(name: StrategyName, options: HyperbandOptions): S
     default:
       throw new Error(`Unknown strategy "${String(name)}".`);
   }
+}
+
+/**
+ * The model a strategy shows itself in place of the display belief's own fit (`BeliefService`'s
+ * `source`): Hyperband's joint GP at the full budget; none for the others.
+ */
+export function strategyBelief(strategy: Strategy): (() => Belief | null) | undefined {
+  return strategy instanceof HyperbandStrategy ? () => strategy.fullBudgetBelief() : undefined;
 }

@@ -76,6 +76,29 @@ describe('the tuner worker', () => {
     }
   });
 
+  it("under hyperband answers from the joint GP at the full budget, and suggests what the strategy alone would", async () => {
+    const hbSpace: SearchSpace = { lr: space.lr, epochs: { type: 'integer', min: 1, max: 9 } };
+    const value = (p: Params) => (Math.log10(p.lr as number) + 2) ** 2 + 1 / (p.epochs as number);
+    await tuner.start('hyperband', { space: hbSpace, goal: 'minimize', seed: 4 });
+    const alone = createStrategy('hyperband', { space: hbSpace, goal: 'minimize', seed: 4 });
+    let sliced = 0;
+    for (let i = 0; i < 14; i++) {
+      const [viaWorker] = await tuner.ask(1);
+      const [direct] = alone.ask(1);
+      expect(viaWorker).toEqual(direct);
+      alone.tell(direct.id, { value: value(direct.params) });
+      await tuner.tell(viaWorker.id, { value: value(viaWorker.params) });
+      const slice = await tuner.slice('lr', viaWorker.params, 10);
+      if (slice) sliced++;
+      await tuner.importance();
+      await tuner.recommend();
+    }
+    expect(sliced).toBeGreaterThan(10);
+    const importance = await tuner.importance();
+    expect(importance).toMatchObject({ method: 'lengthscales', fullBudget: 9 });
+    expect(importance!.parameters.map((p) => p.name)).toEqual(['lr']);
+  });
+
   it('registers a point the page runs again: the strategy holds it pending and the belief learns its result', async () => {
     await tuner.start('random', { space, goal: 'minimize', seed: 3 });
     await expect(tuner.register({ lr: 2, depth: 1, opt: 'sgd' })).rejects.toThrow(/out of range/);
