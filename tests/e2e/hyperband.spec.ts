@@ -1,6 +1,6 @@
 import { configureTinyJob, editJobJson, expect, screenshots, test } from './fixtures';
 
-test('a quick Hyperband job on synthetic data: runs of 1 and 3 epochs on the timeline, max jobs counted at the full budget, and a recommendation', async ({ page }, testInfo) => {
+test('a quick Hyperband job on synthetic data: runs of 1 and 3 epochs on the timeline, max jobs counted at the full budget, a recommendation, and the model at the full budget on the slice and importance charts', async ({ page }, testInfo) => {
   await page.goto('/');
   await configureTinyJob(page, { maxJobs: 2, parallel: 2 });
   await editJobJson(page, (job) => {
@@ -39,14 +39,27 @@ test('a quick Hyperband job on synthetic data: runs of 1 and 3 epochs on the tim
   await expect(best.getByTestId('best-objective')).toBeVisible();
   await expect(best).toContainText(/epochs\s*3/);
   await expect(best.getByRole('heading')).toHaveText(/^(Recommended|Best) trial$/);
-  // Hyperband has a model, but the slice charts do not draw it: their note says so, not "no model".
-  await expect(page.locator('[data-chart=objective][data-parameter=lr]')).toContainText("Hyperband's model of configuration and epochs is not drawn here");
-  // With a handful of short runs the one-way ANOVA often finds nothing: then the page says so in
-  // words instead of drawing 0 % bars; either way no bar is drawn at 0 beside a labelled share.
+  // The slice charts draw Hyperband's joint GP at the full budget (3 epochs); the points stay the
+  // trials of both rungs, the 1-epoch runs faint.
+  const lr = page.locator('[data-chart=objective][data-parameter=lr]');
+  await expect(lr.locator('path.gp-mean')).toHaveCount(1);
+  await expect(lr.locator('path.gp-band')).toHaveCount(1);
+  await expect(lr.locator('.chart-note')).toContainText("Hyperband's GP of configuration and epochs at the full budget (3 epochs)");
+  await expect(lr.locator('.chart-note')).toContainText('the shorter runs faint');
+  const shortPoints = await lr.locator('circle.trial-point').evaluateAll((marks) => marks.map((m) => m.classList.contains('short-run')));
+  expect(shortPoints).toContain(true);
+  expect(shortPoints).toContain(false);
+  // Importance from the same model's lengthscales, over the configuration: the budget has no bar.
   const importance = page.locator('figure[data-chart="importance"]');
+  await expect(importance).toHaveAttribute('data-method', 'lengthscales');
   const bars = importance.locator('rect.importance-bar');
-  await expect(bars.or(importance.locator('[data-importance="none"]')).first()).toBeVisible();
-  if ((await bars.count()) === 0) await expect(importance).toContainText('No hyperparameter explains any of the objective');
-  else expect(Number(await bars.first().getAttribute('data-share'))).toBeGreaterThan(0);
+  await expect(bars.first()).toBeVisible();
+  const ranked = await bars.evaluateAll((marks) => marks.map((m) => m.getAttribute('data-parameter')));
+  expect(ranked.length).toBeGreaterThan(0);
+  expect(ranked).not.toContain('epochs');
+  await expect(importance.locator('.chart-note')).toContainText('full budget (3 epochs)');
+  await expect(importance.locator('.chart-note')).toContainText('The budget (epochs) is not ranked');
+  await screenshots(page, testInfo, 'hyperband-slice', lr);
+  await screenshots(page, testInfo, 'hyperband-importance', importance);
   await screenshots(page, testInfo, 'hyperband-curves', curves);
 });

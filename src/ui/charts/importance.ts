@@ -29,8 +29,20 @@ export function importanceBars(importance: Importance): ImportanceBar[] {
   return importance.parameters.map((p, i) => ({ name: p.name, share: p.importance, percent: percents[i] })).sort((a, b) => b.share - a.share);
 }
 
-/** Says how the bars were found: the GP's lengthscales, or, without a GP, a model-free share of variance. */
+/**
+ * Says how the bars were found: the GP's lengthscales, or, without a GP, a model-free share of
+ * variance; under Hyperband (`fullBudget`), of the model or the runs at the full budget, and why
+ * the budget has no bar.
+ */
 export function importanceMethod(importance: Importance): string {
+  const epochs = importance.fullBudget;
+  if (epochs !== undefined) {
+    const budget = `${epochs} epoch${epochs === 1 ? '' : 's'}`;
+    const unranked = 'The budget (epochs) is not ranked: it is what each run is given, and short runs are worse whatever the configuration.';
+    return importance.method === 'lengthscales'
+      ? `Relevance from the lengthscales of Hyperband's GP of configuration and epochs, its model at the full budget (${budget}): 1/ℓ per hyperparameter, normalized to sum to 1. ${unranked}`
+      : `The share of the objective's variance each hyperparameter explains alone among the runs at the full budget (${budget}; a one-way ANOVA per hyperparameter, ε²), normalized to sum to 1: the model's lengthscales do not give one relevance per hyperparameter. ${unranked}`;
+  }
   return importance.method === 'lengthscales'
     ? "Relevance from the GP's ARD lengthscales: 1/ℓ per hyperparameter, normalized to sum to 1 (a short lengthscale means the objective changes within a small part of its range)."
     : "No model is fitted: the share of the objective's variance each hyperparameter explains alone (a one-way ANOVA per hyperparameter, ε²), normalized to sum to 1.";

@@ -49,19 +49,50 @@ export function sliceExtent(objectives: readonly number[], slice: readonly Slice
   return [...core, ...edges];
 }
 
+/** Whether the page draws a strategy's model along each hyperparameter: Hyperband's at the full budget. */
+export function drawsModel(strategy: StrategyName): boolean {
+  return strategy === 'bayesian' || strategy === 'hyperband';
+}
+
+/**
+ * Under Hyperband, whether a point is a run shorter than the full budget (drawn faint where the
+ * line is the model at the full budget). Never on the epochs chart, whose axis shows the budget.
+ */
+export function shortRun(trial: Pick<Trial, 'params'>, name: string, fullEpochs: number | undefined): boolean {
+  return fullEpochs !== undefined && name !== 'epochs' && Number(trial.params.epochs) < fullEpochs;
+}
+
+export interface BeliefNoteContext {
+  /** Warm-start trials of earlier jobs the model is also fitted to (not drawn). */
+  warmStarted?: number;
+  /** The job has ended: a belief missing now will not come. */
+  ended?: boolean;
+  /** Under Hyperband, the full budget in epochs: the line is the model there. */
+  fullEpochs?: number;
+}
+
 /**
  * The line under a chart that says what its line and band are, or why there is none. A job
  * warm-started from earlier trials fits its GP to them too, though only this job's trials are
- * drawn: a curve high where no point is read as wrong until the note said why.
+ * drawn: a curve high where no point is read as wrong until the note said why. Under Hyperband
+ * the line is the joint GP at the full budget while the points are runs of every rung, which
+ * a reader would otherwise compare as equals.
  */
-export function beliefNote(name: string, strategy: StrategyName, bestTrialNumber: number | undefined, hasSlice: boolean, warmStarted = 0, ended = false): string {
-  // Hyperband does fit a GP (over configuration and epochs), but it is not drawn here.
-  if (strategy === 'hyperband') return "Hyperband's model of configuration and epochs is not drawn here: the points are the trials, at every rung's epochs.";
-  if (strategy !== 'bayesian') return `No model is fitted for ${strategy} search: the points are the trials.`;
+export function beliefNote(name: string, strategy: StrategyName, bestTrialNumber: number | undefined, hasSlice: boolean, context: BeliefNoteContext = {}): string {
+  const { warmStarted = 0, ended = false, fullEpochs } = context;
+  if (!drawsModel(strategy)) return `No model is fitted for ${strategy} search: the points are the trials.`;
   if (!hasSlice || bestTrialNumber === undefined) {
     // A job that ended short of 2 results (max jobs 1, or failures) will never show one: "appears once" would promise it.
     return ended ? 'No GP was fitted: the job ended with fewer than 2 completed trials.' : "The GP's belief appears once 2 trials have completed.";
   }
   const earlier = warmStarted > 0 ? ` It is also fitted to the ${warmStarted} warm-start trial${warmStarted === 1 ? '' : 's'} of earlier jobs, which are not drawn.` : '';
-  return `Line and band: the GP's mean ± 1σ of the latent objective along ${name}, the other hyperparameters at trial ${bestTrialNumber}'s values; band edges are mapped through the output warp, so they may be asymmetric.${earlier}`;
+  const warp = 'band edges are mapped through the output warp, so they may be asymmetric.';
+  if (strategy === 'hyperband') {
+    const budget = fullEpochs === undefined ? 'the full budget' : `the full budget (${fullEpochs} epoch${fullEpochs === 1 ? '' : 's'})`;
+    if (name === 'epochs') {
+      return `Line and band: Hyperband's GP of configuration and epochs, mean ± 1σ of the latent objective along the budget for trial ${bestTrialNumber}'s configuration; the points are the trials at their rung's epochs; ${warp}${earlier}`;
+    }
+    return `Line and band: Hyperband's GP of configuration and epochs at ${budget}, mean ± 1σ of the latent objective along ${name}, the other hyperparameters at trial ${bestTrialNumber}'s values; ${warp} The points are the trials at every rung's epochs, the shorter runs faint.${earlier}`;
+  }
+  return `Line and band: the GP's mean ± 1σ of the latent objective along ${name}, the other hyperparameters at trial ${bestTrialNumber}'s values; ${warp}${earlier}`;
 }

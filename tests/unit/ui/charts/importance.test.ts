@@ -28,6 +28,17 @@ describe('importance', () => {
     }
   });
 
+  it("under Hyperband says the ranking is at the full budget and why the budget has none", () => {
+    const parameters = [{ name: 'lr', lengthscale: 0.5, importance: 1 }];
+    const gp = importanceMethod({ method: 'lengthscales', parameters, fullBudget: 27 });
+    expect(gp).toContain("Hyperband's GP of configuration and epochs, its model at the full budget (27 epochs)");
+    expect(gp).toContain('The budget (epochs) is not ranked');
+    const anova = importanceMethod({ method: 'variance', parameters: [{ name: 'lr', varianceExplained: 0.3, importance: 1 }], fullBudget: 1 });
+    expect(anova).toContain('among the runs at the full budget (1 epoch;');
+    expect(anova).toContain('The budget (epochs) is not ranked');
+    expect(importanceMethod({ method: 'lengthscales', parameters })).not.toContain('budget');
+  });
+
   it('names the model-free method for random and grid search', () => {
     const importance = { method: 'variance' as const, parameters: [{ name: 'lr', varianceExplained: 0.3, importance: 1 }] };
     expect(importanceMethod(importance)).toContain("share of the objective's variance each hyperparameter explains alone");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { categoryStats, jitter } from '../../../../src/ui/charts/categories';
-import { beliefNote, parameterPoints, sliceCurve, sliceExtent, slicePoints } from '../../../../src/ui/charts/objective';
+import { beliefNote, drawsModel, parameterPoints, shortRun, sliceCurve, sliceExtent, slicePoints } from '../../../../src/ui/charts/objective';
 import { trial } from '../trials';
 
 describe('categoryStats', () => {
@@ -60,15 +60,36 @@ describe('objective vs parameter', () => {
     expect(beliefNote('lr', 'bayesian', 3, true)).toContain("the other hyperparameters at trial 3's values");
     expect(beliefNote('lr', 'bayesian', undefined, false)).toContain('once 2 trials have completed');
     expect(beliefNote('lr', 'random', 3, false)).toBe('No model is fitted for random search: the points are the trials.');
-    // Hyperband fits a model, over configuration and epochs; the chart does not draw it.
-    expect(beliefNote('lr', 'hyperband', 3, false)).toMatch(/^Hyperband's model .* is not drawn here/);
     // An ended job short of 2 results will never show the belief: no promise that it will.
-    expect(beliefNote('lr', 'bayesian', undefined, false, 0, true)).toBe('No GP was fitted: the job ended with fewer than 2 completed trials.');
-    expect(beliefNote('lr', 'bayesian', 3, true, 0, true)).toContain('Line and band');
+    expect(beliefNote('lr', 'bayesian', undefined, false, { ended: true })).toBe('No GP was fitted: the job ended with fewer than 2 completed trials.');
+    expect(beliefNote('lr', 'bayesian', 3, true, { ended: true })).toContain('Line and band');
     // A warm-started GP is fitted to points the chart does not draw: the note says so, and only then.
-    expect(beliefNote('lr', 'bayesian', 3, true, 2)).toMatch(/ It is also fitted to the 2 warm-start trials of earlier jobs, which are not drawn\.$/);
-    expect(beliefNote('lr', 'bayesian', 3, true, 1)).toContain('the 1 warm-start trial of earlier jobs');
-    expect(beliefNote('lr', 'bayesian', 3, true, 0)).not.toContain('warm-start');
-    expect(beliefNote('lr', 'bayesian', undefined, false, 2)).not.toContain('warm-start');
+    expect(beliefNote('lr', 'bayesian', 3, true, { warmStarted: 2 })).toMatch(/ It is also fitted to the 2 warm-start trials of earlier jobs, which are not drawn\.$/);
+    expect(beliefNote('lr', 'bayesian', 3, true, { warmStarted: 1 })).toContain('the 1 warm-start trial of earlier jobs');
+    expect(beliefNote('lr', 'bayesian', 3, true, { warmStarted: 0 })).not.toContain('warm-start');
+    expect(beliefNote('lr', 'bayesian', undefined, false, { warmStarted: 2 })).not.toContain('warm-start');
+  });
+
+  it('under Hyperband says the line is the model at the full budget while the points are every rung', () => {
+    expect(drawsModel('hyperband')).toBe(true);
+    expect(drawsModel('grid')).toBe(false);
+    const note = beliefNote('lr', 'hyperband', 4, true, { fullEpochs: 27 });
+    expect(note).toContain("Hyperband's GP of configuration and epochs at the full budget (27 epochs)");
+    expect(note).toContain("along lr, the other hyperparameters at trial 4's values");
+    expect(note).toContain("the trials at every rung's epochs, the shorter runs faint");
+    // Along the budget itself the line is the model of one configuration at each budget.
+    const budget = beliefNote('epochs', 'hyperband', 4, true, { fullEpochs: 27 });
+    expect(budget).toContain("along the budget for trial 4's configuration");
+    expect(budget).not.toContain('faint');
+    expect(beliefNote('lr', 'hyperband', undefined, false)).toContain('once 2 trials have completed');
+    expect(beliefNote('lr', 'hyperband', undefined, false, { ended: true, fullEpochs: 27 })).toContain('No GP was fitted');
+  });
+
+  it('marks the runs shorter than the full budget, except on the epochs chart', () => {
+    expect(shortRun({ params: { lr: 0.1, epochs: 9 } }, 'lr', 27)).toBe(true);
+    expect(shortRun({ params: { lr: 0.1, epochs: 27 } }, 'lr', 27)).toBe(false);
+    expect(shortRun({ params: { lr: 0.1, epochs: 9 } }, 'epochs', 27)).toBe(false);
+    // Not Hyperband: no full budget, nothing short.
+    expect(shortRun({ params: { lr: 0.1, epochs: 9 } }, 'lr', undefined)).toBe(false);
   });
 });
