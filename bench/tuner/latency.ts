@@ -8,7 +8,9 @@
  * - hyperband: the hyperband strategy in-process on the same space with `epochs` 1–27, asks
  *   centred on N results at any rung; most of its asks only promote, so the asks that sample a
  *   new configuration from the GP are also reported apart, and so is `recommend()`, timed after
- *   each measured ask's tells (the page asks it after every result; it fits a GP of its own).
+ *   each measured ask's tells (the page asks it after every result; it fits a GP of its own), and
+ *   after it the page's other questions from the same fit: a 60-point slice along every
+ *   parameter, epochs included, and the importance (`fullBudgetBelief`).
  * Each ask is followed by a tell of both trials.
  * Usage: npm run bench:tuner-latency [-- --paths history,cli,hyperband --sizes 25,50,100,200,300
  *   --cli-sizes 100,300 --hb-sizes 100,200,400 --repeats 15 --cli-repeats 7 --hb-repeats 40
@@ -139,7 +141,8 @@ function hyperbandPath(sizes: number[], repeats: number, modelCap: number | unde
     `hyperband path: in-process ask(2) with epochs 1–27, ${repeats} asks centred on N results at any rung, each followed by 2 tells; model cap ${modelCap ?? 'default'}, exploit ${exploit ? 'on' : 'off'}, kernel ${kernel}`,
   );
   for (const size of sizes) {
-    const strategy = new HyperbandStrategy({ space: { ...space, epochs: { type: 'integer', min: 1, max: 27, scale: 'log' } }, goal: 'minimize', seed: size, modelCap, exploitAtFullBudget: exploit, fidelityKernel: kernel });
+    const hbSpace: SearchSpace = { ...space, epochs: { type: 'integer', min: 1, max: 27, scale: 'log' } };
+    const strategy = new HyperbandStrategy({ space: hbSpace, goal: 'minimize', seed: size, modelCap, exploitAtFullBudget: exploit, fidelityKernel: kernel });
     const rng = createRng(size + 3000);
     let configs = 0;
     let full = 0;
@@ -157,12 +160,21 @@ function hyperbandPath(sizes: number[], repeats: number, modelCap: number | unde
     };
     for (let done = 0; done < Math.max(2, size - repeats); done++) askAndTell(1);
     // The page asks for the recommendation after each result; it fits a GP of its own, so timing it changes no ask.
+    // It also asks for the slices and the importance, from the same fit (`fullBudgetBelief`).
     const recommends: number[] = [];
+    const shown: number[] = [];
     const asks = Array.from({ length: repeats }, () => {
       const ask = askAndTell(2);
-      const started = performance.now();
-      strategy.recommend();
+      let started = performance.now();
+      const recommended = strategy.recommend();
       recommends.push(performance.now() - started);
+      started = performance.now();
+      const belief = strategy.fullBudgetBelief();
+      if (belief && recommended) {
+        for (const name of Object.keys(hbSpace)) belief.slice(name, recommended.params);
+        belief.ranked();
+      }
+      shown.push(performance.now() - started);
       return ask;
     });
     const all = asks.map((a) => a.ms);
@@ -170,7 +182,8 @@ function hyperbandPath(sizes: number[], repeats: number, modelCap: number | unde
     console.log(
       `${String(size).padStart(4)} results (${full} at the full budget at the end): median ${median(all).toFixed(1)} ms, worst ${Math.max(...all).toFixed(1)} ms; ` +
         `the ${sampling.length} asks that sampled: median ${median(sampling).toFixed(1)} ms, worst ${Math.max(...sampling).toFixed(1)} ms; ` +
-        `recommend() after each: median ${median(recommends).toFixed(1)} ms, worst ${Math.max(...recommends).toFixed(1)} ms`,
+        `recommend() after each: median ${median(recommends).toFixed(1)} ms, worst ${Math.max(...recommends).toFixed(1)} ms; ` +
+        `then the ${Object.keys(hbSpace).length} slices and the importance from its fit: median ${median(shown).toFixed(1)} ms, worst ${Math.max(...shown).toFixed(1)} ms`,
     );
   }
 }
