@@ -103,7 +103,8 @@ export class BeliefService {
   /**
    * The belief along `name` with the others held at `at` (see `Belief.slice`; under Hyperband
    * `FullBudgetBelief.slice`), from the last fit. Null with fewer than 2 completed trials,
-   * without a GP (random and grid search), or once disposed. An unknown parameter or a bad count of points rejects at once.
+   * without a GP (random and grid search), or once disposed. An unknown parameter or a bad
+   * count of points rejects at once.
    */
   slice(name: string, at: Params, points = DEFAULT_SLICE_POINTS): Promise<SlicePoint[] | null> {
     try {
