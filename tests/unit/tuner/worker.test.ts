@@ -1,7 +1,7 @@
 import * as Comlink from 'comlink';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Params, SearchSpace } from '../../../src/lib/space';
-import { createStrategy } from '../../../src/lib/tuner';
+import { createStrategy, type Strategy, type Suggestion } from '../../../src/lib/tuner';
 import type { TunerWorkerApi } from '../../../workers/tuner.worker';
 
 const space: SearchSpace = {
@@ -18,6 +18,16 @@ const loss = (p: Params) => (Math.log10(p.lr as number) + 2) ** 2 + (p.opt === '
 describe('the tuner worker', () => {
   const channel = new MessageChannel();
   let tuner: Comlink.Remote<TunerWorkerApi>;
+
+  /** One ask and tell through the worker and on the strategy alone, in step: the two suggestions must be the same. */
+  async function askInStep(alone: Strategy, objective: (p: Params) => number): Promise<Suggestion> {
+    const [viaWorker] = await tuner.ask(1);
+    const [direct] = alone.ask(1);
+    expect(viaWorker).toEqual(direct);
+    alone.tell(direct.id, { value: objective(direct.params) });
+    await tuner.tell(viaWorker.id, { value: objective(viaWorker.params) });
+    return viaWorker;
+  }
 
   beforeAll(async () => {
     // A worker's global scope is its message port: Comlink listens on globalThis, and the
@@ -67,11 +77,7 @@ describe('the tuner worker', () => {
     await tuner.start('bayesian', { space, goal: 'minimize', seed: 5 });
     const alone = createStrategy('bayesian', { space, goal: 'minimize', seed: 5 });
     for (let i = 0; i < 9; i++) {
-      const [viaWorker] = await tuner.ask(1);
-      const [direct] = alone.ask(1);
-      expect(viaWorker).toEqual(direct);
-      alone.tell(direct.id, { value: loss(direct.params) });
-      await tuner.tell(viaWorker.id, { value: loss(viaWorker.params) });
+      const viaWorker = await askInStep(alone, loss);
       if (i >= 2) await tuner.slice('lr', viaWorker.params);
     }
   });
@@ -83,11 +89,7 @@ describe('the tuner worker', () => {
     const alone = createStrategy('hyperband', { space: hbSpace, goal: 'minimize', seed: 4 });
     let sliced = 0;
     for (let i = 0; i < 14; i++) {
-      const [viaWorker] = await tuner.ask(1);
-      const [direct] = alone.ask(1);
-      expect(viaWorker).toEqual(direct);
-      alone.tell(direct.id, { value: value(direct.params) });
-      await tuner.tell(viaWorker.id, { value: value(viaWorker.params) });
+      const viaWorker = await askInStep(alone, value);
       const slice = await tuner.slice('lr', viaWorker.params, 10);
       if (slice) sliced++;
       await tuner.importance();
