@@ -66,8 +66,8 @@ export class FidelityModel {
   private readonly configs = new Map<string, Float64Array>();
   /** Full-budget results by configuration (params with the budget, oriented values), for `recommend`. */
   private readonly fullBudget: ObservedConfigurations;
-  /** The same results in order, one per run, for the full-budget belief's importance without lengthscales. */
-  private readonly fullBudgetRuns: { params: Params; value: number }[] = [];
+  /** The same results as a list in the order told, one entry per run, for the full-budget belief's importance without lengthscales. */
+  private readonly fullBudgetHistory: { params: Params; value: number }[] = [];
   private readonly space: SearchSpace;
   private readonly kernel: FidelityKernel;
 
@@ -111,7 +111,7 @@ export class FidelityModel {
     this.configs.set(paramsKey(this.configSpace, config), encodeParams(this.configLayout, config));
     if (epochs === this.budgetMax) {
       this.fullBudget.add({ ...config, [BUDGET_PARAMETER]: epochs }, value);
-      this.fullBudgetRuns.push({ params: config, value });
+      this.fullBudgetHistory.push({ params: config, value });
     }
     this.model = null;
   }
@@ -139,7 +139,7 @@ export class FidelityModel {
     const model = this.recommendationFit();
     if (!model) return null;
     const sign = orientation(goal);
-    const results = this.fullBudgetRuns.map(({ params, value }) => ({ params, value: sign * value }));
+    const results = this.fullBudgetHistory.map(({ params, value }) => ({ params, value: sign * value }));
     const full = { epochs: this.budgetMax, configSpace: this.configSpace, kernel: this.kernel, results };
     return new FullBudgetBelief(this.space, goal, this.layout, model.posterior, model.warp, model.fitted, full);
   }
