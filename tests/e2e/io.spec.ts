@@ -76,7 +76,7 @@ test('Export JSON, delete the job, then Import brings the same trials back to th
   await expect(page.getByText("Warm-start from the previous job's 2 completed trials")).toBeVisible();
 });
 
-test('ListTrainingJobs pages come in as completed trials, offered as a warm start', async ({ page }) => {
+test('ListTrainingJobs pages come in as completed trials, offered as a warm start; Re-run says why it cannot run them', async ({ page }, testInfo) => {
   await page.goto('/');
   const input = page.getByLabel('Import job file');
   await input.setInputFiles({ name: 'create-tuning-job.json', mimeType: 'application/json', buffer: fixture('create-tuning-job.json') });
@@ -99,6 +99,12 @@ test('ListTrainingJobs pages come in as completed trials, offered as a warm star
   await box.getByRole('button', { name: 'Apply' }).click();
   await expect(trialRows(page).first().locator('td.objective')).toHaveText('0.9101');
   await expect(page.getByText("Warm-start from the previous job's 3 completed trials")).toBeVisible();
+  // Imported trials have no job here to run in: the card says so under the disabled Re-run, without hovering.
+  const card = page.locator('section.best-trial');
+  await expect(card.getByRole('button', { name: 'Re-run' })).toBeDisabled();
+  await expect(card.getByTestId('rerun-unavailable')).toBeVisible();
+  await expect(card.getByRole('button', { name: 'Re-run' })).toHaveAccessibleDescription(/^Imported trials are only shown here: .*Copy as fixed, then Tune\.$/);
+  await screenshots(page, testInfo, 'imported-card', card);
 });
 
 test("an imported file's metric regex that backtracks without end is refused, and Tune waits", async ({ page }) => {

@@ -54,6 +54,8 @@ export class JobSession {
   storageMessage = $state<string | undefined>();
   /** A kept job that stopped without finishing (the page was reloaded or crashed): Resume runs it on. */
   resumable = $state(false);
+  /** Set by `show`: finished trials from a file (or the bench seam), not a job this browser can run on. */
+  shownOnly = $state(false);
   /** Set when another tab runs the job shown here: it is read-only in this one. */
   elsewhere = $state<string | undefined>();
   /** On a NATS job: the workers serving it now, as their records say. */
@@ -186,6 +188,7 @@ export class JobSession {
     const elsewhere = await jobHeld(jobId);
     const finished = trials.filter((t) => isFinishedTrial(t.status));
     this.stored = stored;
+    this.shownOnly = false;
     this.job = stored.definition;
     this.warmStarted = 0;
     this.selected = undefined;
@@ -415,6 +418,7 @@ export class JobSession {
     });
     this.runner = runner;
     this.stored = stored;
+    this.shownOnly = false;
     this.resumable = false;
     this.elsewhere = undefined;
     this.trials = runner.trials.map(plainTrial);
@@ -493,6 +497,7 @@ export class JobSession {
     this.trials = trials;
     this.status = 'completed';
     this.stored = undefined;
+    this.shownOnly = true;
     this.resumable = false;
     this.selected = undefined;
     this.brushes = {};
@@ -509,6 +514,19 @@ export class JobSession {
   /** A job that has ended and is kept in this browser can run again for a re-run: it resumes, with no new suggestion. */
   get canRunAgain(): boolean {
     return !this.active && !this.elsewhere && this.stored !== undefined && (this.status === 'completed' || this.status === 'stopped');
+  }
+
+  /**
+   * Why Re-run cannot run here, said next to the disabled button (a tooltip alone is missed),
+   * with what would let it; undefined while it can.
+   */
+  get rerunUnavailable(): string | undefined {
+    if (this.active || this.canRunAgain) return undefined;
+    if (this.elsewhere) return 'Another tab runs this job: re-run from there.';
+    if (this.shownOnly) return 'Imported trials are only shown here: there is no job in this tab to run them in. To train these hyperparameters again: Copy as fixed, then Tune.';
+    if (!this.stored) return 'This job was not saved in this browser, so it cannot run on. To train these hyperparameters again: Copy as fixed, then Tune.';
+    if (this.status === 'failed') return 'A failed job does not run on. To train these hyperparameters again: Copy as fixed, then Tune.';
+    return undefined;
   }
 
   /**
