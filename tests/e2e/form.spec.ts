@@ -1,5 +1,5 @@
 import { startCifarServer, type CifarServer } from './cifar-server';
-import { expect, test, trainingField } from './fixtures';
+import { expect, screenshots, test, trainingField } from './fixtures';
 
 let host: CifarServer;
 test.beforeAll(async () => {
@@ -110,6 +110,41 @@ test('the regex tester shows what each metric captures as the user types, and wh
     );
     expect(overflowing, `at ${width} px`).toEqual([]);
   }
+});
+
+test('a long metric name and regex wrap in their fields, read in full, and keep the table in its box', async ({ page }, testInfo) => {
+  await page.goto('/');
+  const name = page.getByLabel('Metric 1 name');
+  const regex = page.getByLabel('Metric 1 regex');
+  const longName = 'validation:top1_accuracy_exponential_moving_average';
+  const longRegex = String.raw`\[(?:valid|validation)\] epoch=\d+ .*?top1_accuracy_ema=([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)`;
+  await name.fill(longName);
+  // A pasted line break is taken out: the job's fields are one line.
+  await regex.fill(`${longRegex}\n`);
+  await expect(name).toHaveValue(longName);
+  await expect(regex).toHaveValue(longRegex);
+  await page.getByText('Test the regexes on log lines').click();
+  await page.getByLabel('Test log lines').fill('[validation] epoch=3 loss=0.71 top1_accuracy_ema=0.8125');
+  await expect(page.getByTestId('capture-1')).toHaveText('0.8125');
+  const editor = page.locator('fieldset.metrics-editor');
+  for (const width of [1280, 1100, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    // Every line of the text inside the field (nothing scrolled out of sight), more than one line
+    // where the text is longer than the column, and the table no wider than its fieldset.
+    for (const field of [name, regex]) {
+      await expect
+        .poll(() => field.evaluate((el) => {
+            const style = getComputedStyle(el);
+            const line = parseFloat(style.lineHeight) || 1.2 * parseFloat(style.fontSize);
+            return { hidden: el.scrollHeight > el.clientHeight, wraps: el.clientHeight > 1.8 * line };
+          }), { message: `at ${width} px` })
+        .toEqual({ hidden: false, wraps: true });
+    }
+    const [table, box] = await Promise.all([editor.locator('table').boundingBox(), editor.boundingBox()]);
+    expect(table!.x + table!.width, `at ${width} px`).toBeLessThanOrEqual(box!.x + box!.width);
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await screenshots(page, testInfo, 'long-metric', editor);
 });
 
 test('Validation size 0 with CIFAR-10 warns that the job tunes on the test set, and does not block Tune', async ({ page }) => {
