@@ -107,6 +107,19 @@ test('ListTrainingJobs pages come in as completed trials, offered as a warm star
   await screenshots(page, testInfo, 'imported-card', card);
 });
 
+test('the import help lists the files it reads on the page, since the built site has no README to send the user to', async ({ page }, testInfo) => {
+  await page.goto('/');
+  const box = importBox(page);
+  await expect(box).not.toContainText('README');
+  const help = box.locator('details.import-help');
+  await expect(help.getByText('aws sagemaker list-training-jobs-for-hyper-parameter-tuning-job')).toBeHidden();
+  await help.getByText('Which files it reads').click();
+  for (const kind of ['Export JSON', 'HyperParameterTuningJobConfig', 'CreateHyperParameterTuningJob', 'aws sagemaker describe-hyper-parameter-tuning-job', 'aws sagemaker list-training-jobs-for-hyper-parameter-tuning-job']) {
+    await expect(help.getByText(kind, { exact: true })).toBeVisible();
+  }
+  await screenshots(page, testInfo, 'import-help', box);
+});
+
 test("an imported file's metric regex that backtracks without end is refused, and Tune waits", async ({ page }) => {
   await page.goto('/');
   const config = JSON.parse(fixture('tuning-job-config.json').toString());
