@@ -1,5 +1,5 @@
 import type { Trial } from '../../lib/job';
-import type { CategoryValue, Parameter } from '../../lib/space';
+import { resolveScale, type CategoryValue, type Parameter } from '../../lib/space';
 import type { SlicePoint, StrategyName } from '../../lib/tuner';
 import { objectivePoints } from './timeline';
 import type { MarkStatus } from './status';
@@ -62,13 +62,27 @@ export function shortRun(trial: Pick<Trial, 'params'>, name: string, fullEpochs:
   return fullEpochs !== undefined && name !== 'epochs' && Number(trial.params.epochs) < fullEpochs;
 }
 
+/**
+ * The parameter as the chart's axis shows it. Under Hyperband the epochs axis spans the rungs'
+ * budgets, not the searched range: Hyperband trains only at its rungs (2–30 epochs gives rungs
+ * 3, 10 and 30) and its model is defined from the lowest rung to the full budget, so an axis from
+ * 2 had the line start short of its left end with nothing to say why. A trial outside the rungs
+ * (hyperparameters a user added) widens it to show that trial. The scale stays the one the
+ * searched range resolves to, so an `auto` range does not turn from log to linear.
+ */
+export function axisParameter(name: string, param: Parameter, rungs: readonly number[], values: readonly number[] = []): Parameter {
+  if (name !== 'epochs' || rungs.length === 0 || param.type === 'categorical') return param;
+  const finite = values.filter(Number.isFinite);
+  return { ...param, min: Math.min(rungs[0], ...finite), max: Math.max(rungs[rungs.length - 1], ...finite), scale: resolveScale(param) };
+}
+
 export interface BeliefNoteContext {
   /** Warm-start trials of earlier jobs the model is also fitted to (not drawn). */
   warmStarted?: number;
   /** The job has ended: a belief missing now will not come. */
   ended?: boolean;
-  /** Under Hyperband, the full budget in epochs: the line is the model there. */
-  fullEpochs?: number;
+  /** Under Hyperband, its rungs' budgets in epochs, ascending: the line is the model at the last, the full budget. */
+  rungs?: readonly number[];
 }
 
 /**
@@ -79,7 +93,8 @@ export interface BeliefNoteContext {
  * a reader would otherwise compare as equals.
  */
 export function beliefNote(name: string, strategy: StrategyName, bestTrialNumber: number | undefined, hasSlice: boolean, context: BeliefNoteContext = {}): string {
-  const { warmStarted = 0, ended = false, fullEpochs } = context;
+  const { warmStarted = 0, ended = false, rungs = [] } = context;
+  const fullEpochs = rungs.at(-1);
   if (!drawsModel(strategy)) return `No model is fitted for ${strategy} search: the points are the trials.`;
   if (!hasSlice || bestTrialNumber === undefined) {
     // A job that ended short of 2 results (max jobs 1, or failures) will never show one: "appears once" would promise it.
@@ -90,7 +105,8 @@ export function beliefNote(name: string, strategy: StrategyName, bestTrialNumber
   if (strategy === 'hyperband') {
     const budget = fullEpochs === undefined ? 'the full budget' : `the full budget (${fullEpochs} epoch${fullEpochs === 1 ? '' : 's'})`;
     if (name === 'epochs') {
-      return `Line and band: Hyperband's GP of configuration and epochs, mean ± 1σ of the latent objective along the budget for trial ${bestTrialNumber}'s configuration; the points are the trials at their rung's epochs; ${warp}${earlier}`;
+      const span = rungs.length > 1 ? `, from the lowest rung to the full budget (${rungs[0]}–${fullEpochs} epochs: Hyperband trains at ${rungs.join(', ')} only, and the axis spans them)` : '';
+      return `Line and band: Hyperband's GP of configuration and epochs, mean ± 1σ of the latent objective along the budget for trial ${bestTrialNumber}'s configuration${span}; the points are the trials at their rung's epochs; ${warp}${earlier}`;
     }
     return `Line and band: Hyperband's GP of configuration and epochs at ${budget}, mean ± 1σ of the latent objective along ${name}, the other hyperparameters at trial ${bestTrialNumber}'s values; ${warp} The points are the trials at every rung's epochs, the shorter runs faint.${earlier}`;
   }

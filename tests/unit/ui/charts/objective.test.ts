@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { categoryStats, jitter } from '../../../../src/ui/charts/categories';
-import { beliefNote, drawsModel, parameterPoints, shortRun, sliceCurve, sliceExtent, slicePoints } from '../../../../src/ui/charts/objective';
+import { axisParameter, beliefNote, drawsModel, parameterPoints, shortRun, sliceCurve, sliceExtent, slicePoints } from '../../../../src/ui/charts/objective';
 import { trial } from '../trials';
 
 describe('categoryStats', () => {
@@ -73,16 +73,33 @@ describe('objective vs parameter', () => {
   it('under Hyperband says the line is the model at the full budget while the points are every rung', () => {
     expect(drawsModel('hyperband')).toBe(true);
     expect(drawsModel('grid')).toBe(false);
-    const note = beliefNote('lr', 'hyperband', 4, true, { fullEpochs: 27 });
+    const note = beliefNote('lr', 'hyperband', 4, true, { rungs: [1, 3, 9, 27] });
     expect(note).toContain("Hyperband's GP of configuration and epochs at the full budget (27 epochs)");
     expect(note).toContain("along lr, the other hyperparameters at trial 4's values");
     expect(note).toContain("the trials at every rung's epochs, the shorter runs faint");
     // Along the budget itself the line is the model of one configuration at each budget.
-    const budget = beliefNote('epochs', 'hyperband', 4, true, { fullEpochs: 27 });
+    const budget = beliefNote('epochs', 'hyperband', 4, true, { rungs: [1, 3, 9, 27] });
     expect(budget).toContain("along the budget for trial 4's configuration");
     expect(budget).not.toContain('faint');
     expect(beliefNote('lr', 'hyperband', undefined, false)).toContain('once 2 trials have completed');
-    expect(beliefNote('lr', 'hyperband', undefined, false, { ended: true, fullEpochs: 27 })).toContain('No GP was fitted');
+    expect(beliefNote('lr', 'hyperband', undefined, false, { ended: true, rungs: [1, 3, 9, 27] })).toContain('No GP was fitted');
+  });
+
+  it("under Hyperband spans the epochs axis over the rungs, where the model's line is, and the note says why", () => {
+    const epochs = { type: 'integer', min: 2, max: 30 } as const;
+    const rungs = [3, 10, 30];
+    expect(axisParameter('epochs', epochs, rungs, [3, 3, 10, 30])).toEqual({ type: 'integer', min: 3, max: 30, scale: 'linear' });
+    // A trial the user added outside the rungs stays on the axis.
+    expect(axisParameter('epochs', epochs, rungs, [2, 10, 30])).toMatchObject({ min: 2, max: 30 });
+    // Another parameter, or a job that is not Hyperband, keeps the searched range.
+    const lr = { type: 'continuous', min: 0.001, max: 1, scale: 'log' } as const;
+    expect(axisParameter('lr', lr, rungs, [0.01])).toBe(lr);
+    expect(axisParameter('epochs', epochs, [], [3])).toBe(epochs);
+    // The searched range's scale is kept: 1–150 resolves to log (auto), its rungs 2–150 alone would not.
+    const wide = { type: 'integer', min: 1, max: 150, scale: 'auto' } as const;
+    expect(axisParameter('epochs', wide, [2, 6, 17, 50, 150], [])).toEqual({ type: 'integer', min: 2, max: 150, scale: 'log' });
+    const note = beliefNote('epochs', 'hyperband', 4, true, { rungs });
+    expect(note).toContain('from the lowest rung to the full budget (3–30 epochs: Hyperband trains at 3, 10, 30 only, and the axis spans them)');
   });
 
   it('marks the runs shorter than the full budget, except on the epochs chart', () => {
