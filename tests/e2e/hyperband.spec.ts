@@ -63,3 +63,28 @@ test('a quick Hyperband job on synthetic data: runs of 1 and 3 epochs on the tim
   await screenshots(page, testInfo, 'hyperband-importance', importance);
   await screenshots(page, testInfo, 'hyperband-curves', curves);
 });
+
+test("Hyperband's epochs chart spans its rungs, where its model's line is: epochs 1–5 searched trains at 2 and 5", async ({ page }, testInfo) => {
+  await page.goto('/');
+  await configureTinyJob(page, { maxJobs: 1, parallel: 1 });
+  await editJobJson(page, (job) => {
+    job.strategy = 'hyperband';
+    delete job.fixed.epochs;
+    job.parameters.epochs = { type: 'integer', min: 1, max: 5 };
+  });
+  await page.getByRole('button', { name: 'Tune' }).click();
+  await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 240_000 });
+  const chart = page.locator('[data-chart=objective][data-parameter=epochs]');
+  await expect(chart.locator('path.gp-mean')).toHaveCount(1);
+  // The axis starts at the lowest rung, 2, not the searched 1, and the line starts at the axis's left end.
+  const ticks = await chart.locator('g.x-axis g.tick text').allTextContents();
+  expect(Number(ticks[0])).toBe(2);
+  expect(ticks.at(-1)).toBe('5');
+  const [axisLeft, lineLeft] = await chart.evaluate((figure) => {
+    const left = (el: Element) => el.getBoundingClientRect().left;
+    return [left(figure.querySelector('g.x-axis path.domain')!), left(figure.querySelector('path.gp-mean')!)];
+  });
+  expect(Math.abs(lineLeft - axisLeft)).toBeLessThan(1.5);
+  await expect(chart.locator('.chart-note')).toContainText('from the lowest rung to the full budget (2–5 epochs: Hyperband trains at 2 and 5 only, and the axis spans them)');
+  await screenshots(page, testInfo, 'hyperband-epochs', chart);
+});

@@ -105,7 +105,7 @@ export function beliefNote(name: string, strategy: StrategyName, bestTrialNumber
   if (strategy === 'hyperband') {
     const budget = fullEpochs === undefined ? 'the full budget' : `the full budget (${fullEpochs} epoch${fullEpochs === 1 ? '' : 's'})`;
     if (name === 'epochs') {
-      const span = rungs.length > 1 ? `, from the lowest rung to the full budget (${rungs[0]}–${fullEpochs} epochs: Hyperband trains at ${rungs.join(', ')} only, and the axis spans them)` : '';
+      const span = rungs.length > 1 ? `, from the lowest rung to the full budget (${rungs[0]}–${fullEpochs} epochs: Hyperband trains at ${rungs.slice(0, -1).join(', ')} and ${fullEpochs} only, and the axis spans them)` : '';
       return `Line and band: Hyperband's GP of configuration and epochs, mean ± 1σ of the latent objective along the budget for trial ${bestTrialNumber}'s configuration${span}; the points are the trials at their rung's epochs; ${warp}${earlier}`;
     }
     return `Line and band: Hyperband's GP of configuration and epochs at ${budget}, mean ± 1σ of the latent objective along ${name}, the other hyperparameters at trial ${bestTrialNumber}'s values; ${warp} The points are the trials at every rung's epochs, the shorter runs faint.${earlier}`;

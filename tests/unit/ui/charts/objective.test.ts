@@ -99,7 +99,7 @@ describe('objective vs parameter', () => {
     const wide = { type: 'integer', min: 1, max: 150, scale: 'auto' } as const;
     expect(axisParameter('epochs', wide, [2, 6, 17, 50, 150], [])).toEqual({ type: 'integer', min: 2, max: 150, scale: 'log' });
     const note = beliefNote('epochs', 'hyperband', 4, true, { rungs });
-    expect(note).toContain('from the lowest rung to the full budget (3–30 epochs: Hyperband trains at 3, 10, 30 only, and the axis spans them)');
+    expect(note).toContain('from the lowest rung to the full budget (3–30 epochs: Hyperband trains at 3, 10 and 30 only, and the axis spans them)');
   });
 
   it('marks the runs shorter than the full budget, except on the epochs chart', () => {
