@@ -44,6 +44,17 @@ test('the Quick demo fills every chart, and a click selects its trial in all of 
   for (const points of await curves.evaluateAll((paths) => paths.map((p) => Number(p.getAttribute('data-points'))))) expect(points).toBeGreaterThanOrEqual(3);
 
   await expect(figure(page, 'Parallel coordinates').locator('path.trial-line[data-trial]')).toHaveCount(4);
+  // Each axis's title clears its top tick label (the objective's axis often ends on a tick) by a gap one can see.
+  const crowded = await figure(page, 'Parallel coordinates')
+    .locator('g.parallel-axis')
+    .evaluateAll((axes) =>
+      axes.flatMap((axis) => {
+        const title = axis.querySelector('text.axis-title')!.getBoundingClientRect();
+        const top = Math.min(...[...axis.querySelectorAll('g.tick text')].map((t) => t.getBoundingClientRect().top));
+        return top - title.bottom < 6 ? [`${axis.getAttribute('data-axis')}: ${(top - title.bottom).toFixed(1)} px`] : [];
+      }),
+    );
+  expect(crowded).toEqual([]);
   await expect(figure(page, 'Importance').locator('rect.importance-bar')).toHaveCount(3);
   // Normalized to sum to 1, so the labels add up to 100 %.
   const percents = await figure(page, 'Importance').locator('g.labels text').allTextContents();
