@@ -131,7 +131,7 @@ export class BeliefService {
   importance(): Importance | null {
     if (this.modelled) return this.belief?.ranked() ?? null;
     if (this.observations.length < 2) return null;
-    return { method: 'variance', parameters: importanceWithoutModel(this.options.space, this.observations) };
+    return { method: 'variance', parameters: importanceWithoutModel(this.options.space, this.observations), results: this.observations.length };
   }
 
   /**

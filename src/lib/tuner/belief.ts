@@ -113,7 +113,7 @@ export class Belief {
 
   /** Which hyperparameters matter by this model, with the method, as the page shows it; null when it cannot say. */
   ranked(): Importance | null {
-    return { method: 'lengthscales', parameters: this.importance() };
+    return { method: 'lengthscales', parameters: this.importance(), results: this.observations };
   }
 }
 

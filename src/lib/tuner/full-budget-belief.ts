@@ -52,8 +52,8 @@ export class FullBudgetBelief extends Belief {
     const fullBudget = this.full.epochs;
     if (this.full.kernel === 'sum') {
       if (this.full.results.length < 2) return null;
-      return { method: 'variance', parameters: importanceWithoutModel(this.full.configSpace, this.full.results), fullBudget };
+      return { method: 'variance', parameters: importanceWithoutModel(this.full.configSpace, this.full.results), results: this.full.results.length, fullBudget };
     }
-    return { method: 'lengthscales', parameters: lengthscaleImportance(this.configLayout, this.posterior.theta), fullBudget };
+    return { method: 'lengthscales', parameters: lengthscaleImportance(this.configLayout, this.posterior.theta), results: this.observations, fullBudget };
   }
 }

@@ -12,13 +12,15 @@ export interface LengthscaleImportance {
 }
 
 /**
- * Which hyperparameters matter, saying which method produced it. `fullBudget` is set under
+ * Which hyperparameters matter, saying which method produced it and from how many results
+ * (`results`: those the GP was fitted to, warm-start ones included, or those the variance was
+ * taken over), so that a ranking from a handful reads as tentative. `fullBudget` is set under
  * Hyperband: the ranking is of the model at that many epochs (or of the results there), and the
  * budget itself is not ranked (it is what a run is given, not a choice of configuration).
  */
 export type Importance =
-  | { method: 'lengthscales'; parameters: LengthscaleImportance[]; fullBudget?: number }
-  | { method: 'variance'; parameters: VarianceImportance[]; fullBudget?: number };
+  | { method: 'lengthscales'; parameters: LengthscaleImportance[]; results: number; fullBudget?: number }
+  | { method: 'variance'; parameters: VarianceImportance[]; results: number; fullBudget?: number };
 
 /** A parameter's share of the objective's variance, found without a model. */
 export interface VarianceImportance {

@@ -23,6 +23,22 @@ export function wholePercents(shares: readonly number[]): number[] {
   return percents;
 }
 
+/**
+ * Results below which a ranking is shown as tentative. A rule of thumb, not a measurement: with a
+ * handful of results a GP's lengthscales (and a one-way ANOVA's shares) follow whichever
+ * parameters the first random draws happened to spread, and reorder as results come; by about
+ * ten they have changed little in the jobs we ran. The bars are drawn lighter below it.
+ */
+export const SETTLED_RESULTS = 10;
+
+/** Whether a ranking from this many results is tentative, and the line that says what it rests on. */
+export function importanceBasis(results: number): { tentative: boolean; note: string } {
+  const based = `Based on ${results} result${results === 1 ? '' : 's'}`;
+  return results < SETTLED_RESULTS
+    ? { tentative: true, note: `${based}: tentative, drawn lighter; rankings settle after about ${SETTLED_RESULTS}.` }
+    : { tentative: false, note: `${based}.` };
+}
+
 /** One bar per hyperparameter, largest first (the job's order on ties). */
 export function importanceBars(importance: Importance): ImportanceBar[] {
   const percents = wholePercents(importance.parameters.map((p) => p.importance));

@@ -67,6 +67,8 @@ describe('the belief service', () => {
     const importance = beliefs.importance()!;
     expect(importance.method).toBe('lengthscales');
     expect(importance.parameters.map((p) => p.name)).toEqual(['lr', 'depth', 'opt']);
+    // It says what it rests on: the 2 completed results the GP was fitted to, not the failed ones.
+    expect(importance.results).toBe(2);
   });
 
   it('counts warm-start observations and fits once for all that arrived before the fit ran', async () => {
@@ -191,6 +193,7 @@ describe('the belief service', () => {
       const importance = beliefs.importance()!;
       expect(importance.method).toBe('variance');
       expect(importance.parameters.map((p) => p.name)).toEqual(['lr', 'depth', 'opt']);
+      expect(importance.results).toBe(8);
     }
   });
 

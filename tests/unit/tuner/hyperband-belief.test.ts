@@ -144,6 +144,8 @@ describe("Hyperband's belief at the full budget", () => {
     expect(beliefs.fits).toBe(1);
     const importance = beliefs.importance()!;
     expect(importance).toMatchObject({ method: 'lengthscales', fullBudget: 27 });
+    // The joint GP's ranking rests on every rung's results it was fitted to.
+    expect(importance.results).toBe(70);
     expect(importance.parameters.map((p) => p.name)).toEqual(['x', 'z']);
     const slice = beliefs.slice('x', { x: 0.5, z: 0.5, epochs: 1 }, 41);
     await drain();

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { importanceBars, importanceMethod, wholePercents } from '../../../../src/ui/charts/importance';
+import { importanceBars, importanceBasis, importanceMethod, SETTLED_RESULTS, wholePercents } from '../../../../src/ui/charts/importance';
 
 describe('importance', () => {
   it('orders the bars by share and names the GP method', () => {
     const importance = {
       method: 'lengthscales' as const,
+      results: 12,
       parameters: [
         { name: 'lr', lengthscale: 0.5, importance: 0.25 },
         { name: 'momentum', lengthscale: 1 / 6, importance: 0.75 },
@@ -30,17 +31,25 @@ describe('importance', () => {
 
   it("under Hyperband says the ranking is at the full budget and why the budget has none", () => {
     const parameters = [{ name: 'lr', lengthscale: 0.5, importance: 1 }];
-    const gp = importanceMethod({ method: 'lengthscales', parameters, fullBudget: 27 });
+    const gp = importanceMethod({ method: 'lengthscales', parameters, results: 30, fullBudget: 27 });
     expect(gp).toContain("Hyperband's GP of configuration and epochs, its model at the full budget (27 epochs)");
     expect(gp).toContain('The budget (epochs) is not ranked');
-    const anova = importanceMethod({ method: 'variance', parameters: [{ name: 'lr', varianceExplained: 0.3, importance: 1 }], fullBudget: 1 });
+    const anova = importanceMethod({ method: 'variance', parameters: [{ name: 'lr', varianceExplained: 0.3, importance: 1 }], results: 4, fullBudget: 1 });
     expect(anova).toContain('among the runs at the full budget (1 epoch;');
     expect(anova).toContain('The budget (epochs) is not ranked');
-    expect(importanceMethod({ method: 'lengthscales', parameters })).not.toContain('budget');
+    expect(importanceMethod({ method: 'lengthscales', parameters, results: 30 })).not.toContain('budget');
+  });
+
+  it('says how many results the ranking rests on, and that it is tentative below about 10', () => {
+    expect(importanceBasis(2)).toEqual({ tentative: true, note: 'Based on 2 results: tentative, drawn lighter; rankings settle after about 10.' });
+    expect(importanceBasis(1).note).toMatch(/^Based on 1 result:/);
+    expect(importanceBasis(SETTLED_RESULTS - 1).tentative).toBe(true);
+    expect(importanceBasis(SETTLED_RESULTS)).toEqual({ tentative: false, note: 'Based on 10 results.' });
+    expect(importanceBasis(250).tentative).toBe(false);
   });
 
   it('names the model-free method for random and grid search', () => {
-    const importance = { method: 'variance' as const, parameters: [{ name: 'lr', varianceExplained: 0.3, importance: 1 }] };
+    const importance = { method: 'variance' as const, parameters: [{ name: 'lr', varianceExplained: 0.3, importance: 1 }], results: 5 };
     expect(importanceMethod(importance)).toContain("share of the objective's variance each hyperparameter explains alone");
   });
 });
