@@ -99,6 +99,11 @@ test('ListTrainingJobs pages come in as completed trials, offered as a warm star
   await box.getByRole('button', { name: 'Apply' }).click();
   await expect(trialRows(page).first().locator('td.objective')).toHaveText('0.9101');
   await expect(page.getByText("Warm-start from the previous job's 3 completed trials")).toBeVisible();
+  // The imported trials get a tuner of their own for the charts (this job searched at random, so
+  // Importance is the one-way ANOVA over them): it rests on those 3, not on "fewer than 2".
+  const importance = page.locator('figure[data-chart="importance"]');
+  await expect(importance).toHaveAttribute('data-results', '3');
+  await expect(importance).toHaveAttribute('data-method', 'variance');
   // Imported trials have no job here to run in: the card says so under the disabled Re-run, without hovering.
   const card = page.locator('section.best-trial');
   await expect(card.getByRole('button', { name: 'Re-run' })).toBeDisabled();

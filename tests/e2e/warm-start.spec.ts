@@ -32,4 +32,16 @@ test('a new job warm-starts from kept jobs it chooses; one with another objectiv
   await expect(page.locator('[data-chart=objective][data-parameter=lr] .chart-note')).toContainText(
     'It is also fitted to the 2 warm-start trials of earlier jobs, which are not drawn.',
   );
+  const importance = page.locator('figure[data-chart="importance"]');
+  await expect(importance).toHaveAttribute('data-results', '4');
+
+  // An earlier job opened from the list shows its own model (2 trials), not the last job's (4).
+  await page.getByText('Jobs kept in this browser').click();
+  const kept = page.locator('details.jobs tbody tr');
+  await expect(kept).toHaveCount(3);
+  await kept.last().getByRole('button', { name: 'Open' }).click();
+  await expect(page.locator('section.trials tbody tr[data-trial]')).toHaveCount(2);
+  await expect(importance).toHaveAttribute('data-results', '2');
+  await expect(page.locator('[data-chart=objective][data-parameter=lr] [data-gp=mean]').first()).toBeAttached();
+  await expect(page.locator('[data-chart=objective][data-parameter=lr] .chart-note')).not.toContainText('warm-start');
 });

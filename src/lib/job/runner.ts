@@ -5,7 +5,7 @@ import { fullBudgetRuns, isExtraTrial } from './trial-counts';
 import { paramsError, paramsKey, type Params } from '../space';
 import { MedianStoppingRule } from '../tuner/stopping';
 import type { StrategyClient } from '../tuner/types';
-import { hasJobEnded, isFinishedTrial, type ExtraMark, type JobEvent, type JobStatus, type StopMode, type StoppedBy, type Trial, type TrialBus, type TrialRunResult, type TrialSpec } from './types';
+import { hasJobEnded, isFinishedTrial, observedObjective, type ExtraMark, type JobEvent, type JobStatus, type StopMode, type StoppedBy, type Trial, type TrialBus, type TrialRunResult, type TrialSpec } from './types';
 
 export interface RunnerOptions {
   now?: () => number;
@@ -197,8 +197,7 @@ export class JobRunner {
     if (this.status !== 'running') return;
     try {
       for (const trial of finished) {
-        const valued = trial.objective !== undefined && (trial.status === 'completed' || trial.stoppedBy === 'rule');
-        await this.strategy.observe(trial.params, valued ? trial.objective! : Number.NaN);
+        await this.strategy.observe(trial.params, observedObjective(trial));
       }
       for (const earlier of interrupted) {
         const id = await this.strategy.register(earlier.params);

@@ -12,6 +12,14 @@ export const isFinishedTrial = (status: TrialStatus): boolean => status === 'com
 /** A job whose runner has let go of it: nothing more is asked, trained or recorded. */
 export const hasJobEnded = (status: JobStatus): boolean => status === 'completed' || status === 'stopped' || status === 'failed';
 
+/**
+ * What the tuner learns from a finished trial told to it again (a resumed or shown job): its
+ * objective where it has one the search may trust (completed, or stopped by the rule, whose
+ * value is its last report), NaN otherwise, as a failed point.
+ */
+export const observedObjective = (trial: Pick<Trial, 'objective' | 'status' | 'stoppedBy'>): number =>
+  trial.objective !== undefined && (trial.status === 'completed' || trial.stoppedBy === 'rule') ? trial.objective : Number.NaN;
+
 export interface Trial {
   id: string;
   /** 1-based, in the order the runner created them (suggestions and enqueued trials alike); the seed follows it. */

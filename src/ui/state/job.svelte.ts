@@ -1,5 +1,5 @@
 import type { JobDefinition } from '../../lib/config';
-import { JobRunner, hasJobEnded, isFinishedTrial, type JobStatus, type ResumeState, type StopMode, type Trial, type WarmStartObservation } from '../../lib/job';
+import { JobRunner, hasJobEnded, isFinishedTrial, observedObjective, type JobStatus, type ResumeState, type StopMode, type Trial, type WarmStartObservation } from '../../lib/job';
 import { JobStore, type JobRecorder, type StoredJob, type StoredTrial } from '../../lib/store';
 import { askHolder, claimJob, jobHeld, runningElsewhereMessage } from './tab-lock';
 import type { BackendInfo } from '../../lib/device/backend-info';
@@ -128,7 +128,8 @@ export class JobSession {
 
   /**
    * The configuration the tuner recommends, from its worker's display fit (docs/TUNER.md,
-   * Recommendation); null before a result, or when the tuner is gone (a kept job opened later).
+   * Recommendation); null before a result, or while a shown job's tuner is still being told
+   * its trials (`modelShown`).
    */
   async recommend(): Promise<Recommendation | null> {
     try {
@@ -211,6 +212,7 @@ export class JobSession {
     const times = this.trials.flatMap((t) => [t.startedAt ?? t.createdAt, t.endedAt ?? t.createdAt]);
     this.startedAt = times.length ? Math.min(...times) : stored.createdAt;
     this.now = this.startedAt + stored.runtimeMs;
+    void this.modelShown(stored.definition, finished);
   }
 
   /** Every job kept in this browser, the most recently updated first (the Jobs list). */
@@ -484,9 +486,10 @@ export class JobSession {
   /**
    * Shows finished trials without running them: an imported job's (Import), and the dashboard
    * benchmark's seam (`?bench`, see App.svelte), which needs hundreds of trials on the charts
-   * without training them. The last job's tuner goes: its belief is not about these trials.
+   * without training them. The last job's tuner goes: its belief is not about these trials; a
+   * model of these is fitted in its place unless `model` is false (`modelShown`).
    */
-  show(job: JobDefinition, trials: Trial[]): void {
+  show(job: JobDefinition, trials: Trial[], options: { model?: boolean } = {}): void {
     if (this.active) throw new Error('A job is running.');
     this.tuner?.terminate();
     this.tuner = undefined;
@@ -503,6 +506,38 @@ export class JobSession {
     this.brushes = {};
     this.startedAt = Math.min(...trials.map((t) => t.startedAt ?? t.createdAt));
     this.now = Math.max(...trials.map((t) => t.endedAt ?? t.createdAt));
+    if (options.model !== false) void this.modelShown(job, trials.filter((t) => isFinishedTrial(t.status)));
+  }
+
+  /**
+   * A tuner of its own for a job shown without running (kept and opened, or imported), told its
+   * finished trials as a resumed job's are, so the charts, Importance and the recommendation are
+   * this job's model. Without it they kept asking the last job's tuner, whose model is of other
+   * trials. Fails quietly to no model (the charts then say none was fitted): the trials are
+   * still shown.
+   */
+  private async modelShown(job: JobDefinition, finished: readonly Trial[]): Promise<void> {
+    this.tuner?.terminate();
+    this.tuner = undefined;
+    this.beliefVersion++;
+    if (finished.length === 0) return;
+    const tuner = spawnTuner();
+    this.tuner = tuner;
+    const current = () => this.tuner === tuner;
+    try {
+      const plain = $state.snapshot(job) as JobDefinition;
+      await tuner.api.start(plain.strategy, { space: plain.parameters, goal: plain.objective.goal, seed: plain.seed });
+      for (const trial of finished) {
+        if (!current()) return;
+        await tuner.api.observe($state.snapshot(trial.params) as Params, observedObjective(trial));
+      }
+      if (current()) this.beliefVersion++;
+    } catch {
+      if (!current()) return;
+      tuner.terminate();
+      this.tuner = undefined;
+      this.beliefVersion++;
+    }
   }
 
   /** Ends the tuner worker kept for the charts (the page is going away). */
