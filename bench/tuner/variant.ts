@@ -14,7 +14,7 @@ export function kernelFlag(name: string, text: string): FidelityKernel {
   return text as FidelityKernel;
 }
 
-export const VARIANT_USAGE = '[--budget on|off] [--exploit alternate|minimizer] [--exploit-share F] [--acquisition ei|nei] [--local-every N] [--local-share F] [--local-kappa K] [--local-acquisition ei|thompson]';
+export const VARIANT_USAGE = '[--budget on|off] [--exploit alternate|minimizer] [--exploit-share F] [--acquisition ei|nei] [--local-every N] [--local-share F] [--local-kappa K] [--local-acquisition ei|thompson] [--local-shell on|off]';
 
 export const variantFlags: FlagSpecs = {
   budget: { type: 'string' },
@@ -25,6 +25,7 @@ export const variantFlags: FlagSpecs = {
   'local-share': { type: 'string' },
   'local-kappa': { type: 'string' },
   'local-acquisition': { type: 'string' },
+  'local-shell': { type: 'string' },
 };
 
 /** The options the flags ask for, and whether the function's budget is passed (`--budget`, default on). */
@@ -39,6 +40,7 @@ export function variantOptions(values: FlagValues): { options: Partial<BayesianO
   const exploit = oneOf('exploit', ['alternate', 'minimizer'] as const);
   const acquisition = oneOf('acquisition', ['ei', 'nei'] as const);
   const localAcquisition = oneOf('local-acquisition', ['ei', 'thompson'] as const);
+  const shell = oneOf('local-shell', ['on', 'off'] as const);
   const shareText = text('exploit-share');
   const share = shareText === undefined ? undefined : Number(shareText);
   if (share !== undefined && !(share >= 0 && share <= 1)) throw new UsageError('invalid', `--exploit-share must be a number from 0 to 1, got "${shareText}".`);
@@ -61,7 +63,7 @@ export function variantOptions(values: FlagValues): { options: Partial<BayesianO
       ...(localEvery !== undefined ? { localEvery } : {}),
       ...(localShare !== undefined ? { localShare } : {}),
       ...(localAcquisition !== undefined ? { localAcquisition } : {}),
-      ...(kappa !== undefined ? { trustRegion: { kappa } } : {}),
+      ...(kappa !== undefined || shell !== undefined ? { trustRegion: { ...(kappa !== undefined ? { kappa } : {}), ...(shell !== undefined ? { shell: shell === 'on' } : {}) } } : {}),
     },
   };
 }

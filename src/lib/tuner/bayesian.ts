@@ -11,7 +11,7 @@ import { orientation, surrogateData, SurrogateFitter, type SurrogateObservation 
 import { PendingTrials } from './pending';
 import { ObservedConfigurations, type Recommendation } from './recommend';
 import type { OutputWarp } from './warp';
-import { thompsonInBox, TrustRegion, type TrustRegionOptions } from './trust-region';
+import { minimumStep, thompsonInBox, TrustRegion, withinStep, type TrustRegionOptions } from './trust-region';
 
 export interface BayesianOptions extends StrategyOptions {
   /** Size of the space-filling initial design; default from `defaultInitialTrials`. */
@@ -286,6 +286,8 @@ export class BayesianStrategy implements Strategy {
     if (!(byShare || byTurn) || this.observations.length < this.initialTrials) return null;
     const model = this.fitModel();
     if (!model || model.posterior.noise < NOISY) return null;
+    // Noise this large against the signal hides a step of any length: nothing is local then.
+    if (minimumStep(model.posterior.signal, model.posterior.noise, this.trustRegion.kappa) === Infinity) return null;
     for (const judged of this.localToJudge.splice(0)) {
       this.trustRegion.record(model.posterior.predict(judged.features).mean < model.posterior.predict(judged.center).mean);
     }
@@ -295,7 +297,8 @@ export class BayesianStrategy implements Strategy {
     let leastMean = Infinity;
     for (const o of this.observations) leastMean = Math.min(leastMean, model.posterior.predict(o.features).mean);
     const box = this.trustRegion.box(this.layout, center, model.posterior);
-    const isTaken = (features: Float64Array) => this.seen.has(this.key(decodeFeatures(this.layout, features)));
+    const near = this.trustRegion.shell ? withinStep(this.layout, center, model.posterior, this.trustRegion.kappa) : () => false;
+    const isTaken = (features: Float64Array) => near(features) || this.seen.has(this.key(decodeFeatures(this.layout, features)));
     const x =
       this.options.localAcquisition === 'thompson'
         ? thompsonInBox(this.layout, box, this.believerPosterior(model), THOMPSON_POINTS, this.searchRng, isTaken)

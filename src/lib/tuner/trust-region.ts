@@ -33,6 +33,11 @@ export interface TrustRegionOptions {
    * the function by, as the model's prior expects it (see `minimumStep`).
    */
   kappa?: number;
+  /**
+   * Propose only points at least that step from the centre (scaled by the lengthscales), not
+   * anywhere in the box: a point nearer differs from the centre by less than the noise.
+   */
+  shell?: boolean;
 }
 
 export class TrustRegion {
@@ -42,12 +47,14 @@ export class TrustRegion {
   private readonly successTolerance: number;
   private readonly failureTolerance: number;
   readonly kappa: number;
+  readonly shell: boolean;
 
   constructor(parameters: number, options: TrustRegionOptions = {}) {
     // The budgets here are tens of trials, not TuRBO's thousands: fewer judgements per change.
     this.successTolerance = options.successTolerance ?? 2;
     this.failureTolerance = options.failureTolerance ?? Math.max(3, Math.ceil(parameters / 2));
     this.kappa = options.kappa ?? 2;
+    this.shell = options.shell ?? false;
     if (!(this.successTolerance >= 1 && this.failureTolerance >= 1)) throw new Error('trust region tolerances must be at least 1.');
     if (!(this.kappa >= 0)) throw new Error(`kappa must be at least 0, got ${this.kappa}.`);
   }
@@ -97,6 +104,21 @@ export class TrustRegion {
     });
     return { lower, upper };
   }
+}
+
+/**
+ * Whether `x` lies nearer `center` than the noise step, in the kernel's scaled distance over the
+ * numeric parameters (categoricals are fixed in the box).
+ */
+export function withinStep(layout: EncodingLayout, center: Float64Array, posterior: Pick<GpPosterior, 'theta' | 'signal' | 'noise'>, kappa: number): (x: Float64Array) => boolean {
+  const step = minimumStep(posterior.signal, posterior.noise, kappa);
+  return (x) => {
+    let r2 = 0;
+    layout.blocks.forEach((block, b) => {
+      if (block.kind !== 'categorical') r2 += ((x[block.offset] - center[block.offset]) / Math.exp(posterior.theta[b])) ** 2;
+    });
+    return r2 < step * step;
+  };
 }
 
 /**

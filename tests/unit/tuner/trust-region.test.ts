@@ -4,7 +4,7 @@ import { decodeFeatures, encodeParams, encodingLayout, type SearchSpace } from '
 import { maximizeAcquisition } from '../../../src/lib/tuner/acquisition';
 import { GpPosterior, type GpData } from '../../../src/lib/tuner/gp';
 import { matern52 } from '../../../src/lib/tuner/kernel';
-import { insideBox, minimumStep, projectIntoBox, thompsonInBox, TrustRegion, type FeatureBox } from '../../../src/lib/tuner/trust-region';
+import { insideBox, minimumStep, projectIntoBox, thompsonInBox, TrustRegion, withinStep, type FeatureBox } from '../../../src/lib/tuner/trust-region';
 
 const space: SearchSpace = {
   a: { type: 'continuous', min: 0, max: 1 },
@@ -76,6 +76,19 @@ describe('minimumStep', () => {
     expect(minimumStep(1, 0.04, 2)).toBeGreaterThan(minimumStep(1, 0.01, 2));
     expect(minimumStep(1, 0.3, 2)).toBe(Infinity);
     expect(minimumStep(1, 0.3, 0)).toBe(0);
+  });
+});
+
+describe('withinStep', () => {
+  it('tells points nearer the centre than the noise step, in lengthscales, ignoring the categories', () => {
+    const fitted = model([0.5, 2, 1, 1], 1, 0.01);
+    const step = minimumStep(1, 0.01, 2);
+    const near = withinStep(layout, encodeParams(layout, { a: 0.5, b: 0.5, n: 5, c: 'x' }), fitted, 2);
+    // Along a (lengthscale 0.5) the step is half as long as along n (lengthscale 1).
+    expect(near(encodeParams(layout, { a: 0.5 + 0.45 * step, b: 0.5, n: 5, c: 'y' }))).toBe(true);
+    expect(near(encodeParams(layout, { a: 0.5 + 0.55 * step, b: 0.5, n: 5, c: 'x' }))).toBe(false);
+    expect(near(encodeParams(layout, { a: 0.5, b: 0.5 + 1.9 * step, n: 5, c: 'x' }))).toBe(true);
+    expect(near(encodeParams(layout, { a: 0.5, b: 0.5, n: 6, c: 'x' }))).toBe(0.125 < step);
   });
 });
 
