@@ -284,6 +284,9 @@ export class BayesianStrategy implements Strategy {
       budget !== undefined && share > 0 && this.asked >= budget - Math.round(((this.options.exploitShare ?? EXPLOIT_SHARE) + share) * budget);
     const byTurn = every > 0 && this.asksSinceLocal >= every;
     if (!(byShare || byTurn) || this.observations.length < this.initialTrials) return null;
+    // A model can take misfit for noise (the warped fit on noiseless Branin); two runs of one
+    // configuration that differ cannot, and re-evaluation provides them once noise is suspected.
+    if (!this.results.replicatesDiffer) return null;
     const model = this.fitModel();
     if (!model || model.posterior.noise < NOISY) return null;
     // Noise this large against the signal hides a step of any length: nothing is local then.
