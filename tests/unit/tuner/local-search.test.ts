@@ -96,7 +96,7 @@ describe('local search under noise (localEvery, localShare)', () => {
   });
 
   it('refuses a localEvery that is not a whole number and a localShare outside [0, 1]', () => {
-    expect(() => new BayesianStrategy({ space, goal: 'minimize', localEvery: 1.5 })).toThrow(/localEvery/);
-    expect(() => new BayesianStrategy({ space, goal: 'minimize', localShare: 2 })).toThrow(/localShare/);
+    expect(() => new BayesianStrategy({ space, goal: 'minimize', seed: 1, localEvery: 1.5 })).toThrow(/localEvery/);
+    expect(() => new BayesianStrategy({ space, goal: 'minimize', seed: 1, localShare: 2 })).toThrow(/localShare/);
   });
 });
