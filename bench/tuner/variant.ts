@@ -1,8 +1,10 @@
 /**
  * The Bayesian strategy's search variants both tuner benches take as flags, for the ablations
  * in docs/PERFORMANCE.md (issue 13): whether the strategy knows the run's budget (`maxTrials`),
- * and what it runs, and for how long, when it exploits the end of that budget. Also the kernel
- * of Hyperband's sampling GP, which the fidelity and latency benches take.
+ * what it runs, and for how long, when it exploits the end of that budget, the acquisition
+ * under noise, and the local search under noise (`--local-*`: `localEvery`, `localShare`,
+ * `localAcquisition`, `trustRegion`). Also the kernel of Hyperband's sampling GP, which the
+ * fidelity and latency benches take.
  */
 import { UsageError, type FlagSpecs, type FlagValues } from '../../src/cli/args';
 import type { BayesianOptions } from '../../src/lib/tuner/bayesian';
