@@ -53,7 +53,8 @@ export class TrustRegion {
     // The budgets here are tens of trials, not TuRBO's thousands: fewer judgements per change.
     this.successTolerance = options.successTolerance ?? 2;
     this.failureTolerance = options.failureTolerance ?? Math.max(3, Math.ceil(parameters / 2));
-    this.kappa = options.kappa ?? 2;
+    // 3 did best of 1 to 4 on the noisy bench (docs/PERFORMANCE.md, "A local search under noise").
+    this.kappa = options.kappa ?? 3;
     this.shell = options.shell ?? false;
     if (!(this.successTolerance >= 1 && this.failureTolerance >= 1)) throw new Error('trust region tolerances must be at least 1.');
     if (!(this.kappa >= 0)) throw new Error(`kappa must be at least 0, got ${this.kappa}.`);
