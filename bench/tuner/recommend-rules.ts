@@ -142,4 +142,6 @@ for (const fn of functions) {
   const perSeed = regrets.get('strategy')!.map((r, i) => r / regrets.get('observed')![i]);
   console.log(`  strategy/observed per seed: ${perSeed.map((r) => r.toFixed(2)).join(' ')}  (median ${median(perSeed).toFixed(2)})`);
   console.log(`  strategy regret per seed: ${regrets.get('strategy')!.map((r) => r.toPrecision(2)).join(' ')}`);
+  // For paired comparisons of two variants seed by seed (the same seeds run the same noise).
+  console.log(`  observed regret per seed: ${regrets.get('observed')!.map((r) => r.toPrecision(3)).join(' ')}`);
 }

@@ -3,6 +3,7 @@ import { decodeFeatures, encodeParams, fromUnitPoint, snapFeatures, toUnit, type
 import { scrambledHalton } from './design';
 import type { GpPosterior } from './gp';
 import { logExpectedImprovement } from './normal';
+import { pointInBox, projectIntoBox, type FeatureBox } from './trust-region';
 
 /** What the acquisition needs of a model: the latent posterior at a feature vector. */
 export type Predictor = Pick<GpPosterior, 'predict'>;
@@ -29,6 +30,11 @@ export interface AcquisitionProblem {
   criterion?: (mean: number, sd: number) => number;
   /** What is maximized at a feature vector, when it needs more of the model than the mean and σ there (noisy EI); overrides `criterion`. */
   scoreAt?: (features: Float64Array) => number;
+  /**
+   * Search only inside this box (the trust region of the local search under noise): global
+   * candidates are spread over it, perturbations and compass steps are kept in it.
+   */
+  box?: FeatureBox;
 }
 
 const LOCAL_PER_INCUMBENT = 40;
@@ -57,14 +63,16 @@ export function maximizeAcquisition(problem: AcquisitionProblem): Float64Array |
     return Number.isNaN(value) ? -Infinity : value;
   };
 
+  const box = problem.box;
   const candidates: { x: Float64Array; value: number }[] = [];
   for (const unit of scrambledHalton(problem.globalCandidates, Object.keys(problem.space).length, rng)) {
-    const x = encodeParams(layout, fromUnitPoint(problem.space, unit));
+    const x = box ? pointInBox(layout, box, unit) : encodeParams(layout, fromUnitPoint(problem.space, unit));
     candidates.push({ x, value: score(x) });
   }
   problem.incumbents.forEach((incumbent) => {
     for (let i = 0; i < Math.round(LOCAL_PER_INCUMBENT * effort); i++) {
-      const x = perturb(layout, incumbent, LOCAL_SCALES[i % LOCAL_SCALES.length], rng);
+      const moved = perturb(layout, incumbent, LOCAL_SCALES[i % LOCAL_SCALES.length], rng);
+      const x = box ? projectIntoBox(layout, box, moved) : moved;
       candidates.push({ x, value: score(x) });
     }
   });
@@ -77,7 +85,7 @@ export function maximizeAcquisition(problem: AcquisitionProblem): Float64Array |
     const key = candidate.x.join(',');
     if (startKeys.has(key)) continue;
     startKeys.add(key);
-    refined.push(compassSearch(layout, candidate.x, candidate.value, score, problem.isTaken, effort));
+    refined.push(compassSearch(layout, candidate.x, candidate.value, score, problem.isTaken, effort, box));
   }
   const ranked = [...refined, ...candidates].sort((a, b) => b.value - a.value);
   for (const { x } of ranked) if (!problem.isTaken(x)) return x;
@@ -113,6 +121,7 @@ function compassSearch(
   score: (x: Float64Array) => number,
   isTaken: (x: Float64Array) => boolean,
   effort: number,
+  box?: FeatureBox,
 ): { x: Float64Array; value: number } {
   let x: Float64Array = Float64Array.from(start);
   let value = startValue;
@@ -136,7 +145,7 @@ function compassSearch(
       if (block.kind === 'continuous') {
         for (const sign of [1, -1]) {
           const candidate = Float64Array.from(x);
-          candidate[block.offset] = Math.min(1, Math.max(0, x[block.offset] + sign * steps[b]));
+          candidate[block.offset] = Math.min(box ? box.upper[block.offset] : 1, Math.max(box ? box.lower[block.offset] : 0, x[block.offset] + sign * steps[b]));
           if (candidate[block.offset] !== x[block.offset] && tryMove(candidate)) {
             improved = true;
             steps[b] = Math.min(0.25, steps[b] * 2);
@@ -149,12 +158,13 @@ function compassSearch(
           if (next < block.min || next > block.max) continue;
           const candidate = Float64Array.from(x);
           candidate[block.offset] = toUnit(next, block.min, block.max, block.scale);
+          if (box && (candidate[block.offset] < box.lower[block.offset] || candidate[block.offset] > box.upper[block.offset])) continue;
           if (tryMove(candidate)) {
             improved = true;
             break;
           }
         }
-      } else {
+      } else if (!box) {
         for (let k = 0; k < block.width; k++) {
           if (x[block.offset + k] === 1) continue;
           const candidate = Float64Array.from(x);

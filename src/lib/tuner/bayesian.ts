@@ -11,6 +11,7 @@ import { orientation, surrogateData, SurrogateFitter, type SurrogateObservation 
 import { PendingTrials } from './pending';
 import { ObservedConfigurations, type Recommendation } from './recommend';
 import type { OutputWarp } from './warp';
+import { minimumStep, thompsonInBox, TrustRegion, withinStep, type TrustRegionOptions } from './trust-region';
 
 export interface BayesianOptions extends StrategyOptions {
   /** Size of the space-filling initial design; default from `defaultInitialTrials`. */
@@ -40,6 +41,18 @@ export interface BayesianOptions extends StrategyOptions {
    * EI on the best observed value (`ei`); without noise always EI. docs/TUNER.md, Noise.
    */
   noisyAcquisition?: 'ei' | 'nei';
+  /**
+   * Local search under noise (off by default; docs/TUNER.md, Noise): once the objective is
+   * found noisy, every `localEvery`-th ask (0: never) proposes a point from a trust region
+   * around the recommended configuration, by EI on the least posterior mean inside the box.
+   */
+  localEvery?: number;
+  /** The same for the last `localShare` of a known budget before its exploitation (default 0). */
+  localShare?: number;
+  /** What picks the local proposal in the box: EI on the least posterior mean (default) or a Thompson draw. */
+  localAcquisition?: 'ei' | 'thompson';
+  /** The trust region's tolerances and the noise floor on its side (`TrustRegionOptions`). */
+  trustRegion?: TrustRegionOptions;
 }
 
 /** On the noisy bench, re-evaluating at most every third ask cut the recommendation's mean regret most (docs/PERFORMANCE.md). */
@@ -52,6 +65,8 @@ const DEFAULT_REEVALUATE_EVERY = 3;
 const EXPLOIT_SHARE = 0.07;
 /** Below this noise variance (GP units: outputs standardized) the objective counts as noiseless and nothing is re-evaluated. */
 export const NOISY = 0.01;
+/** Points of the trust region a Thompson draw is taken at (a joint draw costs O(m³)). */
+const THOMPSON_POINTS = 256;
 /** Joint draws of the latent function at the evaluated points that noisy EI averages over. */
 const NEI_SAMPLES = 32;
 
@@ -105,11 +120,22 @@ export class BayesianStrategy implements Strategy {
   private asksSinceReevaluation = 0;
   /** Suggestions handed out by `ask`, counted against `maxTrials`. */
   private asked = 0;
+  private readonly trustRegion: TrustRegion;
+  private asksSinceLocal = 0;
+  /** Local proposals by trial id, with the centre they were proposed from, until told. */
+  private readonly localPending = new Map<string, { features: Float64Array; center: Float64Array }>();
+  /** Local proposals told a value, to be judged against their centre by the next fitted model. */
+  private readonly localToJudge: { features: Float64Array; center: Float64Array }[] = [];
+  /** Set by `localProposal` for the ask it answers: the centre, so `ask` can file the proposal. */
+  private localCenter: Float64Array | null = null;
 
   constructor(private readonly options: BayesianOptions) {
     const { maxTrials, exploitShare } = options;
     if (maxTrials !== undefined && !(Number.isInteger(maxTrials) && maxTrials >= 1)) throw new Error(`maxTrials must be a whole number of at least 1, got ${maxTrials}.`);
     if (exploitShare !== undefined && !(exploitShare >= 0 && exploitShare <= 1)) throw new Error(`exploitShare must be from 0 to 1, got ${exploitShare}.`);
+    const { localEvery, localShare } = options;
+    if (localEvery !== undefined && !(Number.isInteger(localEvery) && localEvery >= 0)) throw new Error(`localEvery must be a whole number of at least 0, got ${localEvery}.`);
+    if (localShare !== undefined && !(localShare >= 0 && localShare <= 1)) throw new Error(`localShare must be from 0 to 1, got ${localShare}.`);
     this.layout = encodingLayout(options.space);
     this.sign = orientation(options.goal);
     this.results = new ObservedConfigurations(options.space, this.sign);
@@ -121,17 +147,26 @@ export class BayesianStrategy implements Strategy {
     this.searchRng = rng.fork();
     const discrete = Object.values(options.space).every((p) => p.type !== 'continuous');
     this.finiteSize = discrete ? gridSize(gridAxes(options.space)) : null;
+    this.trustRegion = new TrustRegion(parameters, options.trustRegion);
   }
 
   ask(count: number): Suggestion[] {
     const suggestions: Suggestion[] = [];
     for (let i = 0; i < count; i++) {
-      const params = this.exploitation() ?? this.reevaluation() ?? this.suggest();
+      this.localCenter = null;
+      const params = this.exploitation() ?? this.reevaluation() ?? this.localProposal() ?? this.suggest();
       if (!params) break;
       this.asked++;
       this.asksSinceReevaluation++;
+      this.asksSinceLocal++;
       this.seen.add(this.key(params));
-      suggestions.push({ id: this.pending.issue({ params, features: encodeParams(this.layout, params), registered: false }), params });
+      const features = encodeParams(this.layout, params);
+      const id = this.pending.issue({ params, features, registered: false });
+      if (this.localCenter) {
+        this.localPending.set(id, { features, center: this.localCenter });
+        this.asksSinceLocal = 0;
+      }
+      suggestions.push({ id, params });
     }
     return suggestions;
   }
@@ -149,7 +184,10 @@ export class BayesianStrategy implements Strategy {
 
   tell(id: string, outcome: Outcome): void {
     const trial = this.pending.resolve(id);
+    const local = this.localPending.get(id);
+    this.localPending.delete(id);
     if ('value' in outcome && Number.isFinite(outcome.value)) {
+      if (local) this.localToJudge.push(local);
       this.observations.push({ features: trial.features, value: this.sign * outcome.value });
       this.results.add(trial.params, outcome.value, id);
       this.model = null;
@@ -228,6 +266,61 @@ export class BayesianStrategy implements Strategy {
     return this.meanMinimizer(model);
   }
 
+  /**
+   * A point from the trust region around the recommended configuration, once the objective is
+   * noisy, on every `localEvery`-th ask or in the last `localShare` of a known budget before
+   * its exploitation. The global search's steps of a few hundredths are invisible under noise
+   * (docs/PERFORMANCE.md, "Why the noisy search stays in a poor region"); here the box is never
+   * narrower than a step the model expects to stand out of the noise, and EI is taken on the
+   * least posterior mean, not on a lucky draw, so the proposals refine around what the model
+   * believes best with evaluations whose differences it can see. The region grows or shrinks
+   * by whether the earlier proposals' posterior means came out below their centre's.
+   */
+  private localProposal(): Params | null {
+    const every = this.options.localEvery ?? 0;
+    const share = this.options.localShare ?? 0;
+    const budget = this.options.maxTrials;
+    const byShare =
+      budget !== undefined && share > 0 && this.asked >= budget - Math.round(((this.options.exploitShare ?? EXPLOIT_SHARE) + share) * budget);
+    const byTurn = every > 0 && this.asksSinceLocal >= every;
+    if (!(byShare || byTurn) || this.observations.length < this.initialTrials) return null;
+    // A model can take misfit for noise (the warped fit on noiseless Branin); two runs of one
+    // configuration that differ cannot, and re-evaluation provides them once noise is suspected.
+    if (!this.results.replicatesDiffer) return null;
+    const model = this.fitModel();
+    if (!model || model.posterior.noise < NOISY) return null;
+    // Noise this large against the signal hides a step of any length: nothing is local then.
+    if (minimumStep(model.posterior.signal, model.posterior.noise, this.trustRegion.kappa) === Infinity) return null;
+    for (const judged of this.localToJudge.splice(0)) {
+      this.trustRegion.record(model.posterior.predict(judged.features).mean < model.posterior.predict(judged.center).mean);
+    }
+    const recommended = this.results.bestByModel(this.layout, model.posterior, model.warp);
+    if (!recommended) return null;
+    const center = encodeParams(this.layout, recommended.params);
+    let leastMean = Infinity;
+    for (const o of this.observations) leastMean = Math.min(leastMean, model.posterior.predict(o.features).mean);
+    const box = this.trustRegion.box(this.layout, center, model.posterior);
+    const near = this.trustRegion.shell ? withinStep(this.layout, center, model.posterior, this.trustRegion.kappa) : () => false;
+    const isTaken = (features: Float64Array) => near(features) || this.seen.has(this.key(decodeFeatures(this.layout, features)));
+    const x =
+      this.options.localAcquisition === 'thompson'
+        ? thompsonInBox(this.layout, box, this.believerPosterior(model), THOMPSON_POINTS, this.searchRng, isTaken)
+        : maximizeAcquisition({
+            space: this.options.space,
+            layout: this.layout,
+            posterior: this.believerPosterior(model),
+            best: leastMean,
+            incumbents: [center],
+            isTaken,
+            rng: this.searchRng,
+            globalCandidates: 300,
+            box,
+          });
+    if (!x) return null;
+    this.localCenter = center;
+    return decodeFeatures(this.layout, x);
+  }
+
   /** The configurations handed out and not yet told, by `key`. */
   private pendingKeys(): Set<string> {
     return new Set([...this.pending.values()].map((p) => this.key(p.params)));
@@ -280,23 +373,7 @@ export class BayesianStrategy implements Strategy {
   private suggestFromModel(): Params | null {
     const model = this.fitModel();
     if (!model) return null;
-    // Kriging believer, capped at the incumbent: a pending trial is believed to return the
-    // posterior mean there, or the best value so far if the mean promises better. Uncapped,
-    // a point the model expects to improve leaves its neighbourhood attractive through the
-    // mean alone, and a batch collapses onto one spot; capped, the next point must find its
-    // improvement elsewhere. A failed trial is believed to be as bad as the worst result:
-    // failures in training are mostly divergence or running out of memory, both caused by
-    // the parameters, so their neighbourhood should look unpromising, not merely known.
-    const pending = [...this.pending.values()].map((p) => p.features);
-    const believedList = [...pending, ...this.failed];
-    const dims = this.layout.width;
-    const believed = new Float64Array(believedList.length * dims);
-    const values = new Float64Array(believedList.length);
-    believedList.forEach((f, i) => {
-      believed.set(f, i * dims);
-      values[i] = Math.max(model.posterior.predict(f).mean, i < pending.length ? model.best : model.worst);
-    });
-    const posterior = model.posterior.believe(believed, believedList.length, values);
+    const posterior = this.believerPosterior(model);
     const best = model.best;
     const noisy = (this.options.noisyAcquisition ?? 'ei') === 'nei' && model.posterior.noise >= NOISY;
     const scoreAt = noisy ? (noisyExpectedImprovement(posterior, NEI_SAMPLES, this.searchRng.fork()) ?? undefined) : undefined;
@@ -318,6 +395,29 @@ export class BayesianStrategy implements Strategy {
       scoreAt,
     });
     return x ? decodeFeatures(this.layout, x) : null;
+  }
+
+  /**
+   * The posterior conditioned on the pending and failed trials. Kriging believer, capped at the
+   * incumbent: a pending trial is believed to return the posterior mean there, or the best
+   * value so far if the mean promises better. Uncapped, a point the model expects to improve
+   * leaves its neighbourhood attractive through the mean alone, and a batch collapses onto one
+   * spot; capped, the next point must find its improvement elsewhere. A failed trial is
+   * believed to be as bad as the worst result: failures in training are mostly divergence or
+   * running out of memory, both caused by the parameters, so their neighbourhood should look
+   * unpromising, not merely known.
+   */
+  private believerPosterior(model: FittedModel): GpPosterior {
+    const pending = [...this.pending.values()].map((p) => p.features);
+    const believedList = [...pending, ...this.failed];
+    const dims = this.layout.width;
+    const believed = new Float64Array(believedList.length * dims);
+    const values = new Float64Array(believedList.length);
+    believedList.forEach((f, i) => {
+      believed.set(f, i * dims);
+      values[i] = Math.max(model.posterior.predict(f).mean, i < pending.length ? model.best : model.worst);
+    });
+    return model.posterior.believe(believed, believedList.length, values);
   }
 
   private fitModel(): FittedModel | null {

@@ -36,6 +36,8 @@ interface Configuration {
   id: string | null;
   sum: number;
   runs: number;
+  /** The first run's value, to tell whether later runs differed from it. */
+  first: number;
 }
 
 /**
@@ -44,6 +46,7 @@ interface Configuration {
  */
 export class ObservedConfigurations {
   private readonly byKey = new Map<string, Configuration>();
+  private differed = false;
 
   constructor(
     private readonly space: SearchSpace,
@@ -58,9 +61,15 @@ export class ObservedConfigurations {
     if (known) {
       known.sum += value;
       known.runs++;
+      if (value !== known.first) this.differed = true;
     } else {
-      this.byKey.set(key, { params, id, sum: value, runs: 1 });
+      this.byKey.set(key, { params, id, sum: value, runs: 1, first: value });
     }
+  }
+
+  /** Whether two runs of one configuration gave different values: direct evidence of noise. */
+  get replicatesDiffer(): boolean {
+    return this.differed;
   }
 
   get size(): number {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '../../../src/lib/rng';
 import type { SearchSpace } from '../../../src/lib/space';
 import { createStrategy, type Goal, type StrategyName } from '../../../src/lib/tuner';
+import { ObservedConfigurations } from '../../../src/lib/tuner/recommend';
 
 const space: SearchSpace = { x: { type: 'continuous', min: 0, max: 1, scale: 'linear' } };
 const truth = (x: number) => 4 * (x - 0.3) ** 2;
@@ -87,5 +88,19 @@ describe('recommend', () => {
     const strategy = createStrategy('bayesian', { space, goal: 'minimize', seed: 1 });
     strategy.observe({ x: 0.5 }, 2);
     expect(strategy.recommend()).toEqual({ params: { x: 0.5 }, id: null, observed: 2, runs: 1, mean: null, sd: null, basis: 'observed' });
+  });
+});
+
+describe('ObservedConfigurations.replicatesDiffer', () => {
+  it('is true once two runs of one configuration differ, not for equal re-runs or different configurations', () => {
+    const results = new ObservedConfigurations(space, 1);
+    results.add({ x: 0.1 }, 1);
+    results.add({ x: 0.2 }, 2);
+    results.add({ x: 0.1 }, 1);
+    results.add({ x: 0.3 }, Number.NaN);
+    results.add({ x: 0.3 }, 4);
+    expect(results.replicatesDiffer).toBe(false);
+    results.add({ x: 0.2 }, 2.5);
+    expect(results.replicatesDiffer).toBe(true);
   });
 });
