@@ -2,7 +2,6 @@ import { createRng, type Rng } from '../rng';
 import { decodeFeatures, encodeParams, encodingLayout, paramsKey, type EncodingLayout, type Params, type SearchSpace } from '../space';
 import { maximizeAcquisition, type FeatureBox, type Predictor } from './acquisition';
 import { curveKernel } from './curve-kernel';
-import { shortRunNoiseKernel } from './short-run-noise';
 import { maternKernel } from './fit';
 import { assertModelCap, boundedSubset, DEFAULT_MODEL_CAP, type RungResult } from './fidelity-subset';
 import { FullBudgetBelief } from './full-budget-belief';
@@ -94,7 +93,7 @@ export class FidelityModel {
     this.fullBudget = new ObservedConfigurations(space, 1);
     this.budgetMax = budget.max;
     const rng = createRng(seed);
-    const family = kernel === 'feature' ? (process.env.LB_SRN ? shortRunNoiseKernel(FIDELITY_NOISE_FLOOR) : maternKernel(FIDELITY_NOISE_FLOOR)) : curveKernel(FIDELITY_NOISE_FLOOR, { feature: kernel === 'sum' });
+    const family = kernel === 'feature' ? maternKernel(FIDELITY_NOISE_FLOOR) : curveKernel(FIDELITY_NOISE_FLOOR, { feature: kernel === 'sum' });
     this.fitter = new SurrogateFitter(rng.fork(), family);
     this.powerTransform = kernel === 'feature';
     this.searchRng = rng.fork();
