@@ -5,8 +5,7 @@ import { curveKernel } from './curve-kernel';
 import { maternKernel } from './fit';
 import { assertModelCap, boundedSubset, DEFAULT_MODEL_CAP, type RungResult } from './fidelity-subset';
 import { FullBudgetBelief } from './full-budget-belief';
-import type { GpData, GpPosterior } from './gp';
-import { logExpectedImprovement } from './normal';
+import type { GpPosterior } from './gp';
 import { ObservedConfigurations, type Recommendation } from './recommend';
 import { BUDGET_PARAMETER } from './rungs';
 import { orientation, refitDue, surrogateData, SurrogateFitter, type SurrogateObservation } from './surrogate';
@@ -53,7 +52,7 @@ export class FidelityModel {
   private readonly powerTransform: boolean;
   private readonly searchRng: Rng;
   /** The fit, with how many results it saw (the acquisition search shrinks as they grow). */
-  private model: { posterior: GpPosterior; best: number; incumbents: Float64Array[]; fitted: number; data: GpData } | null = null;
+  private model: { posterior: GpPosterior; best: number; incumbents: Float64Array[]; fitted: number } | null = null;
   /**
    * The recommendation's own fitter and last fit (with how many results it saw): the search's
    * fitter keeps a history (refit schedule, warm starts, random draws), so fitting it whenever
@@ -206,63 +205,6 @@ export class FidelityModel {
     return (model.best - mean) / Math.sqrt(Math.max(variance, 1e-12));
   }
 
-  private correctionFitter: SurrogateFitter | null = null;
-  /**
-   * EI at the full budget under the joint GP's mean corrected by a GP fitted to the full-budget
-   * results' residuals from it: the joint fit smooths the full-budget values by the noise its
-   * short runs' misfit needs; the correction puts them back where full runs were made.
-   */
-  proposeCorrected(pending: Params[], isTaken: (config: Params) => boolean, region?: FeatureBox): Params | null {
-    const model = this.fit();
-    if (!model) return null;
-    const { data, posterior } = model;
-    const dims = data.dims;
-    const width = this.configLayout.width;
-    const residuals: SurrogateObservation[] = [];
-    for (let i = 0; i < data.n; i++) {
-      if (data.x[i * dims + dims - 1] !== 1) continue;
-      residuals.push({ features: data.x.slice(i * dims, i * dims + width), value: data.y[i] - posterior.predict(data.x, i * dims).mean });
-    }
-    if (residuals.length < 3) return null;
-    const { data: rdata, warp } = surrogateData(this.configLayout, residuals, { powerTransform: false });
-    this.correctionFitter ??= new SurrogateFitter(this.searchRng.fork());
-    const r0 = this.correctionFitter.fit(rdata);
-    if (!r0) return null;
-    const a = warp.inverse(0);
-    if (process.env.LB_DEBUG) console.log(`corr n ${residuals.length} resid sd ${(warp.inverse(1) - a).toExponential(2)} joint noise sd ${Math.sqrt(posterior.noise).toExponential(2)} r-noise ${r0.noise.toExponential(1)} r-ls ${Array.from(r0.theta.slice(0, 3)).map((v) => Math.exp(v).toPrecision(2))}`);
-    const b = warp.inverse(1) - a;
-    const full = this.fullBudgetPredictor(posterior);
-    const corrected = (rp: GpPosterior, x: Float64Array, offset = 0) => {
-      const m = full.predict(x, offset).mean;
-      const r = rp.predict(x, offset);
-      return { mean: m + a + b * r.mean, variance: b * b * r.variance };
-    };
-    let best = Infinity;
-    for (const r of residuals) best = Math.min(best, corrected(r0, r.features).mean);
-    const believed = new Float64Array(pending.length * width);
-    const values = new Float64Array(pending.length);
-    pending.forEach((config, i) => {
-      const f = encodeParams(this.configLayout, config);
-      believed.set(f, i * width);
-      const target = Math.max(corrected(r0, f).mean, best);
-      values[i] = (target - full.predict(f).mean - a) / b;
-    });
-    const rp = pending.length > 0 ? r0.believe(believed, pending.length, values) : r0;
-    const x = maximizeAcquisition({
-      space: this.configSpace,
-      layout: this.configLayout,
-      posterior: { predict: (x: Float64Array, offset = 0) => corrected(rp, x, offset) },
-      best,
-      incumbents: model.incumbents.slice(0, region ? 1 : 5),
-      isTaken: (features) => isTaken(decodeFeatures(this.configLayout, features)),
-      rng: this.searchRng,
-      globalCandidates: 500,
-      region,
-      criterion: process.env.LB_CRIT === 'mean' ? (mean: number) => -mean : (mean: number, sd: number) => logExpectedImprovement(mean, sd, best),
-    });
-    return x ? decodeFeatures(this.configLayout, x) : null;
-  }
-
   private localFitter: SurrogateFitter | null = null;
   /**
    * EI at the full budget from a GP fitted without the short runs within `radius` (max norm) of
@@ -320,7 +262,7 @@ export class FidelityModel {
     const posterior = this.fitter.fit(data);
     if (!posterior) return null;
     const scored = [...this.configs.values()].map((f) => ({ f, mean: posterior.predict(this.atFullBudget(f)).mean })).sort((a, b) => a.mean - b.mean);
-    this.model = { posterior, best: scored[0].mean, incumbents: scored.slice(0, 5).map((s) => s.f), fitted: fitted.length, data };
+    this.model = { posterior, best: scored[0].mean, incumbents: scored.slice(0, 5).map((s) => s.f), fitted: fitted.length };
     return this.model;
   }
 

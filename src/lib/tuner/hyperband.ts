@@ -248,23 +248,9 @@ export class HyperbandStrategy implements Strategy {
       sampled = this.localProposal();
       local = sampled !== null;
     }
-    if (canLocal && trigger === 'altbox' && this.asksNew % Number(process.env.LB_EVERY ?? 2) === 0) {
-      const inc = this.fidelity.incumbent();
-      const running = new Set<Configuration>();
-      for (const run of this.pending.values()) if ('config' in run) running.add(run.config);
-      const isTaken = (params: Params) => this.byKey.has(paramsKey(this.configSpace, params));
-      const region = inc ? this.region.boxAround(inc.features, inc.logLengthscales, Number(process.env.LB_SIDE ?? 0.1)) : undefined;
-      const p = region ? this.fidelity.propose([...running].map((c) => c.params), isTaken, { region }) : null;
-      if (p && !isTaken(p)) {
-        sampled = p;
-        local = true;
-      }
-    }
     sampled ??= this.sample();
     if (!sampled) return null;
     let exploit = !local && this.exploits(sampled);
-    const sampledNow = sampled;
-    const nearOkC = (self: HyperbandStrategy) => !process.env.LB_NEAR || self.region.near(encodeParams(self.configLayout, sampledNow), Number(process.env.LB_NEAR));
     if (canLocal && exploit && (trigger === 'exploit' || (trigger === 'near' && this.region.near(encodeParams(this.configLayout, sampled), Number(process.env.LB_R ?? 0.05))))) {
       const proposal = this.localProposal();
       if (proposal) {
@@ -283,18 +269,6 @@ export class HyperbandStrategy implements Strategy {
         local = true;
       }
     }
-    if (exploit && nearOkC(this) && (trigger === 'corr' || trigger === 'corrbox')) {
-      const inc = this.fidelity.incumbent();
-      const running = new Set<Configuration>();
-      for (const run of this.pending.values()) if ('config' in run) running.add(run.config);
-      const isTaken = (params: Params) => this.byKey.has(paramsKey(this.configSpace, params));
-      const region = trigger === 'corrbox' && inc ? this.region.boxAround(inc.features, inc.logLengthscales, Number(process.env.LB_SIDE ?? 0.1)) : undefined;
-      const p = this.fidelity.proposeCorrected([...running].map((c) => c.params), isTaken, region);
-      if (p && !isTaken(p)) {
-        sampled = p;
-        local = true;
-      }
-    }
     if (exploit && trigger === 'without') {
       const inc = this.fidelity.incumbent();
       const running = new Set<Configuration>();
@@ -309,19 +283,6 @@ export class HyperbandStrategy implements Strategy {
       }
     }
     const nearOk = !process.env.LB_NEAR || this.region.near(encodeParams(this.configLayout, sampled), Number(process.env.LB_NEAR));
-    const trSide = trigger === 'eitr' ? this.region.currentSide() : null;
-    if (exploit && nearOk && trigger === 'eitr' && trSide !== null) {
-      const inc = this.fidelity.incumbent();
-      const running = new Set<Configuration>();
-      for (const run of this.pending.values()) if ('config' in run) running.add(run.config);
-      const isTaken = (params: Params) => this.byKey.has(paramsKey(this.configSpace, params));
-      const region = inc ? this.region.boxAround(inc.features, inc.logLengthscales, trSide) : undefined;
-      const p = this.fidelity.propose([...running].map((c) => c.params), isTaken, { region });
-      if (p && !isTaken(p)) {
-        sampled = p;
-        local = true;
-      }
-    }
     if (exploit && nearOk && (trigger === 'mean' || trigger === 'meanbox' || trigger === 'eibox')) {
       const inc = this.fidelity.incumbent();
       const running = new Set<Configuration>();
@@ -358,7 +319,6 @@ export class HyperbandStrategy implements Strategy {
     return edge !== null && edge >= -EXPLOIT_SD;
   }
 
-  nearNow = true;
   private localProposal(): Params | null {
     const isTaken = (f: Float64Array) => this.byKey.has(paramsKey(this.configSpace, decodeFeatures(this.configLayout, f)));
     const running: Float64Array[] = [];

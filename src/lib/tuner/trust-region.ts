@@ -43,19 +43,6 @@ export class TrustRegion {
     return this.results.length;
   }
 
-  /** The box side now, or null while collapsed (restarting at INITIAL_SIDE once the best moved). */
-  currentSide(): number | null {
-    const best = this.best();
-    if (this.collapsedAt && best) {
-      if (sameFeatures(this.collapsedAt, best.features)) return null;
-      this.collapsedAt = null;
-      this.side = INITIAL_SIDE;
-      this.successes = 0;
-      this.failures = 0;
-    }
-    return this.side;
-  }
-
   get sideLength(): number {
     return this.side;
   }
