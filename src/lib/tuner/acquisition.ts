@@ -29,18 +29,6 @@ export interface AcquisitionProblem {
   criterion?: (mean: number, sd: number) => number;
   /** What is maximized at a feature vector, when it needs more of the model than the mean and σ there (noisy EI); overrides `criterion`. */
   scoreAt?: (features: Float64Array) => number;
-  /**
-   * A box of the feature space to search in instead of the whole (a trust region): each
-   * feature between `lower` and `upper`. A categorical whose one-hot features have lower =
-   * upper is held at that value.
-   */
-  region?: FeatureBox;
-}
-
-/** Bounds per feature, in the encoding's [0, 1] units. */
-export interface FeatureBox {
-  lower: Float64Array;
-  upper: Float64Array;
 }
 
 const LOCAL_PER_INCUMBENT = 40;
@@ -69,18 +57,14 @@ export function maximizeAcquisition(problem: AcquisitionProblem): Float64Array |
     return Number.isNaN(value) ? -Infinity : value;
   };
 
-  const region = problem.region;
-  const inRegion = (x: Float64Array) => (region ? intoBox(layout, x, region) : x);
   const candidates: { x: Float64Array; value: number }[] = [];
   for (const unit of scrambledHalton(problem.globalCandidates, Object.keys(problem.space).length, rng)) {
     const x = encodeParams(layout, fromUnitPoint(problem.space, unit));
-    if (region) intoBox(layout, stretchIntoBox(layout, x, region), region);
     candidates.push({ x, value: score(x) });
   }
   problem.incumbents.forEach((incumbent) => {
     for (let i = 0; i < Math.round(LOCAL_PER_INCUMBENT * effort); i++) {
-      const scale = LOCAL_SCALES[i % LOCAL_SCALES.length] * (region ? boxScale(layout, region) : 1);
-      const x = inRegion(perturb(layout, incumbent, scale, rng));
+      const x = perturb(layout, incumbent, LOCAL_SCALES[i % LOCAL_SCALES.length], rng);
       candidates.push({ x, value: score(x) });
     }
   });
@@ -93,7 +77,7 @@ export function maximizeAcquisition(problem: AcquisitionProblem): Float64Array |
     const key = candidate.x.join(',');
     if (startKeys.has(key)) continue;
     startKeys.add(key);
-    refined.push(compassSearch(layout, candidate.x, candidate.value, score, problem.isTaken, effort, region));
+    refined.push(compassSearch(layout, candidate.x, candidate.value, score, problem.isTaken, effort));
   }
   const ranked = [...refined, ...candidates].sort((a, b) => b.value - a.value);
   for (const { x } of ranked) if (!problem.isTaken(x)) return x;
@@ -129,14 +113,10 @@ function compassSearch(
   score: (x: Float64Array) => number,
   isTaken: (x: Float64Array) => boolean,
   effort: number,
-  region?: FeatureBox,
 ): { x: Float64Array; value: number } {
   let x: Float64Array = Float64Array.from(start);
   let value = startValue;
-  const initialStep = region ? Math.min(0.05, boxScale(layout, region) / 4) : 0.05;
-  const steps = layout.blocks.map((block): number => (block.kind === 'continuous' ? initialStep : 0));
-  const lowerOf = (f: number) => (region ? region.lower[f] : 0);
-  const upperOf = (f: number) => (region ? region.upper[f] : 1);
+  const steps = layout.blocks.map((block): number => (block.kind === 'continuous' ? 0.05 : 0));
   const budget = Math.round(effort * (40 + 25 * layout.blocks.length));
   let evaluations = 0;
   const tryMove = (candidate: Float64Array): boolean => {
@@ -156,7 +136,7 @@ function compassSearch(
       if (block.kind === 'continuous') {
         for (const sign of [1, -1]) {
           const candidate = Float64Array.from(x);
-          candidate[block.offset] = Math.min(upperOf(block.offset), Math.max(lowerOf(block.offset), x[block.offset] + sign * steps[b]));
+          candidate[block.offset] = Math.min(1, Math.max(0, x[block.offset] + sign * steps[b]));
           if (candidate[block.offset] !== x[block.offset] && tryMove(candidate)) {
             improved = true;
             steps[b] = Math.min(0.25, steps[b] * 2);
@@ -169,7 +149,6 @@ function compassSearch(
           if (next < block.min || next > block.max) continue;
           const candidate = Float64Array.from(x);
           candidate[block.offset] = toUnit(next, block.min, block.max, block.scale);
-          if (candidate[block.offset] < lowerOf(block.offset) || candidate[block.offset] > upperOf(block.offset)) continue;
           if (tryMove(candidate)) {
             improved = true;
             break;
@@ -177,7 +156,7 @@ function compassSearch(
         }
       } else {
         for (let k = 0; k < block.width; k++) {
-          if (x[block.offset + k] === 1 || upperOf(block.offset + k) === 0) continue;
+          if (x[block.offset + k] === 1) continue;
           const candidate = Float64Array.from(x);
           candidate.fill(0, block.offset, block.offset + block.width);
           candidate[block.offset + k] = 1;
@@ -197,36 +176,4 @@ function compassSearch(
     }
   }
   return { x, value };
-}
-
-/** The mean side of the box's numeric features: how far a perturbation may usefully reach. */
-function boxScale(layout: EncodingLayout, box: FeatureBox): number {
-  let sum = 0;
-  let count = 0;
-  for (const block of layout.blocks) {
-    if (block.kind === 'categorical') continue;
-    sum += box.upper[block.offset] - box.lower[block.offset];
-    count++;
-  }
-  return count === 0 ? 1 : sum / count;
-}
-
-/** Maps a point of the unit cube's numeric features affinely onto the box, in place (a space-filling design of the whole maps to one of the box). */
-function stretchIntoBox(layout: EncodingLayout, x: Float64Array, box: FeatureBox): Float64Array {
-  for (const block of layout.blocks) {
-    if (block.kind === 'categorical') continue;
-    const f = block.offset;
-    x[f] = box.lower[f] + x[f] * (box.upper[f] - box.lower[f]);
-  }
-  return x;
-}
-
-/**
- * `x` clamped into the box and snapped onto an encodable point, in place; a categorical the box
- * holds takes its value. An integer stays inside when the box's bounds are encodings of whole
- * numbers, as the trust region draws them.
- */
-function intoBox(layout: EncodingLayout, x: Float64Array, box: FeatureBox): Float64Array {
-  for (let f = 0; f < x.length; f++) x[f] = Math.min(box.upper[f], Math.max(box.lower[f], x[f]));
-  return snapFeatures(layout, x);
 }

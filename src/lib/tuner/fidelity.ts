@@ -1,6 +1,6 @@
 import { createRng, type Rng } from '../rng';
 import { decodeFeatures, encodeParams, encodingLayout, paramsKey, type EncodingLayout, type Params, type SearchSpace } from '../space';
-import { maximizeAcquisition, type FeatureBox, type Predictor } from './acquisition';
+import { maximizeAcquisition, type Predictor } from './acquisition';
 import { curveKernel } from './curve-kernel';
 import { maternKernel } from './fit';
 import { assertModelCap, boundedSubset, DEFAULT_MODEL_CAP, type RungResult } from './fidelity-subset';
@@ -164,7 +164,7 @@ export class FidelityModel {
    * or about to) believed at max(μ, best) at the full budget, as the Bayesian strategy's kriging
    * believer does. `isTaken` excludes configurations already in the job. Null without a fit.
    */
-  propose(pending: Params[], isTaken: (config: Params) => boolean, mode: { criterion?: (mean: number, sd: number) => number; region?: FeatureBox; centre?: boolean } = {}): Params | null {
+  propose(pending: Params[], isTaken: (config: Params) => boolean): Params | null {
     const model = this.fit();
     if (!model) return null;
     const dims = this.layout.width;
@@ -182,9 +182,7 @@ export class FidelityModel {
       layout: this.configLayout,
       posterior: this.fullBudgetPredictor(posterior),
       best: model.best,
-      incumbents: mode.region ? model.incumbents.slice(0, 1) : model.incumbents,
-      criterion: mode.criterion,
-      region: mode.region,
+      incumbents: model.incumbents,
       isTaken: (features) => isTaken(decodeFeatures(this.configLayout, features)),
       rng: this.searchRng,
       // The Bayesian strategy's shrinking search: each scored point costs O(n²).
@@ -203,55 +201,6 @@ export class FidelityModel {
     if (!model) return null;
     const { mean, variance } = model.posterior.predict(this.atFullBudget(encodeParams(this.configLayout, config)));
     return (model.best - mean) / Math.sqrt(Math.max(variance, 1e-12));
-  }
-
-  private localFitter: SurrogateFitter | null = null;
-  /**
-   * EI at the full budget from a GP fitted without the short runs within `radius` (max norm) of
-   * `centre`: near the incumbent only full runs inform the model.
-   */
-  proposeWithout(centre: Float64Array, radius: number, pending: Params[], isTaken: (config: Params) => boolean, region?: FeatureBox): Params | null {
-    const width = this.configLayout.width;
-    const keep = this.observations.filter((o, i) => {
-      if (this.results[i].budget === this.budgetMax) return true;
-      if (this.results[i].budget < Number(process.env.LB_MINRUNG ?? 0)) return false;
-      for (let f = 0; f < width; f++) if (Math.abs(o.features[f] - centre[f]) > radius) return true;
-      return false;
-    });
-    this.localFitter ??= new SurrogateFitter(this.searchRng.fork(), maternKernel(FIDELITY_NOISE_FLOOR));
-    const { data } = surrogateData(this.layout, keep, { powerTransform: this.powerTransform });
-    const posterior0 = this.localFitter.fit(data);
-    if (!posterior0) return null;
-    let best = Infinity;
-    for (const f of this.configs.values()) best = Math.min(best, posterior0.predict(this.atFullBudget(f)).mean);
-    const dims = this.layout.width;
-    const believed = new Float64Array(pending.length * dims);
-    const values = new Float64Array(pending.length);
-    pending.forEach((config, i) => {
-      const f = this.atFullBudget(encodeParams(this.configLayout, config));
-      believed.set(f, i * dims);
-      values[i] = Math.max(posterior0.predict(f).mean, best);
-    });
-    const posterior = posterior0.believe(believed, pending.length, values);
-    const x = maximizeAcquisition({
-      space: this.configSpace,
-      layout: this.configLayout,
-      posterior: this.fullBudgetPredictor(posterior),
-      best,
-      incumbents: [centre],
-      isTaken: (features) => isTaken(decodeFeatures(this.configLayout, features)),
-      rng: this.searchRng,
-      globalCandidates: 500,
-      region,
-    });
-    return x ? decodeFeatures(this.configLayout, x) : null;
-  }
-
-  /** The configuration features of the best predicted full-budget configuration run, and the search fit's log lengthscales (null without a fit). */
-  incumbent(): { features: Float64Array; logLengthscales: Float64Array } | null {
-    const model = this.fit();
-    if (!model) return null;
-    return { features: model.incumbents[0], logLengthscales: model.posterior.theta.slice(0, this.configLayout.blocks.length) };
   }
 
   private fit() {

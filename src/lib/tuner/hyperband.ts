@@ -1,5 +1,5 @@
 import { createRng, type Rng } from '../rng';
-import { assertParams, decodeFeatures, encodeParams, encodingLayout, paramsKey, sampleParams, type EncodingLayout, type Params, type SearchSpace } from '../space';
+import { assertParams, paramsKey, sampleParams, type Params, type SearchSpace } from '../space';
 import { BayesianStrategy, defaultInitialTrials } from './bayesian';
 import { FidelityModel, type FidelityKernel } from './fidelity';
 import type { FullBudgetBelief } from './full-budget-belief';
@@ -7,7 +7,6 @@ import { PendingTrials } from './pending';
 import type { Recommendation } from './recommend';
 import { BracketCycle, bracketShares, BUDGET_PARAMETER, DEFAULT_ETA, epochRange, rungBudgets } from './rungs';
 import { orientation } from './surrogate';
-import { TrustRegion } from './trust-region';
 import type { Outcome, Strategy, StrategyOptions, Suggestion } from './types';
 
 export interface HyperbandOptions extends StrategyOptions {
@@ -100,11 +99,6 @@ export class HyperbandStrategy implements Strategy {
   private readonly modelMinimum: number;
   /** Configurations that completed the full budget. */
   private fullBudgetResults = 0;
-  private readonly configLayout: EncodingLayout;
-  private readonly region: TrustRegion;
-  /** Configurations the trust region proposed. */
-  private readonly local = new Set<Configuration>();
-  private asksNew = 0;
 
   constructor(private readonly options: HyperbandOptions) {
     const { min, max } = epochRange(options.space, options);
@@ -122,15 +116,12 @@ export class HyperbandStrategy implements Strategy {
     this.models = this.budgets.map(() => new BayesianStrategy({ space: this.configSpace, goal: options.goal, seed: Math.floor(rng.next() * 2 ** 31) }));
     this.fidelity = new FidelityModel(this.configSpace, { min: this.budgets[0], max: this.budgets[this.budgets.length - 1] }, Math.floor(rng.next() * 2 ** 31), options.modelCap, options.fidelityKernel);
     this.modelMinimum = defaultInitialTrials(Object.keys(this.configSpace).length) + 1;
-    this.configLayout = encodingLayout(this.configSpace);
-    this.region = new TrustRegion(this.configSpace, this.configLayout, rng.fork());
   }
 
   ask(count: number): HyperbandSuggestion[] {
     const suggestions: HyperbandSuggestion[] = [];
     for (let i = 0; i < count; i++) {
-      const stopPromo = process.env.LB_NOPROMO && this.fullBudgetResults >= Number(process.env.LB_NOPROMO);
-      const promotion = stopPromo ? null : this.promotable();
+      const promotion = this.promotable();
       const config = promotion?.config ?? this.newConfiguration();
       if (!config) break;
       const rung = promotion ? promotion.rung : config.bracket;
@@ -151,10 +142,7 @@ export class HyperbandStrategy implements Strategy {
     const { config, rung } = run;
     if ('value' in outcome && Number.isFinite(outcome.value)) {
       config.values.set(rung, this.sign * outcome.value);
-      if (rung === this.budgets.length - 1) {
-        this.fullBudgetResults++;
-        this.region.add(encodeParams(this.configLayout, config.params), this.sign * outcome.value, this.local.has(config));
-      }
+      if (rung === this.budgets.length - 1) this.fullBudgetResults++;
     } else {
       config.failed = true;
     }
@@ -239,66 +227,10 @@ export class HyperbandStrategy implements Strategy {
   }
 
   private newConfiguration(): Configuration | null {
-    const trigger = process.env.LB_TRIGGER ?? 'off';
-    this.asksNew++;
-    let sampled: Params | null = null;
-    let local = false;
-    const canLocal = trigger !== 'off' && this.fullBudgetResults >= EXPLOIT_AFTER;
-    if (canLocal && trigger === 'alt' && this.asksNew % 2 === 0) {
-      sampled = this.localProposal();
-      local = sampled !== null;
-    }
-    sampled ??= this.sample();
+    const sampled = this.sample();
     if (!sampled) return null;
-    let exploit = !local && this.exploits(sampled);
-    if (canLocal && exploit && (trigger === 'exploit' || (trigger === 'near' && this.region.near(encodeParams(this.configLayout, sampled), Number(process.env.LB_R ?? 0.05))))) {
-      const proposal = this.localProposal();
-      if (proposal) {
-        sampled = proposal;
-        local = true;
-        exploit = false;
-      }
-    }
-    if (exploit && trigger === 'nearest' && this.region.near(encodeParams(this.configLayout, sampled), Number(process.env.LB_R ?? 0.05))) {
-      const running: Float64Array[] = [];
-      for (const run of this.pending.values()) if ('config' in run && run.rung === this.budgets.length - 1) running.push(encodeParams(this.configLayout, run.config.params));
-      const isTakenF = (f: Float64Array) => this.byKey.has(paramsKey(this.configSpace, decodeFeatures(this.configLayout, f)));
-      const x = this.region.proposeNearest(Number(process.env.LB_K ?? 8), running, isTakenF, Number(process.env.LB_W ?? 1));
-      if (x) {
-        sampled = decodeFeatures(this.configLayout, x);
-        local = true;
-      }
-    }
-    if (exploit && trigger === 'without') {
-      const inc = this.fidelity.incumbent();
-      const running = new Set<Configuration>();
-      for (const run of this.pending.values()) if ('config' in run) running.add(run.config);
-      const isTaken = (params: Params) => this.byKey.has(paramsKey(this.configSpace, params));
-      const side = Number(process.env.LB_SIDE ?? 0);
-      const region = inc && side > 0 ? this.region.boxAround(inc.features, inc.logLengthscales, side) : undefined;
-      const p = inc && this.fidelity.proposeWithout(inc.features, Number(process.env.LB_R ?? 0.05), [...running].map((c) => c.params), isTaken, region);
-      if (p && !isTaken(p)) {
-        sampled = p;
-        local = true;
-      }
-    }
-    const nearOk = !process.env.LB_NEAR || this.region.near(encodeParams(this.configLayout, sampled), Number(process.env.LB_NEAR));
-    if (exploit && nearOk && (trigger === 'mean' || trigger === 'meanbox' || trigger === 'eibox')) {
-      const inc = this.fidelity.incumbent();
-      const running = new Set<Configuration>();
-      for (const run of this.pending.values()) if ('config' in run) running.add(run.config);
-      const isTaken = (params: Params) => this.byKey.has(paramsKey(this.configSpace, params));
-      const region = trigger === 'mean' || !inc ? undefined : this.region.boxAround(inc.features, inc.logLengthscales, Number(process.env.LB_SIDE ?? 0.1));
-      const p = this.fidelity.propose([...running].map((c) => c.params), isTaken, { criterion: trigger === 'eibox' ? undefined : (mean) => -mean, region });
-      if (p && !isTaken(p)) {
-        sampled = p;
-        local = true;
-      }
-    }
-    if (trigger === 'allfull' && this.fullBudgetResults >= Number(process.env.LB_AFTER ?? 3)) exploit = true;
-    const bracket = exploit || local ? this.budgets.length - 1 : this.cycle.next();
+    const bracket = this.exploits(sampled) ? this.budgets.length - 1 : this.cycle.next();
     const config: Configuration = { number: this.configs.length + 1, params: sampled, bracket, values: new Map(), reached: -1, failed: false };
-    if (local) this.local.add(config);
     this.configs.push(config);
     this.byKey.set(paramsKey(this.configSpace, sampled), config);
     return config;
@@ -317,14 +249,6 @@ export class HyperbandStrategy implements Strategy {
     if (this.options.exploitAtFullBudget === false || this.fullBudgetResults < EXPLOIT_AFTER) return false;
     const edge = this.fidelity.fullBudgetEdge(config);
     return edge !== null && edge >= -EXPLOIT_SD;
-  }
-
-  private localProposal(): Params | null {
-    const isTaken = (f: Float64Array) => this.byKey.has(paramsKey(this.configSpace, decodeFeatures(this.configLayout, f)));
-    const running: Float64Array[] = [];
-    for (const run of this.pending.values()) if ('config' in run && run.rung === this.budgets.length - 1) running.push(encodeParams(this.configLayout, run.config.params));
-    const x = this.region.propose(running, isTaken);
-    return x ? decodeFeatures(this.configLayout, x) : null;
   }
 
   /**
