@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { createRng } from '../../../src/lib/rng';
 import { encodeParams, encodingLayout, type Params, type SearchSpace } from '../../../src/lib/space';
 import { BayesianStrategy, type BayesianOptions } from '../../../src/lib/tuner/bayesian';
+import { runNoisy } from './noisy-run';
 import type { FeatureBox } from '../../../src/lib/tuner/trust-region';
 
 // Every box the strategy searches and the point it drew there, to check proposals against it.
@@ -29,24 +29,7 @@ const layout = encodingLayout(space);
 const truth = (p: Params) => 2 * (((p.x as number) - 0.3) ** 2 + ((p.y as number) - 0.7) ** 2) + (p.c === 'b' ? 0.3 : 0);
 const TRIALS = 26;
 
-interface Ask {
-  params: Params;
-  recommended: Params | null;
-}
-
-/** TRIALS asks one at a time, each told its truth plus noise of σ `sd` (the same draws for every run). */
-function run(sd: number, options: Partial<BayesianOptions> = {}): Ask[] {
-  const rng = createRng(6);
-  const strategy = new BayesianStrategy({ space, goal: 'minimize', seed: 6, ...options });
-  const asks: Ask[] = [];
-  for (let i = 0; i < TRIALS; i++) {
-    const recommended = strategy.recommend()?.params ?? null;
-    const [t] = strategy.ask(1);
-    asks.push({ params: t.params, recommended });
-    strategy.tell(t.id, { value: truth(t.params) + sd * rng.normal() });
-  }
-  return asks;
-}
+const run = (sd: number, options: Partial<BayesianOptions> = {}) => runNoisy({ space, truth, trials: TRIALS, seed: 6 }, sd, options);
 
 describe('local search under noise (localEvery, localShare)', () => {
   beforeEach(() => {
