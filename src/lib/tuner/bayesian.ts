@@ -136,6 +136,8 @@ export class BayesianStrategy implements Strategy {
     const { localEvery, localShare } = options;
     if (localEvery !== undefined && !(Number.isInteger(localEvery) && localEvery >= 0)) throw new Error(`localEvery must be a whole number of at least 0, got ${localEvery}.`);
     if (localShare !== undefined && !(localShare >= 0 && localShare <= 1)) throw new Error(`localShare must be from 0 to 1, got ${localShare}.`);
+    const { localAcquisition } = options;
+    if (localAcquisition !== undefined && localAcquisition !== 'ei' && localAcquisition !== 'thompson') throw new Error(`localAcquisition must be 'ei' or 'thompson', got ${String(localAcquisition)}.`);
     this.layout = encodingLayout(options.space);
     this.sign = orientation(options.goal);
     this.results = new ObservedConfigurations(options.space, this.sign);
@@ -314,6 +316,7 @@ export class BayesianStrategy implements Strategy {
             isTaken,
             rng: this.searchRng,
             globalCandidates: 300,
+            effort: Math.max(0.3, this.searchEffort()),
             box,
           });
     if (!x) return null;
@@ -378,10 +381,7 @@ export class BayesianStrategy implements Strategy {
     const noisy = (this.options.noisyAcquisition ?? 'ei') === 'nei' && model.posterior.noise >= NOISY;
     const scoreAt = noisy ? (noisyExpectedImprovement(posterior, NEI_SAMPLES, this.searchRng.fork()) ?? undefined) : undefined;
 
-    // Scoring a point costs O(n²): past 60 observations the search shrinks so an ask stays
-    // within its latency budget, to no fewer than 300 global candidates and no less than 30 %
-    // of the local search.
-    const effort = Math.min(1, (60 / this.observations.length) ** 1.5);
+    const effort = this.searchEffort();
     const x = maximizeAcquisition({
       space: this.options.space,
       layout: this.layout,
@@ -395,6 +395,15 @@ export class BayesianStrategy implements Strategy {
       scoreAt,
     });
     return x ? decodeFeatures(this.layout, x) : null;
+  }
+
+  /**
+   * Scoring a point costs O(n²): past 60 observations the acquisition search shrinks so an ask
+   * stays within its latency budget (to no fewer than 300 global candidates and no less than
+   * 30 % of the local search), a local-search ask as much as a global one.
+   */
+  private searchEffort(): number {
+    return Math.min(1, (60 / this.observations.length) ** 1.5);
   }
 
   /**

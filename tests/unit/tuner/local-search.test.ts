@@ -17,6 +17,19 @@ vi.mock('../../../src/lib/tuner/trust-region', async (original) => {
     },
   };
 });
+// The same for the default local acquisition, EI maximized inside the box.
+const eiDraws = vi.hoisted(() => [] as { box: FeatureBox; x: Float64Array | null }[]);
+vi.mock('../../../src/lib/tuner/acquisition', async (original) => {
+  const real = await original<typeof import('../../../src/lib/tuner/acquisition')>();
+  return {
+    ...real,
+    maximizeAcquisition: (...args: Parameters<typeof real.maximizeAcquisition>) => {
+      const x = real.maximizeAcquisition(...args);
+      if (args[0].box) eiDraws.push({ box: args[0].box, x });
+      return x;
+    },
+  };
+});
 const { insideBox } = await import('../../../src/lib/tuner/trust-region');
 
 const space: SearchSpace = {
@@ -34,6 +47,7 @@ const run = (sd: number, options: Partial<BayesianOptions> = {}) => runNoisy({ s
 describe('local search under noise (localEvery, localShare)', () => {
   beforeEach(() => {
     draws.length = 0;
+    eiDraws.length = 0;
   });
 
   it('under noise, proposes points inside a box around the recommended configuration, in its category', () => {
@@ -46,6 +60,19 @@ describe('local search under noise (localEvery, localShare)', () => {
       const ask = asks.find((a) => encodeParams(layout, a.params).every((v, i) => Math.abs(v - x![i]) < 1e-12));
       expect(ask).toBeDefined();
       expect(insideBox(box, encodeParams(layout, ask!.recommended!))).toBe(true);
+      expect(ask!.params.c).toBe(ask!.recommended!.c);
+    }
+  });
+
+  it('with the default EI, proposes the box maximizer: inside the box, in the recommendation\'s category', () => {
+    const asks = run(0.15, { localEvery: 1 });
+    expect(draws).toHaveLength(0);
+    expect(eiDraws.length).toBeGreaterThan(5);
+    for (const { box, x } of eiDraws) {
+      expect(x).not.toBeNull();
+      expect(insideBox(box, x!)).toBe(true);
+      const ask = asks.find((a) => encodeParams(layout, a.params).every((v, i) => Math.abs(v - x![i]) < 1e-12));
+      expect(ask).toBeDefined();
       expect(ask!.params.c).toBe(ask!.recommended!.c);
     }
   });
@@ -78,8 +105,9 @@ describe('local search under noise (localEvery, localShare)', () => {
     expect(draws.length).toBeLessThanOrEqual(TRIALS - start);
   });
 
-  it('refuses a localEvery that is not a whole number and a localShare outside [0, 1]', () => {
+  it('refuses a localEvery that is not a whole number, a localShare outside [0, 1] and an unknown localAcquisition', () => {
     expect(() => new BayesianStrategy({ space, goal: 'minimize', seed: 1, localEvery: 1.5 })).toThrow(/localEvery/);
     expect(() => new BayesianStrategy({ space, goal: 'minimize', seed: 1, localShare: 2 })).toThrow(/localShare/);
+    expect(() => new BayesianStrategy({ space, goal: 'minimize', seed: 1, localAcquisition: 'ucb' as 'ei' })).toThrow(/localAcquisition must be 'ei' or 'thompson', got ucb/);
   });
 });
