@@ -70,6 +70,10 @@ const api = {
     tuner.strategy.observe(params, value);
     tuner.beliefs.observed(params, value);
   },
+  /** Many observations in one message (a shown job's trials): the display model is fitted once for them all, not after each. */
+  observeAll(points: readonly { params: Params; value: number }[]): void {
+    for (const { params, value } of points) api.observe(params, value);
+  },
   /**
    * The GP's belief along one hyperparameter, the others held at `at` (the page passes the best
    * trial's params), from the last display fit: never refits. Null with fewer than 2 completed

@@ -81,6 +81,8 @@ export interface BeliefNoteContext {
   warmStarted?: number;
   /** The job has ended: a belief missing now will not come. */
   ended?: boolean;
+  /** A shown job's trials are being told to its tuner: the belief is on its way. */
+  fitting?: boolean;
   /** Under Hyperband, its rungs' budgets in epochs, ascending: the line is the model at the last, the full budget. */
   rungs?: readonly number[];
 }
@@ -93,11 +95,12 @@ export interface BeliefNoteContext {
  * a reader would otherwise compare as equals.
  */
 export function beliefNote(name: string, strategy: StrategyName, bestTrialNumber: number | undefined, hasSlice: boolean, context: BeliefNoteContext = {}): string {
-  const { warmStarted = 0, ended = false, rungs = [] } = context;
+  const { warmStarted = 0, ended = false, fitting = false, rungs = [] } = context;
   const fullEpochs = rungs.at(-1);
   if (!drawsModel(strategy)) return `No model is fitted for ${strategy} search: the points are the trials.`;
   if (!hasSlice || bestTrialNumber === undefined) {
     // A job that ended short of 2 results (max jobs 1, or failures) will never show one: "appears once" would promise it.
+    if (fitting) return 'Fitting the GP to these trials…';
     return ended ? 'No GP was fitted: the job ended with fewer than 2 completed trials.' : "The GP's belief appears once 2 trials have completed.";
   }
   const earlier = warmStarted > 0 ? ` It is also fitted to the ${warmStarted} warm-start trial${warmStarted === 1 ? '' : 's'} of earlier jobs, which are not drawn.` : '';

@@ -12,7 +12,7 @@ import type { JobRecord, WorkerRecord } from '../../lib/bus/messages';
 import { findJob } from '../../lib/bus/job-record';
 import { jobLink, joinLink } from '../../lib/config';
 import { connectNats, datasetFor, tabName } from './nats.svelte';
-import type { CategoryValue, Params } from '../../lib/space';
+import { paramsError, type CategoryValue, type Params } from '../../lib/space';
 import type { Importance, Recommendation, SlicePoint, StrategyClient } from '../../lib/tuner';
 import type { WorkerConnection } from '../../../workers/connect';
 import { spawnTrainer, spawnTuner } from '../../../workers/spawn';
@@ -56,6 +56,8 @@ export class JobSession {
   resumable = $state(false);
   /** Set by `show`: finished trials from a file (or the bench seam), not a job this browser can run on. */
   shownOnly = $state(false);
+  /** A shown job's tuner is being told its trials (`modelShown`): its charts' model is on its way. */
+  fittingShown = $state(false);
   /** Set when another tab runs the job shown here: it is read-only in this one. */
   elsewhere = $state<string | undefined>();
   /** On a NATS job: the workers serving it now, as their records say. */
@@ -187,6 +189,9 @@ export class JobSession {
     if (!loaded) return;
     const { job: stored, trials } = loaded;
     const elsewhere = await jobHeld(jobId);
+    const holder = elsewhere ? await askHolder(jobId) : undefined;
+    // A job started while the store answered owns the page now: showing this one would end its tuner.
+    if (this.active) return;
     const finished = trials.filter((t) => isFinishedTrial(t.status));
     this.stored = stored;
     this.shownOnly = false;
@@ -198,7 +203,7 @@ export class JobSession {
     this.leakedTensors = {};
     this.storageMessage = undefined;
     this.saved = finished.length;
-    this.elsewhere = elsewhere ? runningElsewhereMessage(await askHolder(jobId)) : undefined;
+    this.elsewhere = elsewhere ? runningElsewhereMessage(holder) : undefined;
     // Trials that had not finished are shown as interrupted here; in another tab they may still run.
     this.trials = (elsewhere ? trials : finished).map(plainTrial);
     this.status = elsewhere ? 'running' : stored.status === 'idle' || stored.status === 'running' || stored.status === 'stopping' ? 'stopped' : stored.status;
@@ -395,6 +400,7 @@ export class JobSession {
     }
 
     this.tuner?.terminate();
+    this.fittingShown = false;
     const tuner = spawnTuner();
     this.tuner = tuner;
     // Each result the tuner takes may change its display model: views of it ask again once it has.
@@ -502,6 +508,11 @@ export class JobSession {
     this.stored = undefined;
     this.shownOnly = true;
     this.resumable = false;
+    this.elsewhere = undefined;
+    this.workers = {};
+    this.leakedTensors = {};
+    this.storageMessage = undefined;
+    this.saved = 0;
     this.selected = undefined;
     this.brushes = {};
     this.startedAt = Math.min(...trials.map((t) => t.startedAt ?? t.createdAt));
@@ -511,32 +522,41 @@ export class JobSession {
 
   /**
    * A tuner of its own for a job shown without running (kept and opened, or imported), told its
-   * finished trials as a resumed job's are, so the charts, Importance and the recommendation are
-   * this job's model. Without it they kept asking the last job's tuner, whose model is of other
-   * trials. Fails quietly to no model (the charts then say none was fitted): the trials are
-   * still shown.
+   * finished trials in number order as a resumed job's are, so the charts, Importance and the
+   * recommendation are this job's model. Without it they kept asking the last job's tuner,
+   * whose model is of other trials. Trials outside the job's space (imported ones whose names
+   * are not mapped yet) are left out, as a warm start leaves them; a tuner that fails leaves no
+   * model (the charts then say none was fitted), and the trials are still shown.
    */
   private async modelShown(job: JobDefinition, finished: readonly Trial[]): Promise<void> {
+    if (this.active) return;
     this.tuner?.terminate();
     this.tuner = undefined;
+    this.fittingShown = false;
     this.beliefVersion++;
-    if (finished.length === 0) return;
+    const plain = $state.snapshot(job) as JobDefinition;
+    const points = [...finished]
+      .sort((a, b) => a.number - b.number)
+      .map((t) => ({ params: $state.snapshot(t.params) as Params, value: observedObjective(t) }))
+      .filter((p) => paramsError(plain.parameters, p.params) === null);
+    if (points.length === 0) return;
     const tuner = spawnTuner();
     this.tuner = tuner;
+    this.fittingShown = true;
     const current = () => this.tuner === tuner;
     try {
-      const plain = $state.snapshot(job) as JobDefinition;
       await tuner.api.start(plain.strategy, { space: plain.parameters, goal: plain.objective.goal, seed: plain.seed });
-      for (const trial of finished) {
-        if (!current()) return;
-        await tuner.api.observe($state.snapshot(trial.params) as Params, observedObjective(trial));
-      }
-      if (current()) this.beliefVersion++;
+      // One call for all: told one by one, the display model would be refitted after each.
+      await tuner.api.observeAll(points);
     } catch {
       if (!current()) return;
       tuner.terminate();
       this.tuner = undefined;
-      this.beliefVersion++;
+    } finally {
+      if (current() || !this.tuner) {
+        this.fittingShown = false;
+        this.beliefVersion++;
+      }
     }
   }
 

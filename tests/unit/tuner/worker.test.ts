@@ -73,6 +73,20 @@ describe('the tuner worker', () => {
     expect(again!.map((p) => p.value)).toEqual(['sgd', 'adam']);
   });
 
+  it("takes a shown job's trials in one call: the strategy learns them all, and the display model rests on them", async () => {
+    const points = [0.001, 0.01, 0.05, 0.2, 0.7].map((lr, i) => {
+      const params = { lr, depth: 1 + i, opt: i % 2 ? 'adam' : 'sgd' };
+      return { params, value: loss(params) };
+    });
+    await tuner.start('bayesian', { space, goal: 'minimize', seed: 4 });
+    const alone = createStrategy('bayesian', { space, goal: 'minimize', seed: 4 });
+    for (const { params, value } of points) alone.observe(params, value);
+    await tuner.observeAll(points);
+    expect(await tuner.ask(1)).toEqual(alone.ask(1));
+    expect((await tuner.importance())?.results).toBe(points.length);
+    expect(await tuner.slice('lr', points[1].params, 8)).toHaveLength(8);
+  });
+
   it('suggests what the strategy alone would: the belief takes nothing from it', async () => {
     await tuner.start('bayesian', { space, goal: 'minimize', seed: 5 });
     const alone = createStrategy('bayesian', { space, goal: 'minimize', seed: 5 });

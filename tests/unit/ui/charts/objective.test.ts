@@ -63,6 +63,9 @@ describe('objective vs parameter', () => {
     // An ended job short of 2 results will never show the belief: no promise that it will.
     expect(beliefNote('lr', 'bayesian', undefined, false, { ended: true })).toBe('No GP was fitted: the job ended with fewer than 2 completed trials.');
     expect(beliefNote('lr', 'bayesian', 3, true, { ended: true })).toContain('Line and band');
+    // A shown job's tuner still being told its trials: the belief is coming, whatever the job's status.
+    expect(beliefNote('lr', 'bayesian', undefined, false, { ended: true, fitting: true })).toBe('Fitting the GP to these trials…');
+    expect(beliefNote('lr', 'random', undefined, false, { ended: true, fitting: true })).toContain('No model is fitted for random search');
     // A warm-started GP is fitted to points the chart does not draw: the note says so, and only then.
     expect(beliefNote('lr', 'bayesian', 3, true, { warmStarted: 2 })).toMatch(/ It is also fitted to the 2 warm-start trials of earlier jobs, which are not drawn\.$/);
     expect(beliefNote('lr', 'bayesian', 3, true, { warmStarted: 1 })).toContain('the 1 warm-start trial of earlier jobs');
