@@ -56,8 +56,14 @@ export class TrustRegion {
     // 3 did best of 1 to 4 on the noisy bench (docs/PERFORMANCE.md, "A local search under noise").
     this.kappa = options.kappa ?? 3;
     this.shell = options.shell ?? false;
-    if (!(this.successTolerance >= 1 && this.failureTolerance >= 1)) throw new Error('trust region tolerances must be at least 1.');
-    if (!(this.kappa >= 0)) throw new Error(`kappa must be at least 0, got ${this.kappa}.`);
+    for (const [name, value] of [
+      ['successTolerance', this.successTolerance],
+      ['failureTolerance', this.failureTolerance],
+    ] as const) {
+      if (!(Number.isInteger(value) && value >= 1)) throw new Error(`trust region ${name} must be a whole number of at least 1, got ${value}.`);
+    }
+    // An infinite κ would ask for a step no noise can show: the local search would never run, silently.
+    if (!(this.kappa >= 0 && Number.isFinite(this.kappa))) throw new Error(`kappa must be a finite number of at least 0, got ${this.kappa}.`);
   }
 
   /** The side before lengthscale weighting and the noise floor. */

@@ -61,9 +61,11 @@ describe('TrustRegion', () => {
     expect([loud.lower[a.offset], loud.upper[a.offset]]).toEqual([0, 1]);
   });
 
-  it('refuses tolerances below 1 and a negative kappa', () => {
+  it('refuses tolerances that are not whole numbers of at least 1, and a negative or infinite kappa', () => {
     expect(() => new TrustRegion(2, { successTolerance: 0 })).toThrow(/at least 1/);
     expect(() => new TrustRegion(2, { kappa: -1 })).toThrow(/kappa/);
+    expect(() => new TrustRegion(2, { failureTolerance: 2.5 })).toThrow('trust region failureTolerance must be a whole number of at least 1, got 2.5.');
+    expect(() => new TrustRegion(2, { kappa: Infinity })).toThrow('kappa must be a finite number of at least 0, got Infinity.');
   });
 });
 
