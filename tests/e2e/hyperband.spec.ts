@@ -1,13 +1,19 @@
-import { configureTinyJob, editJobJson, expect, screenshots, test } from './fixtures';
+import type { Page } from '@playwright/test';
+import { configureTinyJob, editJobJson, expect, screenshots, test, type TinyJob } from './fixtures';
+
+/** A tiny job on a fresh page, searched by Hyperband over epochs 1 to `maxEpochs` (the budget). */
+async function configureHyperbandJob(page: Page, job: TinyJob, maxEpochs: number): Promise<void> {
+  await page.goto('/');
+  await configureTinyJob(page, job);
+  await editJobJson(page, (definition) => {
+    definition.strategy = 'hyperband';
+    delete definition.fixed.epochs;
+    definition.parameters.epochs = { type: 'integer', min: 1, max: maxEpochs };
+  });
+}
 
 test('a quick Hyperband job on synthetic data: runs of 1 and 3 epochs on the timeline, max jobs counted at the full budget, a recommendation, and the model at the full budget on the slice and importance charts', async ({ page }, testInfo) => {
-  await page.goto('/');
-  await configureTinyJob(page, { maxJobs: 2, parallel: 2 });
-  await editJobJson(page, (job) => {
-    job.strategy = 'hyperband';
-    delete job.fixed.epochs;
-    job.parameters.epochs = { type: 'integer', min: 1, max: 3 };
-  });
+  await configureHyperbandJob(page, { maxJobs: 2, parallel: 2 }, 3);
   await expect(page.getByLabel('Strategy')).toHaveValue('hyperband');
   await page.getByRole('button', { name: 'Tune' }).click();
   await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 240_000 });
@@ -65,13 +71,7 @@ test('a quick Hyperband job on synthetic data: runs of 1 and 3 epochs on the tim
 });
 
 test("Hyperband's epochs chart spans its rungs, where its model's line is: epochs 1–5 searched trains at 2 and 5", async ({ page }, testInfo) => {
-  await page.goto('/');
-  await configureTinyJob(page, { maxJobs: 1, parallel: 1 });
-  await editJobJson(page, (job) => {
-    job.strategy = 'hyperband';
-    delete job.fixed.epochs;
-    job.parameters.epochs = { type: 'integer', min: 1, max: 5 };
-  });
+  await configureHyperbandJob(page, { maxJobs: 1, parallel: 1 }, 5);
   await page.getByRole('button', { name: 'Tune' }).click();
   await expect(page.getByTestId('job-status')).toHaveText('completed', { timeout: 240_000 });
   const chart = page.locator('[data-chart=objective][data-parameter=epochs]');

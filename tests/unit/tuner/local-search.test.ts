@@ -1,34 +1,32 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { encodeParams, encodingLayout, type Params, type SearchSpace } from '../../../src/lib/space';
 import { BayesianStrategy, type BayesianOptions } from '../../../src/lib/tuner/bayesian';
-import { runNoisy } from './noisy-run';
+import { runNoisy, type RecordedAsk } from './noisy-run';
 import type { FeatureBox } from '../../../src/lib/tuner/trust-region';
 
-// Every box the strategy searches and the point it drew there, to check proposals against it.
-const draws = vi.hoisted(() => [] as { box: FeatureBox; x: Float64Array | null }[]);
+// Every box the strategy searches and the point it drew there, to check proposals against it:
+// Thompson draws (`thompsonInBox`) and the default EI maximized inside the box.
+type Draw = { box: FeatureBox; x: Float64Array | null };
+const { draws, eiDraws, recording } = vi.hoisted(() => ({
+  draws: [] as Draw[],
+  eiDraws: [] as Draw[],
+  /** `search`, keeping in `into` each box it was given (where `boxOf` finds one) with its answer. */
+  recording:
+    <A extends unknown[]>(search: (...args: A) => Float64Array | null, boxOf: (...args: A) => FeatureBox | undefined, into: Draw[]) =>
+    (...args: A) => {
+      const x = search(...args);
+      const box = boxOf(...args);
+      if (box) into.push({ box, x });
+      return x;
+    },
+}));
 vi.mock('../../../src/lib/tuner/trust-region', async (original) => {
   const real = await original<typeof import('../../../src/lib/tuner/trust-region')>();
-  return {
-    ...real,
-    thompsonInBox: (...args: Parameters<typeof real.thompsonInBox>) => {
-      const x = real.thompsonInBox(...args);
-      draws.push({ box: args[1], x });
-      return x;
-    },
-  };
+  return { ...real, thompsonInBox: recording(real.thompsonInBox, (_layout, box) => box, draws) };
 });
-// The same for the default local acquisition, EI maximized inside the box.
-const eiDraws = vi.hoisted(() => [] as { box: FeatureBox; x: Float64Array | null }[]);
 vi.mock('../../../src/lib/tuner/acquisition', async (original) => {
   const real = await original<typeof import('../../../src/lib/tuner/acquisition')>();
-  return {
-    ...real,
-    maximizeAcquisition: (...args: Parameters<typeof real.maximizeAcquisition>) => {
-      const x = real.maximizeAcquisition(...args);
-      if (args[0].box) eiDraws.push({ box: args[0].box, x });
-      return x;
-    },
-  };
+  return { ...real, maximizeAcquisition: recording(real.maximizeAcquisition, (options) => options.box, eiDraws) };
 });
 const { insideBox } = await import('../../../src/lib/tuner/trust-region');
 
@@ -50,31 +48,27 @@ describe('local search under noise (localEvery, localShare)', () => {
     eiDraws.length = 0;
   });
 
-  it('under noise, proposes points inside a box around the recommended configuration, in its category', () => {
-    const asks = run(0.15, { localEvery: 1, localAcquisition: 'thompson' });
-    expect(draws.length).toBeGreaterThan(5);
-    for (const { box, x } of draws) {
+  /** Each recorded draw is inside its box, was asked, and its box holds the recommendation of that moment, whose category it keeps. */
+  function expectLocalProposals(asks: RecordedAsk[], recorded: Draw[]): void {
+    expect(recorded.length).toBeGreaterThan(5);
+    for (const { box, x } of recorded) {
       expect(x).not.toBeNull();
       expect(insideBox(box, x!)).toBe(true);
-      // The proposal is what was asked, and the box is centred on the recommendation of that moment.
       const ask = asks.find((a) => encodeParams(layout, a.params).every((v, i) => Math.abs(v - x![i]) < 1e-12));
       expect(ask).toBeDefined();
       expect(insideBox(box, encodeParams(layout, ask!.recommended!))).toBe(true);
       expect(ask!.params.c).toBe(ask!.recommended!.c);
     }
+  }
+
+  it('under noise, proposes points inside a box around the recommended configuration, in its category', () => {
+    expectLocalProposals(run(0.15, { localEvery: 1, localAcquisition: 'thompson' }), draws);
   });
 
   it('with the default EI, proposes the box maximizer: inside the box, in the recommendation\'s category', () => {
     const asks = run(0.15, { localEvery: 1 });
     expect(draws).toHaveLength(0);
-    expect(eiDraws.length).toBeGreaterThan(5);
-    for (const { box, x } of eiDraws) {
-      expect(x).not.toBeNull();
-      expect(insideBox(box, x!)).toBe(true);
-      const ask = asks.find((a) => encodeParams(layout, a.params).every((v, i) => Math.abs(v - x![i]) < 1e-12));
-      expect(ask).toBeDefined();
-      expect(ask!.params.c).toBe(ask!.recommended!.c);
-    }
+    expectLocalProposals(asks, eiDraws);
   });
 
   it('changes nothing on a noiseless objective, and nothing before the noise is found', () => {
