@@ -47,7 +47,7 @@ export interface BayesianOptions extends StrategyOptions {
    * around the recommended configuration, by EI on the least posterior mean inside the box.
    */
   localEvery?: number;
-  /** The same for the last `localShare` of a known budget before its exploitation (default 0). */
+  /** The same for the last `localShare` of a known budget before its exploitation (default 0; without `maxTrials` there is no such share). */
   localShare?: number;
   /** What picks the local proposal in the box: EI on the least posterior mean (default) or a Thompson draw. */
   localAcquisition?: 'ei' | 'thompson';
@@ -133,10 +133,9 @@ export class BayesianStrategy implements Strategy {
     const { maxTrials, exploitShare } = options;
     if (maxTrials !== undefined && !(Number.isInteger(maxTrials) && maxTrials >= 1)) throw new Error(`maxTrials must be a whole number of at least 1, got ${maxTrials}.`);
     if (exploitShare !== undefined && !(exploitShare >= 0 && exploitShare <= 1)) throw new Error(`exploitShare must be from 0 to 1, got ${exploitShare}.`);
-    const { localEvery, localShare } = options;
+    const { localEvery, localShare, localAcquisition } = options;
     if (localEvery !== undefined && !(Number.isInteger(localEvery) && localEvery >= 0)) throw new Error(`localEvery must be a whole number of at least 0, got ${localEvery}.`);
     if (localShare !== undefined && !(localShare >= 0 && localShare <= 1)) throw new Error(`localShare must be from 0 to 1, got ${localShare}.`);
-    const { localAcquisition } = options;
     if (localAcquisition !== undefined && localAcquisition !== 'ei' && localAcquisition !== 'thompson') throw new Error(`localAcquisition must be 'ei' or 'thompson', got ${String(localAcquisition)}.`);
     this.layout = encodingLayout(options.space);
     this.sign = orientation(options.goal);

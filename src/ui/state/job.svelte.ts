@@ -497,9 +497,6 @@ export class JobSession {
    */
   show(job: JobDefinition, trials: Trial[], options: { model?: boolean } = {}): void {
     if (this.active) throw new Error('A job is running.');
-    this.tuner?.terminate();
-    this.tuner = undefined;
-    this.beliefVersion++;
     this.message = undefined;
     this.job = job;
     this.warmStarted = 0;
@@ -517,7 +514,7 @@ export class JobSession {
     this.brushes = {};
     this.startedAt = Math.min(...trials.map((t) => t.startedAt ?? t.createdAt));
     this.now = Math.max(...trials.map((t) => t.endedAt ?? t.createdAt));
-    if (options.model !== false) void this.modelShown(job, trials.filter((t) => isFinishedTrial(t.status)));
+    void this.modelShown(job, options.model === false ? [] : trials.filter((t) => isFinishedTrial(t.status)));
   }
 
   /**
@@ -526,7 +523,8 @@ export class JobSession {
    * recommendation are this job's model. Without it they kept asking the last job's tuner,
    * whose model is of other trials. Trials outside the job's space (imported ones whose names
    * are not mapped yet) are left out, as a warm start leaves them; a tuner that fails leaves no
-   * model (the charts then say none was fitted), and the trials are still shown.
+   * model (the charts then say none was fitted), and the trials are still shown. With no
+   * trials to tell, the last job's tuner goes all the same.
    */
   private async modelShown(job: JobDefinition, finished: readonly Trial[]): Promise<void> {
     if (this.active) return;
