@@ -115,6 +115,24 @@ describe('the tuner worker', () => {
     expect(importance!.parameters.map((p) => p.name)).toEqual(['lr']);
   });
 
+  it("shows a Hyperband job's trials, told in one call, through the joint GP at the full budget", async () => {
+    const hbSpace: SearchSpace = { lr: space.lr, epochs: { type: 'integer', min: 1, max: 9 } };
+    const value = (p: Params) => (Math.log10(p.lr as number) + 2) ** 2 + 1 / (p.epochs as number);
+    // A finished job's runs at rungs 1, 3 and 9, as a kept or imported job holds them.
+    const points = [1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 1].flatMap((lr, i) =>
+      [1, 3, 9].filter((epochs) => epochs === 1 || i % 2 === 1 || epochs === 3).map((epochs) => ({ params: { lr, epochs }, value: value({ lr, epochs }) })),
+    );
+    expect(points.filter((p) => p.params.epochs === 9).length).toBeGreaterThanOrEqual(2);
+    await tuner.start('hyperband', { space: hbSpace, goal: 'minimize', seed: 5 });
+    await tuner.observeAll(points);
+    const recommended = await tuner.recommend();
+    // The best full-budget run is lr 0.01; the recommendation is a full-budget configuration.
+    expect(recommended?.params).toEqual({ lr: 0.01, epochs: 9 });
+    expect(recommended?.basis).toBe('model');
+    expect(await tuner.slice('lr', recommended!.params, 10)).toHaveLength(10);
+    expect(await tuner.importance()).toMatchObject({ method: 'lengthscales', fullBudget: 9 });
+  });
+
   it('registers a point the page runs again: the strategy holds it pending and the belief learns its result', async () => {
     await tuner.start('random', { space, goal: 'minimize', seed: 3 });
     await expect(tuner.register({ lr: 2, depth: 1, opt: 'sgd' })).rejects.toThrow(/out of range/);
