@@ -62,7 +62,7 @@ test('the Quick demo fills every chart, and a click selects its trial in all of 
   expect(percents.reduce((sum, label) => sum + Number(label.replace('%', '')), 0)).toBe(100);
   await expect(figure(page, 'Importance').locator('.chart-note')).toContainText("the GP's ARD lengthscales");
   // From 4 results the ranking is tentative: said in the note, and the bars drawn lighter.
-  await expect(figure(page, 'Importance').getByTestId('importance-basis')).toHaveText('Based on 4 results: tentative, drawn lighter; rankings settle after about 10.');
+  await expect(figure(page, 'Importance').getByTestId('importance-basis')).toHaveText('Based on 4 results: tentative, drawn lighter; with 3 hyperparameters, rankings settle after about 15.');
   await expect(figure(page, 'Importance').locator('rect.importance-bar.tentative')).toHaveCount(3);
   const opacity = await figure(page, 'Importance').locator('rect.importance-bar').first().evaluate((bar) => Number(getComputedStyle(bar).fillOpacity));
   expect(opacity).toBeLessThan(1);

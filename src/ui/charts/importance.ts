@@ -24,18 +24,27 @@ export function wholePercents(shares: readonly number[]): number[] {
 }
 
 /**
- * Results below which a ranking is shown as tentative. A rule of thumb, not a measurement: with a
- * handful of results a GP's lengthscales (and a one-way ANOVA's shares) follow whichever
- * parameters the first random draws happened to spread, and reorder as results come; by about
- * ten they have changed little in the jobs we ran. The bars are drawn lighter below it.
+ * Results per ranked hyperparameter below which a ranking is shown as tentative (and never
+ * below `SETTLED_MINIMUM`). Measured with `npm run bench:tuner-importance` (docs/PERFORMANCE.md,
+ * "When Importance settles"): the display model's top parameter is the final one on 75–100 % of
+ * seeds from about 5 results per parameter (Branin 10, Hartmann3 15, MixedTraining 20–30,
+ * Hartmann6 30), and hardly better than chance before; with a handful of results the
+ * lengthscales follow whichever parameters the first draws happened to spread.
  */
-export const SETTLED_RESULTS = 10;
+export const SETTLED_PER_PARAMETER = 5;
+export const SETTLED_MINIMUM = 10;
 
-/** Whether a ranking from this many results is tentative, and the line that says what it rests on. */
-export function importanceBasis(results: number): { tentative: boolean; note: string } {
+/** The results after which a ranking of this many hyperparameters reads as settled. */
+export function settledResults(parameters: number): number {
+  return Math.max(SETTLED_MINIMUM, SETTLED_PER_PARAMETER * parameters);
+}
+
+/** Whether a ranking of `parameters` hyperparameters from `results` is tentative, and the line that says what it rests on. */
+export function importanceBasis(results: number, parameters: number): { tentative: boolean; note: string } {
   const based = `Based on ${results} result${results === 1 ? '' : 's'}`;
-  return results < SETTLED_RESULTS
-    ? { tentative: true, note: `${based}: tentative, drawn lighter; rankings settle after about ${SETTLED_RESULTS}.` }
+  const settled = settledResults(parameters);
+  return results < settled
+    ? { tentative: true, note: `${based}: tentative, drawn lighter; with ${parameters} hyperparameter${parameters === 1 ? '' : 's'}, rankings settle after about ${settled}.` }
     : { tentative: false, note: `${based}.` };
 }
 

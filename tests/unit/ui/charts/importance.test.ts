@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { importanceBars, importanceBasis, importanceMethod, SETTLED_RESULTS, wholePercents } from '../../../../src/ui/charts/importance';
+import { importanceBars, importanceBasis, importanceMethod, settledResults, wholePercents } from '../../../../src/ui/charts/importance';
 
 describe('importance', () => {
   it('orders the bars by share and names the GP method', () => {
@@ -40,12 +40,16 @@ describe('importance', () => {
     expect(importanceMethod({ method: 'lengthscales', parameters, results: 30 })).not.toContain('budget');
   });
 
-  it('says how many results the ranking rests on, and that it is tentative below about 10', () => {
-    expect(importanceBasis(2)).toEqual({ tentative: true, note: 'Based on 2 results: tentative, drawn lighter; rankings settle after about 10.' });
-    expect(importanceBasis(1).note).toMatch(/^Based on 1 result:/);
-    expect(importanceBasis(SETTLED_RESULTS - 1).tentative).toBe(true);
-    expect(importanceBasis(SETTLED_RESULTS)).toEqual({ tentative: false, note: 'Based on 10 results.' });
-    expect(importanceBasis(250).tentative).toBe(false);
+  it('says how many results the ranking rests on, and that it is tentative below 5 per hyperparameter (10 at least)', () => {
+    expect(importanceBasis(2, 3)).toEqual({ tentative: true, note: 'Based on 2 results: tentative, drawn lighter; with 3 hyperparameters, rankings settle after about 15.' });
+    expect(importanceBasis(1, 1).note).toBe('Based on 1 result: tentative, drawn lighter; with 1 hyperparameter, rankings settle after about 10.');
+    expect(settledResults(2)).toBe(10);
+    expect(settledResults(7)).toBe(35);
+    expect(importanceBasis(34, 7).tentative).toBe(true);
+    expect(importanceBasis(35, 7)).toEqual({ tentative: false, note: 'Based on 35 results.' });
+    expect(importanceBasis(9, 2).tentative).toBe(true);
+    expect(importanceBasis(10, 2).tentative).toBe(false);
+    expect(importanceBasis(250, 7).tentative).toBe(false);
   });
 
   it('names the model-free method for random and grid search', () => {
