@@ -13,12 +13,12 @@ export function fitHeight(area: HTMLTextAreaElement): void {
 
 /**
  * The field's text with line breaks taken out (a pasted regex or name is one line: the job's
- * fields hold no newline), written back to the field when it had any; the height refitted.
+ * fields hold no newline), written back to the field when it had any. The height is left to
+ * whoever takes the value (CheckedInput refits on every change of it).
  */
 export function singleLine(area: HTMLTextAreaElement): string {
   const text = area.value.replace(/[\r\n]+/g, '');
   if (text !== area.value) area.value = text;
-  fitHeight(area);
   return text;
 }
 

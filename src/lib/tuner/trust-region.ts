@@ -3,7 +3,7 @@ import { fromUnit, toUnit, type EncodingLayout } from '../space';
 import { scrambledHalton } from './design';
 import type { GpPosterior } from './gp';
 import { matern52 } from './kernel';
-import { choleskyWithJitter } from './linalg';
+import { choleskyWithJitter, dot } from './linalg';
 
 /**
  * A trust region for the local search under noise (docs/TUNER.md, Noise): a box in feature
@@ -226,8 +226,7 @@ export function thompsonInBox(
   let best = 0;
   let bestValue = Infinity;
   for (let i = 0; i < m; i++) {
-    let draw = mean[i];
-    for (let j = 0; j <= i; j++) draw += factored.l[i * m + j] * z[j];
+    const draw = mean[i] + dot(factored.l, i * m, z, 0, i + 1);
     if (draw < bestValue) {
       bestValue = draw;
       best = i;
